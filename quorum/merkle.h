@@ -1,0 +1,68 @@
+#pragma once
+// SHA-256 Merkle tree over the n stripes of an RBC value (HoneyBadgerBFT
+// section 4.4): the root names the value, and a branch proves that stripe i
+// belongs to it without sending the other stripes.
+//
+// Leaves and inner nodes are domain-separated so a leaf can never be passed
+// off as an inner node (second-preimage attack on unprefixed trees):
+//   leaf(i)     = SHA-256(0x00 || stripe_i)
+//   inner(l, r) = SHA-256(0x01 || l || r)
+//   padding     = SHA-256(0x02)
+// The leaf level is padded with `padding` up to the next power of two, so
+// every branch of a tree over n leaves has exactly merkle_depth(n) siblings.
+
+#include "quorum/types.h"
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace quorumclear::quorum {
+
+/// ceil(log2(n)) for n >= 1: the exact branch length for a tree of n leaves.
+[[nodiscard]] std::size_t merkle_depth(std::size_t leaf_count);
+
+/// SHA-256(0x00 || leaf).
+[[nodiscard]] Digest merkle_leaf_hash(ByteView leaf);
+
+/// SHA-256(0x01 || left || right).
+[[nodiscard]] Digest merkle_inner_hash(const Digest& left, const Digest& right);
+
+/// SHA-256(0x02): fills the leaf level up to a power of two.
+[[nodiscard]] const Digest& merkle_padding_hash();
+
+/// Root of the tree whose leaf hashes are given, without keeping the tree:
+/// lets a caller that already holds some leaf hashes skip rehashing them.
+/// Precondition: 1 <= leaf_hashes.size() <= kNodesMax.
+[[nodiscard]] Digest merkle_root_from_leaf_hashes(std::span<const Digest> leaf_hashes);
+
+/// A complete tree, kept so branches can be handed out per leaf.
+class MerkleTree {
+ public:
+  /// Precondition: 1 <= leaves.size() <= kNodesMax. Hashes every leaf once.
+  explicit MerkleTree(std::span<const ByteView> leaves);
+
+  [[nodiscard]] const Digest& root() const { return nodes_[1]; }
+  [[nodiscard]] std::size_t leaf_count() const { return leaf_count_; }
+  /// Sibling hashes from leaf `index` up to (not including) the root.
+  /// Precondition: index < leaf_count().
+  [[nodiscard]] std::vector<Digest> branch(std::size_t index) const;
+
+ private:
+  std::size_t leaf_count_;
+  std::size_t width_;           // leaf_count_ rounded up to a power of two
+  std::vector<Digest> nodes_;   // heap order: nodes_[1] is the root, leaves at width_..
+};
+
+/// True iff `leaf` is leaf `index` of a tree of `leaf_count` leaves with
+/// root `root`, as witnessed by `branch`. Any input may come from a peer:
+/// a wrong index, count or branch length is a plain false, never a crash.
+[[nodiscard]] bool merkle_verify(const Digest& root, std::size_t index, std::size_t leaf_count,
+                                 ByteView leaf, std::span<const Digest> branch);
+
+/// As merkle_verify, for a leaf whose hash is already known.
+[[nodiscard]] bool merkle_verify_hash(const Digest& root, std::size_t index,
+                                      std::size_t leaf_count, const Digest& leaf_hash,
+                                      std::span<const Digest> branch);
+
+}  // namespace quorumclear::quorum

@@ -1,0 +1,306 @@
+#include "quorum/reliable_broadcast.h"
+
+#include "quorum/erasure.h"
+#include "quorum/merkle.h"
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <type_traits>
+#include <variant>
+
+namespace quorumclear::quorum {
+namespace {
+
+/// One sender's accepted ECHO (or our own stripe from the VAL). The branch
+/// is kept only so an identical network duplicate can be told apart from
+/// an equivocation without hashing again.
+struct EchoRecord {
+  Digest root{};
+  std::vector<Digest> branch;
+  Bytes stripe;
+  Digest leaf_hash{};  // kept so the re-encode check need not hash it again
+};
+
+/// Votes seen for one root. At most one ECHO and one READY per sender ever
+/// create or grow a tally, so there are at most 2n of them.
+struct RootTally {
+  std::size_t echoes = 0;
+  std::size_t readies = 0;
+  std::size_t stripe_bytes = 0;  // fixed by the first valid ECHO; 0 = none yet
+};
+
+template <class StripeMessage>
+bool same_stripe_message(const EchoRecord& record, const StripeMessage& m) {
+  return record.root == m.root && record.branch == m.branch && record.stripe == m.stripe;
+}
+
+}  // namespace
+
+struct ReliableBroadcast::State {
+  State(const Membership& m, NodeId self_id, NodeId proposer_id)
+      : members(m),
+        self(self_id),
+        proposer(proposer_id),
+        coder(m),
+        depth(merkle_depth(m.n())),
+        min_stripe_bytes(erasure_min_stripe_bytes(m)),
+        max_stripe_bytes(erasure_max_stripe_bytes(m)),
+        echoes(m.n()),
+        readies(m.n()) {}
+
+  Membership members;
+  NodeId self;
+  NodeId proposer;
+  ErasureCoder coder;
+  std::size_t depth;
+  std::size_t min_stripe_bytes;
+  std::size_t max_stripe_bytes;
+
+  bool proposed = false;
+  bool val_accepted = false;
+  bool ready_sent = false;
+  bool delivered = false;
+  /// The proposer's stripes did not form a codeword under the root that
+  /// gathered 2f+1 READY: no honest node can ever deliver (only one root can
+  /// reach that many READY), so the instance stops.
+  bool failed = false;
+
+  std::vector<std::optional<EchoRecord>> echoes;  // by sender; [self] is our own stripe
+  std::vector<std::optional<Digest>> readies;     // by sender; [self] once we sent READY
+  std::map<Digest, RootTally> tallies;
+  std::size_t held_bytes = 0;  // stripes and branches in `echoes`
+
+  [[nodiscard]] bool finished() const { return delivered || failed; }
+
+  void on_val(NodeId from, const RbcVal& val, Output& out);
+  void on_echo(NodeId from, const RbcEcho& echo, Output& out);
+  void on_ready(NodeId from, const RbcReady& ready, Output& out);
+
+  /// Checks size and Merkle proof of the stripe claimed to be leaf `index`;
+  /// on success returns its leaf hash, on failure the fault.
+  std::variant<Digest, FaultKind> check_stripe(std::size_t index, const Digest& root,
+                                               const std::vector<Digest>& branch, const Bytes& stripe) const;
+  void accept_own_stripe(EchoRecord record, Output& out);
+  [[nodiscard]] bool reencoding_matches(const Bytes& value, const Digest& root);
+  void record_echo(NodeId from, EchoRecord record);
+  void advance(const Digest& root, Output& out);
+  void try_deliver(const Digest& root, Output& out);
+  void release_stripes();
+};
+
+std::variant<Digest, FaultKind> ReliableBroadcast::State::check_stripe(std::size_t index, const Digest& root,
+                                                                       const std::vector<Digest>& branch,
+                                                                       const Bytes& stripe) const {
+  // Sizes first: they are free to check and bound the hashing work.
+  if (stripe.size() < min_stripe_bytes || stripe.size() > max_stripe_bytes) return FaultKind::kInvalidStripeSize;
+  if (branch.size() != depth) return FaultKind::kInvalidMerkleBranch;
+  const Digest leaf_hash = merkle_leaf_hash(stripe);
+  if (!merkle_verify_hash(root, index, members.n(), leaf_hash, branch)) return FaultKind::kInvalidMerkleBranch;
+  auto tally = tallies.find(root);
+  // All leaves of one root have one size; a stripe of another size under a
+  // root we already hold stripes for cannot be part of an honest encoding.
+  // The sender is blamed: it sent a stripe inconsistent with the others,
+  // though only a Byzantine root's author can have made such a tree.
+  if (tally != tallies.end() && tally->second.stripe_bytes != 0 && tally->second.stripe_bytes != stripe.size()) {
+    return FaultKind::kInvalidStripeSize;
+  }
+  return leaf_hash;
+}
+
+void ReliableBroadcast::State::record_echo(NodeId from, EchoRecord record) {
+  assert(!echoes[from.value].has_value());
+  RootTally& tally = tallies[record.root];
+  assert(tally.stripe_bytes == 0 || tally.stripe_bytes == record.stripe.size());
+  tally.stripe_bytes = record.stripe.size();
+  ++tally.echoes;
+  held_bytes += record.stripe.size() + record.branch.size() * sizeof(Digest);
+  echoes[from.value] = std::move(record);
+}
+
+void ReliableBroadcast::State::accept_own_stripe(EchoRecord record, Output& out) {
+  assert(!val_accepted);
+  val_accepted = true;
+  // HoneyBadgerBFT section 4.4: on VAL, ECHO our stripe to everyone; our
+  // own ECHO counts here, since Target::all() excludes us.
+  out.messages.emplace_back(Target::all(), RbcEcho{record.root, record.branch, record.stripe});
+  const Digest root = record.root;
+  record_echo(self, std::move(record));
+  advance(root, out);
+}
+
+void ReliableBroadcast::State::on_val(NodeId from, const RbcVal& val, Output& out) {
+  if (from != proposer) {
+    out.faults.push_back(Fault{from, FaultKind::kValNotFromProposer});
+    return;
+  }
+  if (finished()) return;
+  if (val_accepted) {
+    // Our own stripe record is exactly the VAL we accepted.
+    const auto& own = echoes[self.value];
+    if (!own.has_value() || !same_stripe_message(*own, val)) {
+      out.faults.push_back(Fault{from, FaultKind::kDuplicateMessage});
+    }
+    return;
+  }
+  const auto checked = check_stripe(self.value, val.root, val.branch, val.stripe);
+  if (const auto* fault = std::get_if<FaultKind>(&checked)) {
+    out.faults.push_back(Fault{from, *fault});
+    return;
+  }
+  accept_own_stripe(EchoRecord{val.root, val.branch, val.stripe, std::get<Digest>(checked)}, out);
+}
+
+void ReliableBroadcast::State::on_echo(NodeId from, const RbcEcho& echo, Output& out) {
+  if (finished()) return;
+  if (const auto& seen = echoes[from.value]) {
+    // Networks duplicate: an identical copy is no fault, a different one is.
+    if (!same_stripe_message(*seen, echo)) out.faults.push_back(Fault{from, FaultKind::kDuplicateMessage});
+    return;
+  }
+  // Stripe j travels in node j's ECHO, so the sender's id is the leaf index.
+  const auto checked = check_stripe(from.value, echo.root, echo.branch, echo.stripe);
+  if (const auto* fault = std::get_if<FaultKind>(&checked)) {
+    out.faults.push_back(Fault{from, *fault});
+    return;
+  }
+  record_echo(from, EchoRecord{echo.root, echo.branch, echo.stripe, std::get<Digest>(checked)});
+  advance(echo.root, out);
+}
+
+void ReliableBroadcast::State::on_ready(NodeId from, const RbcReady& ready, Output& out) {
+  if (finished()) return;
+  if (const auto& seen = readies[from.value]) {
+    if (*seen != ready.root) out.faults.push_back(Fault{from, FaultKind::kDuplicateMessage});
+    return;
+  }
+  readies[from.value] = ready.root;
+  ++tallies[ready.root].readies;
+  advance(ready.root, out);
+}
+
+void ReliableBroadcast::State::advance(const Digest& root, Output& out) {
+  assert(!finished());
+  const RootTally& tally = tallies.at(root);
+  // Bracha: READY after n-f ECHO (enough honest nodes hold stripes), or
+  // after f+1 READY (at least one honest node saw that), and only once.
+  if (!ready_sent && (tally.echoes >= members.quorum() || tally.readies >= members.weak())) {
+    ready_sent = true;
+    readies[self.value] = root;
+    ++tallies[root].readies;
+    out.messages.emplace_back(Target::all(), RbcReady{root});
+  }
+  if (tally.readies >= members.strong() && tally.echoes >= members.data_stripes()) {
+    try_deliver(root, out);
+  }
+  assert(tallies.size() <= 2 * members.n());
+}
+
+void ReliableBroadcast::State::try_deliver(const Digest& root, Output& out) {
+  std::vector<IndexedStripe> stripes;
+  stripes.reserve(members.n());
+  for (std::size_t i = 0; i < echoes.size(); ++i) {
+    if (echoes[i].has_value() && echoes[i]->root == root) stripes.push_back(IndexedStripe{i, echoes[i]->stripe});
+  }
+  assert(stripes.size() >= members.data_stripes());
+  std::optional<Bytes> value = coder.decode(stripes);
+  // HoneyBadgerBFT section 4.4: a Byzantine proposer may commit to leaves
+  // that are not a codeword, and then different k-subsets decode to
+  // different values. Re-encoding and comparing roots makes every honest
+  // node either deliver the one value the root names or reject it alike.
+  if (value.has_value() && reencoding_matches(*value, root)) {
+    delivered = true;
+    out.delivered = std::move(value);
+  } else {
+    failed = true;
+    out.faults.push_back(Fault{proposer, FaultKind::kRbcEncodingMismatch});
+  }
+  release_stripes();
+}
+
+bool ReliableBroadcast::State::reencoding_matches(const Bytes& value, const Digest& root) {
+  const EncodedValue reencoded = coder.encode(value);
+  std::vector<Digest> leaf_hashes(members.n());
+  for (std::size_t i = 0; i < members.n(); ++i) {
+    const ByteView stripe = reencoded.stripe(i);
+    const auto& held = echoes[i];
+    if (held.has_value() && held->root == root) {
+      // A held stripe is verified leaf i of `root`: if the re-encoding
+      // differs there, the roots differ; if it is equal, so is its hash.
+      if (!std::equal(stripe.begin(), stripe.end(), held->stripe.begin(), held->stripe.end())) return false;
+      leaf_hashes[i] = held->leaf_hash;
+    } else {
+      leaf_hashes[i] = merkle_leaf_hash(stripe);
+    }
+  }
+  return merkle_root_from_leaf_hashes(leaf_hashes) == root;
+}
+
+void ReliableBroadcast::State::release_stripes() {
+  for (auto& echo : echoes) echo.reset();
+  held_bytes = 0;
+}
+
+ReliableBroadcast::ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer)
+    : state_(std::make_unique<State>(members, self, proposer)) {
+  assert(members.contains(self) && members.contains(proposer));
+}
+
+ReliableBroadcast::~ReliableBroadcast() = default;
+ReliableBroadcast::ReliableBroadcast(ReliableBroadcast&&) noexcept = default;
+ReliableBroadcast& ReliableBroadcast::operator=(ReliableBroadcast&&) noexcept = default;
+
+ReliableBroadcast::Output ReliableBroadcast::propose(ByteView value) {
+  State& s = *state_;
+  assert(s.self == s.proposer && "only the proposer proposes");
+  assert(!s.proposed && "propose is called once per instance");
+  assert(value.size() <= kBatchBytesMax);
+  s.proposed = true;
+  Output out;
+  if (s.val_accepted || s.finished()) return out;
+  const EncodedValue encoded = s.coder.encode(value);
+  const std::vector<ByteView> leaves = encoded.stripes();
+  const MerkleTree tree(leaves);
+  for (std::size_t i = 0; i < s.members.n(); ++i) {
+    if (i == s.self.value) continue;
+    const ByteView stripe = encoded.stripe(i);
+    out.messages.emplace_back(Target::one(NodeId{static_cast<std::uint16_t>(i)}),
+                              RbcVal{tree.root(), tree.branch(i), Bytes(stripe.begin(), stripe.end())});
+  }
+  const ByteView own = encoded.stripe(s.self.value);
+  s.accept_own_stripe(EchoRecord{tree.root(), tree.branch(s.self.value), Bytes(own.begin(), own.end()),
+                                 merkle_leaf_hash(own)},
+                      out);
+  return out;
+}
+
+ReliableBroadcast::Output ReliableBroadcast::handle(NodeId from, const RbcPayload& message) {
+  assert(state_->members.contains(from));
+  // Our own ECHO and READY are counted when made; a message "from" us is a
+  // routing bug in the caller, not peer input.
+  assert(from != state_->self && "Target::all() excludes the sender");
+  Output out;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, RbcVal>) {
+          state_->on_val(from, m, out);
+        } else if constexpr (std::is_same_v<T, RbcEcho>) {
+          state_->on_echo(from, m, out);
+        } else {
+          state_->on_ready(from, m, out);
+        }
+      },
+      message);
+  return out;
+}
+
+bool ReliableBroadcast::has_delivered() const { return state_->delivered; }
+
+std::size_t ReliableBroadcast::buffered_bytes() const {
+  const State& s = *state_;
+  return s.held_bytes + s.echoes.size() * sizeof(std::optional<EchoRecord>) +
+         s.readies.size() * sizeof(std::optional<Digest>) + s.tallies.size() * (sizeof(Digest) + sizeof(RootTally));
+}
+
+}  // namespace quorumclear::quorum

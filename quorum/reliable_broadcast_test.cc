@@ -1,0 +1,488 @@
+// Proves erasure-coded reliable broadcast delivers the proposer's value at
+// every honest node under random message order, duplication and f crashed
+// nodes, never lets honest nodes deliver different values when the proposer
+// equivocates, rejects bad stripes and non-codeword encodings, and keeps its
+// memory bounded whatever Byzantine peers send.
+#include "quorum/reliable_broadcast.h"
+
+#include "quorum/erasure.h"
+#include "quorum/merkle.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace quorumclear::quorum {
+namespace {
+
+NodeId node(std::size_t i) { return NodeId{static_cast<std::uint16_t>(i)}; }
+
+Bytes random_bytes(std::mt19937_64& rng, std::size_t size) {
+  Bytes out(size);
+  for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+  return out;
+}
+
+/// What an (honest or Byzantine) proposer commits to: n stripes and their tree.
+struct Commitment {
+  std::vector<Bytes> stripes;
+  Digest root{};
+  std::vector<std::vector<Digest>> branches;
+
+  explicit Commitment(std::vector<Bytes> s) : stripes(std::move(s)) {
+    const std::vector<ByteView> leaves(stripes.begin(), stripes.end());
+    const MerkleTree tree(leaves);
+    root = tree.root();
+    for (std::size_t i = 0; i < stripes.size(); ++i) branches.push_back(tree.branch(i));
+  }
+  RbcVal val(std::size_t i) const { return RbcVal{root, branches[i], stripes[i]}; }
+  RbcEcho echo(std::size_t i) const { return RbcEcho{root, branches[i], stripes[i]}; }
+};
+
+std::vector<Bytes> honest_stripes(const Membership& members, ByteView value) {
+  const ErasureCoder coder(members);
+  const EncodedValue enc = coder.encode(value);
+  std::vector<Bytes> out;
+  for (std::size_t i = 0; i < members.n(); ++i) out.emplace_back(enc.stripe(i).begin(), enc.stripe(i).end());
+  return out;
+}
+
+struct Envelope {
+  NodeId from;
+  NodeId to;
+  RbcPayload payload;
+};
+
+/// n instances of one RBC and a network that delivers in seeded random
+/// order, optionally duplicating. Silent nodes crashed before the start;
+/// Byzantine nodes' traffic is injected by the test and their inbox dropped.
+class TestNetwork {
+ public:
+  TestNetwork(std::size_t n, std::size_t proposer, std::uint64_t seed)
+      : members(n), proposer_(node(proposer)), rng_(seed), silent(n), byzantine(n), delivered(n), faults(n) {
+    for (std::size_t i = 0; i < n; ++i) nodes.emplace_back(members, node(i), proposer_);
+  }
+
+  bool honest(std::size_t i) const { return !silent[i] && !byzantine[i]; }
+
+  void propose(ByteView value) { absorb(proposer_, nodes[proposer_.value].propose(value)); }
+  void inject(std::size_t from, std::size_t to, RbcPayload payload) {
+    pending_.push_back(Envelope{node(from), node(to), std::move(payload)});
+  }
+
+  void run() {
+    while (!pending_.empty()) {
+      const std::size_t pick = rng_() % pending_.size();
+      std::swap(pending_[pick], pending_.back());
+      Envelope e = std::move(pending_.back());
+      pending_.pop_back();
+      if (!honest(e.to.value)) continue;
+      if (duplicate_per_mille > 0 && rng_() % 1000 < duplicate_per_mille) pending_.push_back(e);
+      ++handled;
+      absorb(e.to, nodes[e.to.value].handle(e.from, e.payload));
+    }
+  }
+
+  std::size_t honest_delivered() const {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < members.n(); ++i) count += honest(i) && delivered[i].has_value() ? 1u : 0u;
+    return count;
+  }
+
+  Membership members;
+  std::vector<ReliableBroadcast> nodes;
+  std::uint64_t duplicate_per_mille = 0;
+  std::size_t handled = 0;
+
+ private:
+  void absorb(NodeId at, ReliableBroadcast::Output out) {
+    faults[at.value].insert(faults[at.value].end(), out.faults.begin(), out.faults.end());
+    if (out.delivered) {
+      EXPECT_FALSE(delivered[at.value].has_value()) << "delivered twice at " << at.value;
+      delivered[at.value] = std::move(out.delivered);
+    }
+    for (auto& [to, payload] : out.messages) {
+      if (!to.to_all) {
+        EXPECT_NE(to.node, at) << "a node never messages itself";
+        pending_.push_back(Envelope{at, to.node, payload});
+        continue;
+      }
+      for (std::size_t j = 0; j < members.n(); ++j) {
+        if (j != at.value) pending_.push_back(Envelope{at, node(j), payload});
+      }
+    }
+  }
+
+  NodeId proposer_;
+  std::mt19937_64 rng_;
+  std::vector<Envelope> pending_;
+
+ public:
+  std::vector<bool> silent;
+  std::vector<bool> byzantine;
+  std::vector<std::optional<Bytes>> delivered;
+  std::vector<std::vector<Fault>> faults;
+};
+
+std::size_t count_faults(const std::vector<Fault>& faults, NodeId from, FaultKind kind) {
+  return static_cast<std::size_t>(
+      std::count_if(faults.begin(), faults.end(), [&](const Fault& f) { return f.node == from && f.kind == kind; }));
+}
+
+TEST(ReliableBroadcast, HonestProposerEveryoneDeliversUnderRandomOrderAndDuplication) {
+  for (std::size_t n : {4u, 7u, 16u}) {
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+      std::mt19937_64 rng(seed * 1000 + n);
+      const std::size_t proposer = rng() % n;
+      const Bytes value = random_bytes(rng, rng() % 5000);
+      TestNetwork net(n, proposer, seed);
+      net.duplicate_per_mille = 100;
+      net.propose(value);
+      net.run();
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(net.delivered[i].has_value()) << "n=" << n << " seed=" << seed << " node " << i;
+        EXPECT_EQ(*net.delivered[i], value);
+        EXPECT_TRUE(net.nodes[i].has_delivered());
+        EXPECT_TRUE(net.faults[i].empty()) << "duplicates are no fault";
+      }
+    }
+  }
+}
+
+TEST(ReliableBroadcast, DeliversWithFSilentNodes) {
+  for (std::size_t n : {4u, 7u, 16u}) {
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+      const Membership members(n);
+      TestNetwork net(n, 0, seed);
+      // Crash f nodes other than the proposer, spread over the ids.
+      std::mt19937_64 rng(seed);
+      std::vector<std::size_t> others;
+      for (std::size_t i = 1; i < n; ++i) others.push_back(i);
+      std::shuffle(others.begin(), others.end(), rng);
+      for (std::size_t c = 0; c < members.f(); ++c) net.silent[others[c]] = true;
+      const Bytes value = random_bytes(rng, 777);
+      net.propose(value);
+      net.run();
+      EXPECT_EQ(net.honest_delivered(), n - members.f()) << "n=" << n << " seed=" << seed;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (net.honest(i)) {
+          EXPECT_EQ(net.delivered[i], value);
+        }
+      }
+    }
+  }
+}
+
+TEST(ReliableBroadcast, EmptyValueDelivers) {
+  for (std::size_t n : {1u, 2u, 4u, 7u}) {
+    TestNetwork net(n, n - 1, 3);
+    net.propose(Bytes{});
+    net.run();
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_TRUE(net.delivered[i].has_value()) << n;
+      EXPECT_TRUE(net.delivered[i]->empty());
+    }
+  }
+}
+
+TEST(ReliableBroadcast, SingleNodeDeliversOnPropose) {
+  ReliableBroadcast rbc(Membership(1), node(0), node(0));
+  const Bytes value{1, 2, 3};
+  auto out = rbc.propose(value);
+  EXPECT_EQ(out.delivered, value);
+  EXPECT_TRUE(rbc.has_delivered());
+}
+
+TEST(ReliableBroadcast, ProposeSendsOneValPerOtherNodeAndOneEcho) {
+  const Membership members(7);
+  ReliableBroadcast rbc(members, node(2), node(2));
+  auto out = rbc.propose(Bytes(100, 7));
+  std::vector<int> vals(7, 0);
+  std::size_t echoes = 0;
+  for (const auto& [to, payload] : out.messages) {
+    if (std::holds_alternative<RbcVal>(payload)) {
+      ASSERT_FALSE(to.to_all);
+      ++vals[to.node.value];
+    } else {
+      ASSERT_TRUE(std::holds_alternative<RbcEcho>(payload));
+      EXPECT_TRUE(to.to_all);
+      ++echoes;
+    }
+  }
+  EXPECT_EQ(vals, (std::vector<int>{1, 1, 0, 1, 1, 1, 1}));
+  EXPECT_EQ(echoes, 1u);
+  EXPECT_FALSE(out.delivered.has_value());
+}
+
+std::size_t count_readies(const ReliableBroadcast::Output& out) {
+  return static_cast<std::size_t>(std::count_if(out.messages.begin(), out.messages.end(), [](const auto& m) {
+    return std::holds_alternative<RbcReady>(m.second);
+  }));
+}
+
+// n = 4, f = 1: READY at 3 ECHO or 2 READY, deliver at 3 READY and 2 ECHO.
+class RbcThresholds : public ::testing::Test {
+ protected:
+  Membership members{4};
+  Bytes value{5, 4, 3, 2, 1, 0, 9, 9, 9};
+  Commitment good{honest_stripes(members, value)};
+  ReliableBroadcast rbc{members, node(1), node(0)};
+};
+
+TEST_F(RbcThresholds, EchoQuorumThenReadyQuorumDelivers) {
+  auto out = rbc.handle(node(0), good.val(1));
+  ASSERT_EQ(out.messages.size(), 1u);
+  EXPECT_EQ(out.messages[0].second, RbcPayload(good.echo(1)));
+  EXPECT_EQ(count_readies(rbc.handle(node(2), good.echo(2))), 0u);  // 2 ECHO
+
+  // Corrupted stripe and wrong branch from node 3: faults, not counted.
+  RbcEcho corrupt = good.echo(3);
+  corrupt.stripe[0] ^= 1;
+  out = rbc.handle(node(3), corrupt);
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(3), FaultKind::kInvalidMerkleBranch}}));
+  EXPECT_EQ(count_readies(out), 0u);
+  RbcEcho wrong_branch = good.echo(3);
+  wrong_branch.branch[0][0] ^= 1;
+  out = rbc.handle(node(3), wrong_branch);
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(3), FaultKind::kInvalidMerkleBranch}}));
+  RbcEcho short_branch = good.echo(3);
+  short_branch.branch.pop_back();
+  out = rbc.handle(node(3), short_branch);
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(3), FaultKind::kInvalidMerkleBranch}}));
+  RbcEcho someone_elses = good.echo(2);  // a valid stripe, but not node 3's
+  out = rbc.handle(node(3), someone_elses);
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(3), FaultKind::kInvalidMerkleBranch}}));
+  RbcEcho too_short = good.echo(3);
+  too_short.stripe.resize(erasure_min_stripe_bytes(members) - 1);
+  out = rbc.handle(node(3), too_short);
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(3), FaultKind::kInvalidStripeSize}}));
+
+  out = rbc.handle(node(3), good.echo(3));  // 3 ECHO = n - f
+  EXPECT_TRUE(out.faults.empty());
+  EXPECT_EQ(count_readies(out), 1u);
+  EXPECT_EQ(count_readies(rbc.handle(node(2), RbcReady{good.root})), 0u);  // own + 1
+  EXPECT_FALSE(rbc.has_delivered());
+  out = rbc.handle(node(3), RbcReady{good.root});  // 3 READY = 2f + 1
+  ASSERT_TRUE(out.delivered.has_value());
+  EXPECT_EQ(*out.delivered, value);
+  EXPECT_TRUE(rbc.handle(node(0), RbcReady{good.root}).messages.empty());
+}
+
+TEST_F(RbcThresholds, ReadyAmplificationThenKEchoesDeliver) {
+  EXPECT_EQ(count_readies(rbc.handle(node(2), RbcReady{good.root})), 0u);
+  auto out = rbc.handle(node(3), RbcReady{good.root});  // f + 1 READY
+  EXPECT_EQ(count_readies(out), 1u);
+  out = rbc.handle(node(0), RbcReady{good.root});
+  EXPECT_FALSE(out.delivered.has_value()) << "no stripes yet";
+  out = rbc.handle(node(2), good.echo(2));
+  EXPECT_FALSE(out.delivered.has_value()) << "1 of k = 2 stripes";
+  out = rbc.handle(node(3), good.echo(3));  // two parity stripes reconstruct
+  ASSERT_TRUE(out.delivered.has_value());
+  EXPECT_EQ(*out.delivered, value);
+  EXPECT_TRUE(out.faults.empty());
+}
+
+TEST_F(RbcThresholds, DuplicatesAreIgnoredAndEquivocationIsAFault) {
+  (void)rbc.handle(node(0), good.val(1));
+  auto out = rbc.handle(node(0), good.val(1));
+  EXPECT_TRUE(out.messages.empty());
+  EXPECT_TRUE(out.faults.empty());
+  const Commitment other(honest_stripes(members, Bytes{42}));
+  out = rbc.handle(node(0), other.val(1));
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(0), FaultKind::kDuplicateMessage}}));
+  out = rbc.handle(node(2), good.val(1));
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(2), FaultKind::kValNotFromProposer}}));
+
+  // The same ECHO twice counts once: 2 ECHO, not the 3 that trigger READY.
+  EXPECT_EQ(count_readies(rbc.handle(node(2), good.echo(2))), 0u);
+  out = rbc.handle(node(2), good.echo(2));
+  EXPECT_TRUE(out.faults.empty());
+  EXPECT_EQ(count_readies(out), 0u);
+  out = rbc.handle(node(2), other.echo(2));
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(2), FaultKind::kDuplicateMessage}}));
+
+  // The same READY twice counts once; f + 1 = 2 distinct are needed.
+  EXPECT_EQ(count_readies(rbc.handle(node(3), RbcReady{good.root})), 0u);
+  out = rbc.handle(node(3), RbcReady{good.root});
+  EXPECT_EQ(count_readies(out), 0u);
+  EXPECT_TRUE(out.faults.empty());
+  out = rbc.handle(node(3), RbcReady{other.root});
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(3), FaultKind::kDuplicateMessage}}));
+  EXPECT_FALSE(rbc.has_delivered());
+}
+
+TEST_F(RbcThresholds, ValWithBadStripeIsNotEchoed) {
+  RbcVal bad = good.val(1);
+  bad.stripe.back() ^= 0x40;
+  auto out = rbc.handle(node(0), bad);
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(0), FaultKind::kInvalidMerkleBranch}}));
+  EXPECT_TRUE(out.messages.empty());
+  // Stripe 2 is a genuine leaf, but VAL to node 1 must carry leaf 1.
+  out = rbc.handle(node(0), good.val(2));
+  EXPECT_EQ(out.faults, (std::vector<Fault>{{node(0), FaultKind::kInvalidMerkleBranch}}));
+  out = rbc.handle(node(0), good.val(1));
+  EXPECT_TRUE(out.faults.empty());
+  EXPECT_EQ(out.messages.size(), 1u);
+}
+
+// Byzantine proposer 0 sends VALs of value A to one half of the honest
+// nodes and of value B to the other; it and f-1 colluders echo and READY
+// either root at random. Honest nodes must agree, and deliver all or none.
+TEST(ReliableBroadcast, EquivocatingProposerNeverSplitsHonestNodes) {
+  std::size_t runs_delivered = 0;
+  std::size_t runs_stuck = 0;
+  for (std::size_t n : {4u, 7u, 16u}) {
+    const Membership members(n);
+    for (std::uint64_t seed = 0; seed < 60; ++seed) {
+      std::mt19937_64 rng(seed * 31 + n);
+      TestNetwork net(n, 0, seed);
+      std::vector<std::size_t> byz{0};
+      for (std::size_t b = 1; b < members.f(); ++b) byz.push_back(n - b);
+      for (std::size_t b : byz) net.byzantine[b] = true;
+      const Bytes a = random_bytes(rng, 300);
+      const Bytes b = random_bytes(rng, 1 + rng() % 600);
+      const Commitment ca(honest_stripes(members, a));
+      const Commitment cb(honest_stripes(members, b));
+      // How strongly the adversary favours A this run.
+      const std::uint64_t favour_a = rng() % 101;
+      std::vector<std::size_t> honest;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (net.honest(i)) honest.push_back(i);
+      }
+      std::shuffle(honest.begin(), honest.end(), rng);
+      for (std::size_t h = 0; h < honest.size(); ++h) {
+        net.inject(0, honest[h], h < (honest.size() + 1) / 2 ? RbcPayload(ca.val(honest[h])) : cb.val(honest[h]));
+      }
+      for (std::size_t from : byz) {
+        for (std::size_t to : honest) {
+          const bool pick_a = rng() % 100 < favour_a;
+          net.inject(from, to, pick_a ? ca.echo(from) : cb.echo(from));
+          net.inject(from, to, RbcReady{rng() % 100 < favour_a ? ca.root : cb.root});
+        }
+      }
+      net.run();
+      const std::size_t delivered = net.honest_delivered();
+      EXPECT_TRUE(delivered == 0 || delivered == honest.size()) << "totality, n=" << n << " seed=" << seed;
+      std::optional<Bytes> first;
+      for (std::size_t i : honest) {
+        if (!net.delivered[i]) continue;
+        EXPECT_TRUE(*net.delivered[i] == a || *net.delivered[i] == b);
+        if (!first) first = net.delivered[i];
+        EXPECT_EQ(net.delivered[i], first) << "agreement, n=" << n << " seed=" << seed;
+      }
+      (delivered > 0 ? runs_delivered : runs_stuck) += 1;
+    }
+  }
+  // Both outcomes occur, so both branches of the property were exercised.
+  EXPECT_GT(runs_delivered, 0u);
+  EXPECT_GT(runs_stuck, 0u);
+}
+
+TEST(ReliableBroadcast, ByzantineEchoerIsBlamedAndIgnored) {
+  for (std::size_t n : {4u, 7u}) {
+    const Membership members(n);
+    TestNetwork net(n, 0, n);
+    const std::size_t byz = n - 1;
+    net.byzantine[byz] = true;
+    const Bytes value(1000, 0x5A);
+    const Commitment c(honest_stripes(members, value));
+    for (std::size_t to = 0; to + 1 < n; ++to) {
+      RbcEcho bad = c.echo(byz);
+      bad.stripe[to % bad.stripe.size()] ^= 0xFF;
+      net.inject(byz, to, bad);
+    }
+    net.propose(value);
+    net.run();
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      EXPECT_EQ(net.delivered[i], value);
+      EXPECT_EQ(count_faults(net.faults[i], node(byz), FaultKind::kInvalidMerkleBranch), 1u);
+      EXPECT_EQ(net.faults[i].size(), 1u);
+    }
+  }
+}
+
+void expect_non_codeword_rejected(std::size_t n, std::vector<Bytes> stripes, std::uint64_t seed,
+                                  bool proposer_echoes = true) {
+  const Membership members(n);
+  const Commitment c(std::move(stripes));
+  TestNetwork net(n, 0, seed);
+  net.byzantine[0] = true;
+  // Otherwise the proposer plays by the rules: one VAL each, ECHO, READY.
+  for (std::size_t to = 1; to < n; ++to) {
+    net.inject(0, to, c.val(to));
+    if (proposer_echoes) net.inject(0, to, c.echo(0));
+    net.inject(0, to, RbcReady{c.root});
+  }
+  net.run();
+  for (std::size_t i = 1; i < n; ++i) {
+    EXPECT_FALSE(net.delivered[i].has_value()) << "n=" << n << " node " << i;
+    EXPECT_EQ(count_faults(net.faults[i], node(0), FaultKind::kRbcEncodingMismatch), 1u) << "n=" << n;
+  }
+}
+
+TEST(ReliableBroadcast, InconsistentEncodingIsDetectedByReencoding) {
+  for (std::size_t n : {4u, 7u, 16u}) {
+    const Membership members(n);
+    std::mt19937_64 rng(n);
+    const Bytes value = random_bytes(rng, 2000);
+    // A codeword with one parity stripe replaced: the data stripes decode
+    // to `value`, but the tree is not over its encoding.
+    auto bad_parity = honest_stripes(members, value);
+    bad_parity.back() = random_bytes(rng, bad_parity.back().size());
+    expect_non_codeword_rejected(n, bad_parity, 1);
+    // One data stripe replaced: subsets disagree on the value.
+    auto bad_data = honest_stripes(members, value);
+    bad_data[1][0] ^= 1;
+    expect_non_codeword_rejected(n, bad_data, 2);
+    // The proposer's own stripe is bad and never echoed: nobody holds it,
+    // so only hashing the re-encoded leaf can expose it.
+    auto bad_unheld = honest_stripes(members, value);
+    bad_unheld[0].back() ^= 1;
+    expect_non_codeword_rejected(n, bad_unheld, 4, false);
+    // Noise throughout: usually not even a valid frame.
+    std::vector<Bytes> noise;
+    for (std::size_t i = 0; i < n; ++i) noise.push_back(random_bytes(rng, 64));
+    expect_non_codeword_rejected(n, noise, 3);
+  }
+}
+
+TEST(ReliableBroadcast, MemoryStaysBoundedUnderEchoAndReadyFlood) {
+  const Membership members(7);  // f = 2
+  std::mt19937_64 rng(11);
+  const Bytes value = random_bytes(rng, 600);
+  const Commitment good(honest_stripes(members, value));
+  ReliableBroadcast rbc(members, node(1), node(0));
+  (void)rbc.handle(node(0), good.val(1));
+  const std::size_t stripe_bytes = good.stripes[0].size();
+  std::size_t duplicates = 0;
+  for (std::size_t flood = 0; flood < 1000; ++flood) {
+    for (std::size_t byz : {5u, 6u}) {
+      // Every ECHO is a genuine leaf of a tree the attacker built.
+      std::vector<Bytes> junk;
+      for (std::size_t i = 0; i < 7; ++i) junk.push_back(random_bytes(rng, stripe_bytes));
+      const Commitment fake(std::move(junk));
+      auto out = rbc.handle(node(byz), fake.echo(byz));
+      auto out2 = rbc.handle(node(byz), RbcReady{fake.root});
+      duplicates += out.faults.size() + out2.faults.size();
+    }
+  }
+  EXPECT_EQ(duplicates, 2u * 2u * 999u) << "all but each attacker's first ECHO and READY";
+  const std::size_t depth = merkle_depth(7);
+  const std::size_t per_sender = stripe_bytes + depth * sizeof(Digest) + 512;
+  EXPECT_LE(rbc.buffered_bytes(), 7 * per_sender);
+  EXPECT_GT(rbc.buffered_bytes(), 3 * stripe_bytes) << "holds its own and two attackers' stripes";
+  // The honest run still completes.
+  for (std::size_t i : {0u, 2u, 3u, 4u}) (void)rbc.handle(node(i), good.echo(i));
+  for (std::size_t i : {0u, 2u, 3u, 4u}) {
+    auto out = rbc.handle(node(i), RbcReady{good.root});
+    if (out.delivered) {
+      EXPECT_EQ(*out.delivered, value);
+    }
+  }
+  EXPECT_TRUE(rbc.has_delivered());
+  EXPECT_LT(rbc.buffered_bytes(), 7 * 512) << "stripes are released on delivery";
+}
+
+}  // namespace
+}  // namespace quorumclear::quorum
