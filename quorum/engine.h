@@ -1,0 +1,134 @@
+#pragma once
+// quorum::Engine: leaderless Byzantine atomic broadcast as a sans-I/O state
+// machine (HoneyBadgerBFT's epochs of ACS, QUORUM_PROTOCOL.md). The caller
+// feeds proposals, authenticated peer messages and clock ticks in, and takes
+// Steps out: messages to send, decided epochs in order, faults observed.
+// Nothing inside reads a clock, a socket or a random source; the same inputs
+// in the same order give byte-identical Steps.
+//
+// Epoch rules (documented once here, cited from quorum/README.md):
+//
+// * current epoch: the lowest epoch not yet output. Epochs are output in
+//   order, each exactly once, starting at `first_epoch`.
+// * Proposals queue: propose() appends a batch to a FIFO of at most
+//   EngineConfig::proposal_queue_max batches (the caller checks
+//   can_propose(); a full queue is a caller bug). Each epoch this node
+//   proposes takes the front batch, or an empty batch if the queue is empty.
+//   A queued batch that did not make it into its epoch's output is NOT
+//   re-proposed here: the caller re-submits its trades (QUORUM_PROTOCOL.md
+//   step 5) and the settlement layer drops duplicates by trade id.
+// * Starting the current epoch (sending our RBC VALs): as soon as either a
+//   batch is queued, or any message of that epoch has arrived from a peer
+//   (we then propose the queued batch or an empty one, so an epoch started by
+//   others completes), or `idle_heartbeat_ms` of ticks passed without either.
+//   Safety never depends on time: tick() only decides when an idle node
+//   volunteers an empty epoch.
+// * Epoch window W = kEpochWindow: messages for epochs in
+//   [current, current + W] are processed at once (a node may help future
+//   epochs' RBCs and ABAs before its own output of the current one, and
+//   their outputs wait their turn). Messages for epochs above current + W are
+//   dropped with kEpochOutOfWindow: whatever peers send, at most W + 1 + K
+//   epochs of state exist (K below).
+// * Finished epochs: after epoch e is output its ACS instance is kept until
+//   all its ABAs have terminated, or until it is more than
+//   kFinishedEpochsKept (K) epochs behind current, whichever comes first.
+//   A slower honest peer may still be finishing e and need our ABA votes or
+//   RBC ECHO/READY to reach its thresholds; dropping e the moment we output
+//   it would strand it. Messages for epochs older than that are ignored
+//   silently (counted in stats().messages_stale): a laggard's duplicates are
+//   not misbehaviour. A node more than W epochs behind its peers cannot
+//   finish by messages alone and must take the missed epochs by certificate
+//   (services layer), then restart with a later first_epoch.
+// * Restart: Step::entered_epoch reports each epoch in which this node sent
+//   its first message. The caller persists the highest one, H, before
+//   sending. After a crash the engine is rebuilt with
+//   first_epoch = max(last output + 1, H + 1): it never votes again in an
+//   epoch it may already have voted in (it could contradict its earlier
+//   votes); those epochs come by certificate.
+// * Faults: unknown senders (outside the membership, or ourselves), unknown
+//   proposer ids, out-of-window epochs and everything the RBC/ABA instances
+//   detect become Fault records in the Step and counts in stats(); none is
+//   fatal.
+
+#include "quorum/keygen.h"
+#include "quorum/step.h"
+
+#include <array>
+#include <memory>
+#include <variant>
+
+namespace quorumclear::quorum {
+
+/// Finished epochs whose ACS instances are kept for laggards (see above).
+inline constexpr std::uint64_t kFinishedEpochsKept = 2;
+/// Largest proposal queue a configuration may ask for.
+inline constexpr std::size_t kProposalQueueMax = 64;
+
+struct EngineConfig {
+  /// Names this network in every coin name (and, later, in certificates).
+  Digest network_id{};
+  /// Batches propose() may queue ahead of the epoch that carries them.
+  /// 1 .. kProposalQueueMax.
+  std::size_t proposal_queue_max = 4;
+  /// An idle node volunteers an empty epoch after this much tick time; 0
+  /// disables it (epochs then start only on proposals or peers' messages).
+  std::uint64_t idle_heartbeat_ms = 1000;
+};
+
+/// Plain counters for the metrics layer (mapped to Prometheus there).
+struct EngineStats {
+  static constexpr std::size_t kPayloadTypes = std::variant_size_v<Payload>;
+  static constexpr std::size_t kFaultKinds = 12;
+
+  std::uint64_t current_epoch = 0;     // lowest epoch not yet output
+  std::uint64_t epochs_decided = 0;
+  std::uint64_t batches_decided = 0;   // proposers' values across decided epochs
+  /// Indexed by Payload::index() (RbcVal, RbcEcho, RbcReady, AbaBval,
+  /// AbaAux, AbaConf, AbaCoin, AbaTerm). A message to all counts n - 1 times.
+  std::array<std::uint64_t, kPayloadTypes> messages_sent{};
+  std::array<std::uint64_t, kPayloadTypes> bytes_sent{};  // canonical encoding
+  std::array<std::uint64_t, kPayloadTypes> messages_received{};
+  std::array<std::uint64_t, kPayloadTypes> bytes_received{};
+  std::uint64_t messages_stale = 0;    // for epochs already output and dropped
+  /// ABA rounds of decided epochs, as of their output.
+  std::uint64_t aba_instances = 0;
+  std::uint64_t aba_rounds = 0;
+  std::uint32_t aba_rounds_max = 0;
+  std::uint64_t threshold_coins = 0;
+  /// Indexed by FaultKind.
+  std::array<std::uint64_t, kFaultKinds> faults{};
+  std::size_t buffered_bytes = 0;      // now: live instances, queued and held batches
+  std::size_t buffered_bytes_peak = 0;
+  std::size_t live_epochs = 0;         // ACS instances held now
+  std::size_t queued_proposals = 0;
+};
+
+class Engine {
+ public:
+  /// Preconditions: self is in `members`, keys are self's from genesis,
+  /// cfg.proposal_queue_max in 1 .. kProposalQueueMax.
+  Engine(Membership members, NodeId self, NodeKeys keys, EngineConfig cfg, Epoch first_epoch);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  /// Queues this node's next batch. Preconditions: can_propose(),
+  /// batch.size() <= kBatchBytesMax.
+  Step propose(Bytes batch);
+  /// A message from peer `from`, already authenticated by the transport.
+  Step handle(NodeId from, const Message& message);
+  /// Pacing only: may start an idle epoch (see idle_heartbeat_ms).
+  Step tick(std::uint64_t now_ms);
+
+  [[nodiscard]] bool can_propose() const;
+  [[nodiscard]] Epoch current_epoch() const;
+  [[nodiscard]] const EngineStats& stats() const;
+  [[nodiscard]] NodeId self() const;
+  [[nodiscard]] const Membership& members() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace quorumclear::quorum
