@@ -1,0 +1,241 @@
+#pragma once
+// The clearing ledger: a pure, deterministic state machine fed the decided
+// epochs of the quorum engine, in order. Every honest node that applies the
+// same epochs to the same genesis holds the same state and the same digest.
+//
+//   Ledger ledger(reference, options);
+//   EpochResult r = ledger.apply(epoch, batches);   // batches: proposer + bytes
+//   r.trades / r.positions / r.cash / r.balances / r.reports -> one DB transaction
+//   r.state_digest -> signed with the epoch
+//
+// Rules applied to each trade, in order (first failure wins):
+//   key: submitter known, trade id well-formed, submitter runs the proposing
+//        node (if genesis binds them) -> else REJECTED without taking the key
+//   duplicate key: same content hash -> DUPLICATE (no-op); else DUPLICATE_CONFLICT
+//   stateless validation (validation.h) -> REJECTED under its key
+//   business date: trade_date > open date -> TRADE_DATE_NOT_OPEN; trade_date
+//        < open date (its day was cut off) -> ROLLED: see roll rule below
+//   suspended instrument, position/cash overflow, net position and gross
+//        notional limits of buyer then seller -> REJECTED under its key
+//   otherwise CONFIRMED: buyer +q and -consideration, seller the opposite,
+//        booked on the (possibly rolled) settlement date.
+// Roll rule: a trade whose trade date is already closed takes the open
+// business date as its business (trade) date and keeps its settlement cycle:
+// settlement date = open date + (business days from its trade date to its
+// settlement date). E.g. a T+1 trade for Monday decided after Monday's
+// cut-off is booked Tuesday and settles Wednesday.
+
+#include "settlement/codec.h"
+#include "settlement/digest.h"
+#include "settlement/dvp.h"
+#include "settlement/netting.h"
+#include "settlement/positions.h"
+#include "settlement/reference_data.h"
+#include "settlement/trade_registry.h"
+
+#include <array>
+#include <map>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace quorumclear::settlement {
+
+/// One proposer's batch as the quorum decided it: untrusted bytes.
+struct EpochBatch {
+  std::uint16_t proposer = 0;
+  ByteView bytes;
+};
+
+enum class TradeOutcomeKind : std::uint8_t {
+  kConfirmed,
+  kRejected,         // recorded under its key: trades row with status REJECTED
+  kRejectedUnkeyed,  // could not take its key (conflict, bad key): trade_rejections row
+  kDuplicate,        // same key and content as a decided trade: nothing changes
+};
+
+struct TradeOutcome {
+  std::uint16_t proposer = 0;
+  std::uint32_t entry_index = 0;
+  TradeOutcomeKind kind = TradeOutcomeKind::kConfirmed;
+  Reason reason = Reason::kNone;
+  std::string_view field;
+  Trade trade;  // as submitted
+  Digest content_hash{};
+  AmountMinor consideration;      // 0 unless validation got that far
+  BusinessDate business_date;     // effective, after any roll
+  BusinessDate settlement_date;   // effective, after any roll
+  bool rolled = false;
+};
+
+/// A cut-off, funding or suspension entry and what became of it.
+struct ControlOutcome {
+  std::uint16_t proposer = 0;
+  std::uint32_t entry_index = 0;
+  Entry entry;
+  bool accepted = false;
+  Reason reason = Reason::kNone;
+  std::string_view field;
+};
+
+struct BatchRejection {
+  std::uint16_t proposer = 0;
+  Reason reason = Reason::kBatchUndecodable;
+  DecodeError error = DecodeError::kNone;
+  std::size_t offset = 0;
+};
+
+/// Final values of the rows an epoch changed (upsert them as they are).
+struct PositionRow {
+  MemberIndex member;
+  InstrumentIndex instrument;
+  BusinessDate settlement_date;
+  std::int64_t bought = 0;
+  std::int64_t sold = 0;
+};
+struct CashRow {
+  MemberIndex member;
+  CurrencyIndex currency;
+  BusinessDate settlement_date;
+  std::int64_t received = 0;
+  std::int64_t paid = 0;
+};
+struct BalanceRow {
+  AccountIndex account;  // == reference().ccp_account() for the CCP
+  AssetKind kind = AssetKind::kCash;
+  std::uint32_t asset = 0;
+  std::int64_t amount = 0;
+};
+
+enum class RunStatus : std::uint8_t { kSettled, kPartiallySettled };
+
+/// A settlement run: netting of one settlement date plus its DvP outcome.
+struct SettlementReport {
+  BusinessDate business_date;    // the date the cut-off closed
+  BusinessDate settlement_date;  // == business_date: its trades are all in
+  std::uint64_t cutoff_epoch = 0;
+  std::vector<Obligation> obligations;  // fresh then carried, each with status
+  std::vector<CurrencyTotals> totals;
+  RunStatus status = RunStatus::kSettled;
+  Digest digest{};
+};
+
+enum class ApplyStatus : std::uint8_t {
+  kApplied,
+  kAlreadyApplied,  // epoch <= last applied: nothing changed
+  kOutOfOrder,      // epoch skips ahead: nothing changed; caller bug
+};
+
+struct [[nodiscard]] EpochResult {
+  ApplyStatus status = ApplyStatus::kApplied;
+  std::uint64_t epoch = 0;
+  std::vector<TradeOutcome> trades;
+  std::vector<ControlOutcome> controls;
+  std::vector<BatchRejection> rejected_batches;
+  std::vector<PositionRow> positions;
+  std::vector<CashRow> cash;
+  std::vector<BalanceRow> balances;
+  std::vector<SettlementReport> reports;
+  BusinessDate open_business_date;
+  Digest state_digest{};
+};
+
+struct LedgerOptions {
+  /// Per-node secret for the trade-id hash table (trade_registry.h); any
+  /// value is correct, a secret one resists crafted collisions.
+  std::array<std::uint64_t, 2> hash_key{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+  /// Re-check invariants over the whole state after every epoch (debug and
+  /// simulation builds), not only over what the epoch touched.
+  bool check_whole_state = false;
+  /// Capacity hint for the trade registry.
+  std::size_t expected_trades = 0;
+};
+
+/// SHA-256 of a report's canonical form (member, ISIN and currency codes, not
+/// indices): what 2f+1 nodes sign and settlement_runs.report_digest stores.
+[[nodiscard]] Digest report_digest(const SettlementReport& report, const ReferenceData& reference);
+
+class Ledger {
+ public:
+  explicit Ledger(ReferenceData reference, LedgerOptions options = {});
+
+  /// Applies decided epoch `epoch` (0, 1, 2, ... in order). Undecodable
+  /// batches are recorded and skipped; nothing a batch holds can crash it.
+  EpochResult apply(std::uint64_t epoch, std::span<const EpochBatch> batches);
+
+  [[nodiscard]] std::optional<std::uint64_t> last_applied_epoch() const { return last_epoch_; }
+  [[nodiscard]] BusinessDate open_business_date() const { return open_date_; }
+  /// Hash chain over genesis and every epoch's canonical changes (see README).
+  [[nodiscard]] const Digest& state_digest() const { return state_digest_; }
+  /// SHA-256 of the whole business state (trades, positions, balances, open
+  /// obligations, limits used, suspensions, open date; not the epoch
+  /// counter) in canonical order, recomputed from scratch: slow; for audits
+  /// and tests that compare two ledgers.
+  [[nodiscard]] Digest snapshot_digest() const;
+
+  [[nodiscard]] const ReferenceData& reference() const { return reference_; }
+  [[nodiscard]] PositionCell position(MemberIndex m, InstrumentIndex i, BusinessDate date) const;
+  [[nodiscard]] CashCell cash_position(MemberIndex m, CurrencyIndex c, BusinessDate date) const;
+  [[nodiscard]] std::int64_t balance(AccountIndex a, AssetKind kind, std::uint32_t asset) const {
+    return balances_.get(a, kind, asset);
+  }
+  /// Genesis holdings plus all funding: what the balances must add up to.
+  [[nodiscard]] std::int64_t total_supply(AssetKind kind, std::uint32_t asset) const;
+  /// The CCP's own liquidity (genesis and funding to kCcpAccountId). The CCP
+  /// account always holds exactly this plus the open obligations.
+  [[nodiscard]] std::int64_t ccp_capital(AssetKind kind, std::uint32_t asset) const;
+  [[nodiscard]] const std::vector<Obligation>& carried_obligations() const { return carried_; }
+  [[nodiscard]] const TradeRecord* find_trade(MemberIndex submitter, std::string_view id) const {
+    return registry_.find(submitter, id);
+  }
+  [[nodiscard]] std::size_t trade_count() const { return registry_.size(); }
+  [[nodiscard]] bool suspended(InstrumentIndex i) const { return suspended_.at(i.value) != 0; }
+
+  /// Asserts the invariants (README): positions and cash sum to zero per
+  /// asset and date, gross equals what buyers pay, balances are non-negative
+  /// and add up to the supply, the CCP holds exactly the open obligations.
+  void check_invariants(bool whole_state) const;
+
+ private:
+  struct Context;  // per-epoch scratch, defined in ledger.cc
+
+  void apply_entry(Context& ctx, std::uint16_t proposer, std::uint32_t index, const Entry& entry,
+                   ByteView encoded);
+  void apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index, const Trade& trade,
+                   ByteView encoded);
+  void roll(const Trade& trade, TradeOutcome& out) const;
+  Reason book_trade(Context& ctx, const ValidTrade& v, const Trade& t, BusinessDate settle,
+                    std::string_view& field);
+  void apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& cut_off);
+  void apply_funding(Context& ctx, ControlOutcome& out, const Funding& funding);
+  void apply_suspension(ControlOutcome& out, const SuspensionChange& change);
+  SettlementReport run_settlement(Context& ctx, BusinessDate date);
+  DateBook& book_for(BusinessDate date);
+  void prefetch_trade_slot(const Entry& entry) const;
+  void hash_trade_outcome(const TradeOutcome& outcome);
+  void finish_epoch(Context& ctx);
+  void check_books(const std::vector<BusinessDate>& dates) const;
+  void check_balances() const;
+
+  ReferenceData reference_;
+  LedgerOptions options_;
+  std::optional<std::uint64_t> last_epoch_;
+  BusinessDate open_date_;
+  std::map<BusinessDate, DateBook> books_;
+  DateBook* last_book_ = nullptr;  // cache: consecutive trades mostly share a date
+  BusinessDate last_book_date_;
+  TradeRegistry registry_;
+  Balances balances_;
+  std::vector<std::int64_t> supply_securities_;  // per instrument
+  std::vector<std::int64_t> supply_cash_;        // per currency
+  std::vector<std::int64_t> capital_securities_; // the CCP's own, per instrument
+  std::vector<std::int64_t> capital_cash_;       // the CCP's own, per currency
+  std::vector<std::int64_t> gross_today_;        // member * currencies + currency, open date
+  std::vector<std::uint8_t> suspended_;          // per instrument
+  std::vector<Obligation> carried_;              // failed, awaiting the next run
+  Digest state_digest_{};
+  Sha256 epoch_hasher_;
+  Sha256 trade_hasher_;
+};
+
+}  // namespace quorumclear::settlement

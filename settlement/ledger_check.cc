@@ -1,0 +1,140 @@
+// Invariants asserted after every epoch, and the from-scratch snapshot digest.
+#include "settlement/ledger.h"
+
+#include "settlement/record.h"
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <tuple>
+
+namespace quorumclear::settlement {
+
+void Ledger::check_invariants(bool whole_state) const {
+  if (whole_state) {
+    std::vector<BusinessDate> dates;
+    for (const auto& [date, book] : books_) dates.push_back(date);
+    check_books(dates);
+  }
+  check_balances();
+}
+
+void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
+  std::vector<Int128> securities(reference_.instrument_count(), 0);
+  std::vector<Int128> cash(reference_.currency_count(), 0);
+  std::vector<Int128> paid(reference_.currency_count(), 0);
+  for (BusinessDate date : dates) {
+    const DateBook& book = books_.at(date);
+    std::fill(securities.begin(), securities.end(), 0);
+    std::fill(cash.begin(), cash.end(), 0);
+    std::fill(paid.begin(), paid.end(), 0);
+    book.positions.for_each([&](std::uint64_t key, const PositionCell& cell) {
+      assert(cell.bought >= 0 && cell.sold >= 0);
+      securities[cell_asset(key)] += cell.net();
+    });
+    book.cash.for_each([&](std::uint64_t key, const CashCell& cell) {
+      assert(cell.received >= 0 && cell.paid >= 0);
+      cash[cell_asset(key)] += cell.net();
+      paid[cell_asset(key)] += cell.paid;
+    });
+    // Every trade moves q from seller to buyer and its consideration from
+    // buyer to seller, and each consideration is counted once in the gross.
+    for ([[maybe_unused]] Int128 sum : securities) assert(sum == 0);
+    for (std::size_t c = 0; c < cash.size(); ++c) {
+      assert(cash[c] == 0);
+      assert(paid[c] == book.gross_minor[c]);
+    }
+  }
+}
+
+void Ledger::check_balances() const {
+  std::map<std::pair<AssetKind, std::uint32_t>, Int128> held;
+  balances_.for_each([&](AccountIndex, AssetKind kind, std::uint32_t asset, std::int64_t amount) {
+    assert(amount >= 0);
+    held[{kind, asset}] += amount;
+  });
+  // Settlement and funding conserve holdings: they add up to the supply.
+  for (std::size_t i = 0; i < supply_securities_.size(); ++i) {
+    const auto it = held.find({AssetKind::kSecurities, static_cast<std::uint32_t>(i)});
+    assert((it == held.end() ? 0 : it->second) == supply_securities_[i]);
+  }
+  for (std::size_t c = 0; c < supply_cash_.size(); ++c) {
+    const auto it = held.find({AssetKind::kCash, static_cast<std::uint32_t>(c)});
+    assert((it == held.end() ? 0 : it->second) == supply_cash_[c]);
+  }
+  // The CCP holds its own capital plus exactly what open (failed, carried)
+  // obligations owe out: fails borrow from the capital until they settle.
+  std::map<std::pair<AssetKind, std::uint32_t>, Int128> expected_ccp;
+  for (const Obligation& o : carried_) expected_ccp[{o.kind, o.asset}] += o.net_amount;
+  for (std::size_t i = 0; i < capital_securities_.size(); ++i) {
+    if (capital_securities_[i] != 0) {
+      expected_ccp[{AssetKind::kSecurities, static_cast<std::uint32_t>(i)}] += capital_securities_[i];
+    }
+  }
+  for (std::size_t c = 0; c < capital_cash_.size(); ++c) {
+    if (capital_cash_[c] != 0) {
+      expected_ccp[{AssetKind::kCash, static_cast<std::uint32_t>(c)}] += capital_cash_[c];
+    }
+  }
+  const AccountIndex ccp = reference_.ccp_account();
+  for (const auto& [asset, sum] : expected_ccp) {
+    assert(balances_.get(ccp, asset.first, asset.second) == sum);
+  }
+  balances_.for_each([&](AccountIndex account, AssetKind kind, std::uint32_t asset,
+                         [[maybe_unused]] std::int64_t amount) {
+    if (account == ccp) {
+      assert(expected_ccp.count({kind, asset}) == 1 && expected_ccp.at({kind, asset}) == amount);
+    }
+  });
+}
+
+Digest Ledger::snapshot_digest() const {
+  Sha256 h;
+  h.update_text("quorumclear.settlement.snapshot.v1");
+  // The epoch counter is bookkeeping, not business state: an epoch that
+  // changes nothing leaves the snapshot as it was.
+  h.update(Record().i32(open_date_.days).view());
+  for (std::uint8_t s : suspended_) h.update_u8(s);
+  for (std::int64_t g : gross_today_) h.update_i64(g);
+  std::vector<std::size_t> order(registry_.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const TradeRecord& x = registry_.record(a);
+    const TradeRecord& y = registry_.record(b);
+    return std::tuple(x.submitter, registry_.id_of(x)) < std::tuple(y.submitter, registry_.id_of(y));
+  });
+  for (std::size_t i : order) {
+    const TradeRecord& r = registry_.record(i);
+    h.update(Record().u16(r.submitter.value).text(registry_.id_of(r)).bytes(r.content_hash)
+                 .u8(static_cast<std::uint8_t>(r.status)).u8(static_cast<std::uint8_t>(r.reason))
+                 .u64(r.epoch).i32(r.business_date.days).i32(r.settlement_date.days).view());
+  }
+  for (const auto& [date, book] : books_) {
+    std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> cells;
+    book.positions.for_each([&](std::uint64_t key, const PositionCell& c) {
+      if (!c.empty()) cells.emplace_back(key, c.bought, c.sold);
+    });
+    book.cash.for_each([&](std::uint64_t key, const CashCell& c) {
+      if (!c.empty()) cells.emplace_back(key | (std::uint64_t{1} << 63), c.received, c.paid);
+    });
+    std::sort(cells.begin(), cells.end());
+    h.update(Record().i32(date.days).u8(book.settled ? 1 : 0).view());
+    for (const auto& [key, a, b] : cells) h.update(Record().u64(key).i64(a).i64(b).view());
+  }
+  std::vector<std::tuple<std::uint16_t, std::uint8_t, std::uint32_t, std::int64_t>> held;
+  balances_.for_each([&](AccountIndex a, AssetKind k, std::uint32_t asset, std::int64_t amount) {
+    held.emplace_back(a.value, static_cast<std::uint8_t>(k), asset, amount);
+  });
+  std::sort(held.begin(), held.end());
+  for (const auto& [a, k, asset, amount] : held) {
+    h.update(Record().u16(a).u8(k).u32(asset).i64(amount).view());
+  }
+  for (const Obligation& o : carried_) {
+    h.update(Record().u16(o.member.value).u8(static_cast<std::uint8_t>(o.kind)).u32(o.asset)
+                 .i64(o.net_amount).i32(o.origin_date.days)
+                 .u8(static_cast<std::uint8_t>(o.fail_reason)).view());
+  }
+  return h.finish();
+}
+
+}  // namespace quorumclear::settlement

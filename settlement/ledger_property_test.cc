@@ -1,0 +1,453 @@
+// Proves, over random streams of decided epochs (thousands of trades, many
+// members and instruments, duplicates, conflicts, forgeries, limit breaches,
+// garbage batches, funding, suspensions and cut-offs), that positions and
+// cash sum to zero, net obligations equal the trades they replace, balances
+// stay non-negative and are conserved, settlement is all-or-nothing per
+// member, replaying an epoch changes nothing, and the same epochs give the
+// same digests on a fresh ledger (even one with a different hash-table key).
+#include "settlement/ledger.h"
+
+#include "settlement/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
+
+#ifndef QC_PROPERTY_SEEDS
+#define QC_PROPERTY_SEEDS 3
+#endif
+#ifndef QC_PROPERTY_EPOCHS
+#define QC_PROPERTY_EPOCHS 60
+#endif
+
+namespace quorumclear::settlement {
+namespace {
+
+constexpr std::size_t kMembers = 12;
+constexpr std::size_t kInstruments = 24;
+constexpr std::size_t kThinMembers = 2;
+constexpr std::uint16_t kOpsNode = kMembers;
+
+using EpochBytes = std::vector<std::pair<std::uint16_t, Bytes>>;
+using AssetKey = std::pair<AssetKind, std::uint32_t>;
+
+std::string member_name(std::size_t i) { return "M" + std::to_string(i); }
+
+Genesis random_genesis(std::mt19937_64& rng) {
+  Genesis g;
+  g.currencies = {{CurrencyCode::of("EUR"), 2}, {CurrencyCode::of("JPY"), 0}};
+  for (std::size_t i = 0; i < kMembers; ++i) {
+    g.members.push_back({MemberId::of(member_name(i)), "Member " + std::to_string(i),
+                         Role::kClearingMember, static_cast<std::uint16_t>(i)});
+  }
+  g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, kOpsNode});
+  for (std::size_t i = 0; i < kInstruments; ++i) {
+    const bool yen = i % 3 == 0;
+    const int scale = yen ? 0 : (i % 3 == 1 ? 2 : 3);
+    const std::int64_t low = yen ? 100 : (scale == 2 ? 100 : 1000);
+    g.instruments.push_back({testing::synthetic_isin(i), CurrencyCode::of(yen ? "JPY" : "EUR"),
+                             scale, Price{low}, Price{low * 100}, false});
+  }
+  for (std::size_t i = 0; i < kMembers; i += 3) {  // every third member is limited
+    g.limits.push_back({MemberId::of(member_name(i)), AmountMinor{5'000'000}, Quantity{500}});
+  }
+  // Most members hold plenty; the last two are thin and will fail until funded.
+  for (std::size_t m = 0; m < kMembers; ++m) {
+    const bool thin = m >= kMembers - kThinMembers;
+    for (std::size_t i = 0; i < kInstruments; ++i) {
+      const auto units = static_cast<std::int64_t>(thin ? rng() % 300 : 20'000 + rng() % 5'000);
+      g.securities.push_back(
+          {MemberId::of(member_name(m)), testing::synthetic_isin(i), Quantity{units}});
+    }
+    const auto eur = static_cast<std::int64_t>(thin ? rng() % 1'000'000 : 2'000'000'000);
+    const auto jpy = static_cast<std::int64_t>(thin ? rng() % 100'000 : 200'000'000);
+    g.cash.push_back({MemberId::of(member_name(m)), CurrencyCode::of("EUR"), AmountMinor{eur}});
+    g.cash.push_back({MemberId::of(member_name(m)), CurrencyCode::of("JPY"), AmountMinor{jpy}});
+  }
+  // The CCP's own liquidity absorbs the thin members' fails (dvp.h).
+  for (std::size_t i = 0; i < kInstruments; ++i) {
+    g.securities.push_back({kCcpAccountId, testing::synthetic_isin(i), Quantity{5'000}});
+  }
+  g.cash.push_back({kCcpAccountId, CurrencyCode::of("EUR"), AmountMinor{500'000'000}});
+  g.cash.push_back({kCcpAccountId, CurrencyCode::of("JPY"), AmountMinor{50'000'000}});
+  g.holidays = {date_from_civil(2026, 12, 24), date_from_civil(2026, 12, 25)};
+  g.first_business_date = date_from_civil(2026, 12, 21);
+  g.settlement_cycle_max_days = 2;
+  return g;
+}
+
+// What the test expects, built only from the outcomes the ledger reported.
+struct Model {
+  std::map<std::tuple<BusinessDate, std::uint16_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>>
+      positions;  // (date, member, instrument) -> (bought, sold)
+  std::map<std::tuple<BusinessDate, std::uint16_t, std::uint8_t>, std::int64_t> cash_net;
+  std::map<std::pair<BusinessDate, std::uint8_t>, std::pair<std::int64_t, std::uint32_t>> gross;
+  std::map<AssetKey, Int128> supply;
+  std::map<AssetKey, Int128> ccp_capital;
+  std::vector<Trade> keyed[kMembers];  // each member's decided, keyed trades
+  std::map<std::string, int> counts;
+};
+
+class Generator {
+ public:
+  Generator(std::mt19937_64& rng, const ReferenceData& ref) : rng_(rng), ref_(ref) {}
+
+  EpochBytes next_epoch(const Ledger& ledger, Model& model) {
+    EpochBytes epoch;
+    std::vector<std::uint16_t> nodes;
+    for (std::uint16_t n = 0; n <= kOpsNode; ++n) {
+      if (rng_() % 4 == 0 || (n == kOpsNode && rng_() % 3 == 0)) nodes.push_back(n);
+    }
+    for (std::uint16_t node : nodes) {
+      if (rng_() % 40 == 0) {
+        epoch.emplace_back(node, garbage());
+        continue;
+      }
+      std::vector<Entry> entries =
+          node == kOpsNode ? operator_entries(ledger) : member_entries(node, ledger, model);
+      epoch.emplace_back(node, testing::batch_of(std::move(entries)));
+    }
+    return epoch;
+  }
+
+ private:
+  std::int64_t pick(std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
+
+  Bytes garbage() {
+    Bytes bytes(rng_() % 80);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng_());
+    if (!bytes.empty()) bytes[0] = kBatchVersion;
+    return bytes;
+  }
+
+  Trade fresh_trade(std::uint16_t node, const Ledger& ledger) {
+    const std::size_t other = (node + 1 + rng_() % (kMembers - 1)) % kMembers;
+    const InstrumentIndex ins{static_cast<std::uint32_t>(rng_() % kInstruments)};
+    const InstrumentInfo& info = ref_.instrument(ins);
+    Trade t;
+    t.trade_id = TradeId::of("t" + std::to_string(next_id_++));
+    t.submitter = MemberId::of(member_name(node));
+    const bool buys = rng_() % 2 == 0;
+    t.buyer = MemberId::of(member_name(buys ? node : other));
+    t.seller = MemberId::of(member_name(buys ? other : node));
+    t.isin = info.isin;
+    t.quantity = Quantity{pick(1, 400)};
+    // Mostly inside the band, sometimes just outside it.
+    t.price = Price{rng_() % 25 == 0 ? info.band_high.units + 1
+                                     : pick(info.band_low.units, info.band_low.units * 20)};
+    t.price_scale = static_cast<std::uint8_t>(info.price_scale);
+    t.currency = ref_.currency(info.currency).code;
+    const BusinessCalendar& cal = ref_.calendar();
+    BusinessDate date = ledger.open_business_date();
+    const std::uint64_t roll = rng_() % 20;
+    if (roll == 0) date = *cal.next_business_day(date);  // not open yet
+    if (roll == 1 && last_open_ && *last_open_ < date) date = *last_open_;  // rolls
+    t.trade_date = date;
+    t.settlement_date = *cal.add_business_days(date, static_cast<int>(rng_() % 3));
+    if (rng_() % 50 == 0) t.settlement_date = *cal.add_business_days(date, 3);  // too long
+    return t;
+  }
+
+  std::vector<Entry> member_entries(std::uint16_t node, const Ledger& ledger, Model& model) {
+    std::vector<Entry> entries;
+    const int count = static_cast<int>(rng_() % 60);
+    for (int i = 0; i < count; ++i) {
+      const std::uint64_t kind = rng_() % 100;
+      const std::vector<Trade>& mine = model.keyed[node];
+      if (kind < 8 && !mine.empty()) {
+        entries.push_back(mine[rng_() % mine.size()]);  // exact resubmission
+      } else if (kind < 12 && !mine.empty()) {
+        Trade t = mine[rng_() % mine.size()];
+        t.quantity.units += 1;  // same id, different content
+        entries.push_back(t);
+      } else if (kind < 15) {
+        Trade t = fresh_trade(static_cast<std::uint16_t>((node + 1) % kMembers), ledger);
+        entries.push_back(t);  // another member's trade from this node
+      } else {
+        entries.push_back(fresh_trade(node, ledger));
+      }
+    }
+    return entries;
+  }
+
+  std::vector<Entry> operator_entries(const Ledger& ledger) {
+    std::vector<Entry> entries;
+    const MemberId ops = MemberId::of("OPS");
+    // Funding goes mostly to the thin members, so their fails can clear.
+    for (int i = 0; i < 6; ++i) {
+      const std::size_t m =
+          rng_() % 4 == 0 ? rng_() % kMembers : kMembers - 1 - rng_() % kThinMembers;
+      if (rng_() % 10 == 0) {
+        entries.push_back(Funding{ops, kCcpAccountId, AssetKind::kSecurities,
+                                  AssetCode::of(testing::synthetic_isin(rng_() % kInstruments).view()),
+                                  pick(1, 1'000)});
+        continue;
+      }
+      if (rng_() % 3 == 0) {
+        entries.push_back(Funding{ops, MemberId::of(member_name(m)), AssetKind::kCash,
+                                  AssetCode::of(rng_() % 2 ? "EUR" : "JPY"), pick(1, 100'000'000)});
+      } else {
+        const Isin isin = testing::synthetic_isin(rng_() % kInstruments);
+        entries.push_back(Funding{ops, MemberId::of(member_name(m)), AssetKind::kSecurities,
+                                  AssetCode::of(isin.view()), pick(1, 3'000)});
+      }
+    }
+    // Sometimes a failing member is given what its open fails lack (a buy-in).
+    if (rng_() % 2 == 0) {
+      const std::uint16_t thin = static_cast<std::uint16_t>(kMembers - 1 - rng_() % kThinMembers);
+      for (const Obligation& o : ledger.carried_obligations()) {
+        if (o.member.value != thin || o.net_amount >= 0) continue;
+        const std::string_view asset =
+            o.kind == AssetKind::kCash
+                ? ref_.currency(CurrencyIndex{static_cast<std::uint8_t>(o.asset)}).code.view()
+                : ref_.instrument(InstrumentIndex{o.asset}).isin.view();
+        entries.push_back(Funding{ops, MemberId::of(member_name(thin)), o.kind,
+                                  AssetCode::of(asset), -o.net_amount});
+      }
+    }
+    if (rng_() % 8 == 0) {
+      entries.push_back(SuspensionChange{ops, testing::synthetic_isin(rng_() % kInstruments),
+                                         rng_() % 2 == 0});
+    }
+    if (rng_() % 2 == 0) {
+      last_open_ = ledger.open_business_date();
+      entries.push_back(CutOff{ops, ledger.open_business_date()});
+      if (rng_() % 4 == 0) entries.push_back(CutOff{ops, ledger.open_business_date()});
+    }
+    return entries;
+  }
+
+  std::mt19937_64& rng_;
+  const ReferenceData& ref_;
+  std::uint64_t next_id_ = 0;
+  std::optional<BusinessDate> last_open_;
+};
+
+void record_outcomes(const EpochResult& r, const ReferenceData& ref, Model& model) {
+  for (const TradeOutcome& t : r.trades) {
+    model.counts[std::string(to_string(t.reason))] += 1;
+    if (t.rolled && t.kind == TradeOutcomeKind::kConfirmed) model.counts["ROLLED"] += 1;
+    if (t.kind == TradeOutcomeKind::kDuplicate) model.counts["DUPLICATE"] += 1;
+    if (t.kind == TradeOutcomeKind::kConfirmed || t.kind == TradeOutcomeKind::kRejected) {
+      model.keyed[ref.find_member(t.trade.submitter)->value].push_back(t.trade);
+    }
+    if (t.kind != TradeOutcomeKind::kConfirmed) continue;
+    const MemberIndex buyer = *ref.find_member(t.trade.buyer);
+    const MemberIndex seller = *ref.find_member(t.trade.seller);
+    const InstrumentIndex ins = *ref.find_instrument(t.trade.isin);
+    const std::uint8_t ccy = ref.instrument(ins).currency.value;
+    const BusinessDate d = t.settlement_date;
+    model.positions[{d, buyer.value, ins.value}].first += t.trade.quantity.units;
+    model.positions[{d, seller.value, ins.value}].second += t.trade.quantity.units;
+    model.cash_net[{d, buyer.value, ccy}] -= t.consideration.minor;
+    model.cash_net[{d, seller.value, ccy}] += t.consideration.minor;
+    auto& [gross, count] = model.gross[{d, ccy}];
+    gross += t.consideration.minor;
+    count += 1;
+  }
+  for (const SettlementReport& report : r.reports) {
+    for (const Obligation& o : report.obligations) {
+      model.counts["OBLIGATION_" + std::string(to_string(o.fail_reason))] += 1;
+      if (o.carried() && o.status == ObligationStatus::kSettled) model.counts["CARRIED_SETTLED"] += 1;
+    }
+  }
+  for (const ControlOutcome& c : r.controls) {
+    model.counts[std::string(to_string(c.reason))] += 1;
+    const Funding* f = std::get_if<Funding>(&c.entry);
+    if (!f || !c.accepted) continue;
+    const std::uint32_t asset =
+        f->kind == AssetKind::kCash
+            ? ref.find_currency(CurrencyCode::of(f->asset.view()))->value
+            : ref.find_instrument(Isin::of(f->asset.view()))->value;
+    model.supply[{f->kind, asset}] += f->amount;
+    if (f->member == kCcpAccountId) model.ccp_capital[{f->kind, asset}] += f->amount;
+  }
+}
+
+void check_positions(const Ledger& ledger, const Model& model) {
+  std::map<std::pair<BusinessDate, std::uint32_t>, Int128> per_instrument;
+  for (const auto& [key, value] : model.positions) {
+    const auto [date, member, ins] = key;
+    const PositionCell cell = ledger.position(MemberIndex{member}, InstrumentIndex{ins}, date);
+    ASSERT_EQ(cell.bought, value.first);
+    ASSERT_EQ(cell.sold, value.second);
+    per_instrument[{date, ins}] += cell.net();
+  }
+  for (const auto& [key, sum] : per_instrument) ASSERT_EQ(sum, 0) << "positions must sum to zero";
+  std::map<std::pair<BusinessDate, std::uint8_t>, Int128> per_currency;
+  for (const auto& [key, net] : model.cash_net) {
+    const auto [date, member, ccy] = key;
+    ASSERT_EQ(ledger.cash_position(MemberIndex{member}, CurrencyIndex{ccy}, date).net(), net);
+    per_currency[{date, ccy}] += net;
+  }
+  for (const auto& [key, sum] : per_currency) ASSERT_EQ(sum, 0) << "cash must sum to zero";
+}
+
+void check_report(const SettlementReport& report, const Model& model) {
+  const BusinessDate d = report.settlement_date;
+  std::map<std::tuple<std::uint16_t, AssetKind, std::uint32_t>, std::int64_t> fresh;
+  std::map<std::uint16_t, ObligationStatus> member_status;
+  for (const Obligation& o : report.obligations) {
+    ASSERT_NE(o.net_amount, 0);
+    // All-or-nothing per member.
+    const auto [it, first] = member_status.emplace(o.member.value, o.status);
+    ASSERT_EQ(it->second, o.status);
+    ASSERT_NE(o.status, ObligationStatus::kPending);
+    ASSERT_EQ(o.status == ObligationStatus::kFailed, o.fail_reason != Reason::kNone);
+    if (!o.carried()) fresh[{o.member.value, o.kind, o.asset}] = o.net_amount;
+  }
+  // Net obligations are exactly the confirmed trades they replace.
+  std::size_t expected = 0;
+  for (const auto& [key, value] : model.positions) {
+    const auto [date, member, ins] = key;
+    if (date != d || value.first == value.second) continue;
+    ++expected;
+    ASSERT_EQ((fresh[{member, AssetKind::kSecurities, ins}]), value.first - value.second);
+  }
+  for (const auto& [key, net] : model.cash_net) {
+    const auto [date, member, ccy] = key;
+    if (date != d || net == 0) continue;
+    ++expected;
+    ASSERT_EQ((fresh[{member, AssetKind::kCash, ccy}]), net);
+  }
+  ASSERT_EQ(fresh.size(), expected);
+  for (const CurrencyTotals& t : report.totals) {
+    const auto it = model.gross.find({d, t.currency.value});
+    ASSERT_NE(it, model.gross.end());
+    ASSERT_EQ(t.gross_minor, it->second.first);
+    ASSERT_EQ(t.trade_count, it->second.second);
+    ASSERT_LE(t.net_minor, t.gross_minor);
+  }
+}
+
+void check_balances(const Ledger& ledger, const Model& model) {
+  const ReferenceData& ref = ledger.reference();
+  // The CCP holds its capital plus what open obligations owe out.
+  std::map<AssetKey, Int128> open = model.ccp_capital;
+  for (const Obligation& o : ledger.carried_obligations()) open[{o.kind, o.asset}] += o.net_amount;
+  for (std::uint32_t ins = 0; ins < kInstruments; ++ins) {
+    for (AssetKind kind : {AssetKind::kSecurities, AssetKind::kCash}) {
+      if (kind == AssetKind::kCash && ins >= ref.currency_count()) continue;
+      Int128 total = 0;
+      for (std::uint16_t a = 0; a <= ref.ccp_account().value; ++a) {
+        const std::int64_t held = ledger.balance(AccountIndex{a}, kind, ins);
+        ASSERT_GE(held, 0) << "balances never go negative";
+        total += held;
+      }
+      const auto supply = model.supply.find({kind, ins});
+      ASSERT_EQ(total, supply == model.supply.end() ? 0 : supply->second) << "holdings conserved";
+      const auto in_transit = open.find({kind, ins});
+      ASSERT_EQ(ledger.balance(ref.ccp_account(), kind, ins),
+                in_transit == open.end() ? 0 : in_transit->second);
+    }
+  }
+}
+
+struct Recorded {
+  std::vector<EpochBytes> epochs;
+  std::vector<Digest> digests;
+  Model model;
+};
+
+void seed_supply(const Genesis& g, const ReferenceData& ref, Model& model) {
+  for (const auto& s : g.securities) {
+    const AssetKey key{AssetKind::kSecurities, ref.find_instrument(s.isin)->value};
+    model.supply[key] += s.quantity.units;
+    if (s.member == kCcpAccountId) model.ccp_capital[key] += s.quantity.units;
+  }
+  for (const auto& c : g.cash) {
+    const AssetKey key{AssetKind::kCash, ref.find_currency(c.currency)->value};
+    model.supply[key] += c.amount.minor;
+    if (c.member == kCcpAccountId) model.ccp_capital[key] += c.amount.minor;
+  }
+}
+
+class LedgerProperty : public ::testing::TestWithParam<std::uint64_t> {};
+
+TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
+  std::mt19937_64 rng(GetParam());
+  const Genesis genesis = random_genesis(rng);
+  const ReferenceData ref = testing::load(genesis);
+  Ledger ledger(ref, LedgerOptions{{GetParam(), 1}, true, 0});
+  Recorded run;
+  seed_supply(genesis, ref, run.model);
+  Generator generator(rng, ref);
+  std::size_t reports = 0;
+  for (std::uint64_t e = 0; e < QC_PROPERTY_EPOCHS; ++e) {
+    const EpochBytes epoch = generator.next_epoch(ledger, run.model);
+    const EpochResult r = testing::apply_epoch(ledger, e, epoch);
+    ASSERT_EQ(r.status, ApplyStatus::kApplied);
+    record_outcomes(r, ref, run.model);
+    ASSERT_NO_FATAL_FAILURE(check_positions(ledger, run.model));
+    for (const SettlementReport& report : r.reports) {
+      ASSERT_NO_FATAL_FAILURE(check_report(report, run.model));
+      ++reports;
+    }
+    ASSERT_NO_FATAL_FAILURE(check_balances(ledger, run.model));
+    // Replaying the epoch just applied changes nothing.
+    const Digest snapshot = e % 10 == 0 ? ledger.snapshot_digest() : Digest{};
+    const EpochResult replay = testing::apply_epoch(ledger, e, epoch);
+    ASSERT_EQ(replay.status, ApplyStatus::kAlreadyApplied);
+    ASSERT_EQ(ledger.state_digest(), r.state_digest);
+    if (e % 10 == 0) {
+      ASSERT_EQ(ledger.snapshot_digest(), snapshot);
+    }
+    run.epochs.push_back(epoch);
+    run.digests.push_back(r.state_digest);
+  }
+  // The stream must have exercised what it claims to.
+  auto& counts = run.model.counts;
+  EXPECT_GT(ledger.trade_count(), 1'000u);
+  EXPECT_GT(reports, 3u);
+  for (const char* seen : {"NONE", "DUPLICATE", "DUPLICATE_CONFLICT", "SUBMITTER_NOT_PROPOSER",
+                           "PRICE_OUTSIDE_BAND", "ROLLED", "TRADE_DATE_NOT_OPEN",
+                           "SETTLEMENT_CYCLE_TOO_LONG", "CUTOFF_ALREADY_APPLIED"}) {
+    EXPECT_GT(counts[seen], 0) << seen;
+  }
+  EXPECT_GT(counts["LIMIT_NET_POSITION"] + counts["LIMIT_GROSS_NOTIONAL"], 0);
+  EXPECT_GT(counts["OBLIGATION_NONE"], 0);
+  EXPECT_GT(counts["OBLIGATION_INSUFFICIENT_SECURITIES"] + counts["OBLIGATION_INSUFFICIENT_CASH"], 0);
+  EXPECT_GT(counts["CARRIED_SETTLED"], 0);
+  std::string summary;
+  for (const auto& [what, count] : counts) summary += what + "=" + std::to_string(count) + " ";
+  RecordProperty("outcomes", summary);
+  std::printf("seed %llu: %zu trades; %s\n", static_cast<unsigned long long>(GetParam()),
+              ledger.trade_count(), summary.c_str());
+
+  // Same epochs from scratch, different hash-table key: same digests.
+  Ledger replica(ref, LedgerOptions{{~GetParam(), 99}, false, 0});
+  for (std::size_t e = 0; e < run.epochs.size(); ++e) {
+    const EpochResult r = testing::apply_epoch(replica, e, run.epochs[e]);
+    ASSERT_EQ(r.state_digest, run.digests[e]) << "epoch " << e;
+  }
+  EXPECT_EQ(replica.snapshot_digest(), ledger.snapshot_digest());
+
+  // A stream differing in one funding entry diverges from then on.
+  Ledger other(ref);
+  for (std::size_t e = 0; e < run.epochs.size(); ++e) {
+    EpochBytes epoch = run.epochs[e];
+    if (e == run.epochs.size() / 2) {
+      epoch.emplace_back(kOpsNode + 1, testing::batch_of({Funding{
+          MemberId::of("OPS"), MemberId::of("M0"), AssetKind::kCash, AssetCode::of("EUR"), 1}}));
+    }
+    (void)testing::apply_epoch(other, e, epoch);
+  }
+  EXPECT_NE(other.state_digest(), ledger.state_digest());
+}
+
+std::vector<std::uint64_t> seeds() {
+  std::vector<std::uint64_t> out;
+  for (std::uint64_t s = 1; s <= QC_PROPERTY_SEEDS; ++s) out.push_back(s * 7919);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, LedgerProperty, ::testing::ValuesIn(seeds()));
+
+}  // namespace
+}  // namespace quorumclear::settlement

@@ -1,0 +1,383 @@
+// Proves the ledger's rules on hand-computed examples: the three-member
+// netting example of DOMAIN.md, a settlement fail carried forward, duplicate
+// and conflicting resubmissions, the cut-off roll, limits, suspension,
+// proposer binding, replay, and undecodable batches.
+#include "settlement/ledger.h"
+
+#include "settlement/test_support.h"
+
+#include <gtest/gtest.h>
+
+namespace quorumclear::settlement {
+namespace {
+
+using testing::acme_trade;
+using testing::kAcme;
+using testing::kFriday;
+using testing::kThursday;
+using testing::kWednesday;
+
+constexpr std::uint16_t kNodeA = 0, kNodeB = 1, kNodeC = 2, kNodeD = 3, kNodeOps = 4;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void start(const Genesis& genesis) {
+    ledger_.emplace(testing::load(genesis), LedgerOptions{{1, 2}, true, 0});
+  }
+  EpochResult run(const std::vector<std::pair<std::uint16_t, std::vector<Entry>>>& batches) {
+    std::vector<std::pair<std::uint16_t, Bytes>> encoded;
+    for (const auto& [node, entries] : batches) encoded.emplace_back(node, testing::batch_of(entries));
+    EpochResult r = testing::apply_epoch(*ledger_, next_epoch_++, encoded);
+    EXPECT_EQ(r.status, ApplyStatus::kApplied);
+    return r;
+  }
+  MemberIndex m(std::string_view id) const { return *ref().find_member(MemberId::of(id)); }
+  AccountIndex account(std::string_view id) const { return AccountIndex{m(id).value}; }
+  const ReferenceData& ref() const { return ledger_->reference(); }
+  std::int64_t acme(std::string_view id) const {
+    return ledger_->balance(account(id), AssetKind::kSecurities, 0);
+  }
+  std::int64_t eur(std::string_view id) const {
+    return ledger_->balance(account(id), AssetKind::kCash, 0);
+  }
+  std::int64_t ccp(AssetKind kind) const { return ledger_->balance(ref().ccp_account(), kind, 0); }
+  Obligation obligation(std::string_view member, AssetKind kind, std::int64_t net,
+                        BusinessDate date, ObligationStatus status, Reason reason = Reason::kNone,
+                        std::optional<BusinessDate> origin = std::nullopt) const {
+    return Obligation{date, origin.value_or(date), m(member), kind, 0, net, status, reason};
+  }
+  static CutOff cut_off(BusinessDate date) { return CutOff{MemberId::of("OPS"), date}; }
+
+  std::optional<Ledger> ledger_;
+  std::uint64_t next_epoch_ = 0;
+};
+
+TEST_F(LedgerTest, NetsTheThreeMemberExampleOfTheDomainDoc) {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), kAcme, Quantity{40}}, {MemberId::of("C"), kAcme, Quantity{30}}};
+  g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{70'600}}};
+  start(g);
+  const EpochResult trades = run({
+      {kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},  // A buys 100 from B at 10.00
+      {kNodeB, {acme_trade("2", "B", "C", 60, 1050, kWednesday)}},   // B buys 60 from C at 10.50
+      {kNodeC, {acme_trade("3", "C", "A", 30, 980, kWednesday)}},    // C buys 30 from A at 9.80
+  });
+  ASSERT_EQ(trades.trades.size(), 3u);
+  for (const TradeOutcome& t : trades.trades) EXPECT_EQ(t.kind, TradeOutcomeKind::kConfirmed);
+
+  const EpochResult eod = run({{kNodeOps, {cut_off(kWednesday)}}});
+  ASSERT_EQ(eod.reports.size(), 1u);
+  const SettlementReport& report = eod.reports[0];
+  const auto settled = ObligationStatus::kSettled;
+  const std::vector<Obligation> expected = {
+      obligation("A", AssetKind::kSecurities, +70, kWednesday, settled),
+      obligation("A", AssetKind::kCash, -70'600, kWednesday, settled),    // pays 706.00
+      obligation("B", AssetKind::kSecurities, -40, kWednesday, settled),
+      obligation("B", AssetKind::kCash, +37'000, kWednesday, settled),    // receives 370.00
+      obligation("C", AssetKind::kSecurities, -30, kWednesday, settled),
+      obligation("C", AssetKind::kCash, +33'600, kWednesday, settled),    // receives 336.00
+  };
+  EXPECT_EQ(report.obligations, expected);
+  EXPECT_EQ(direction(report.obligations[0]), Direction::kReceive);
+  EXPECT_EQ(direction(report.obligations[1]), Direction::kPay);
+  EXPECT_EQ(direction(report.obligations[2]), Direction::kDeliver);
+  EXPECT_EQ(direction(report.obligations[3]), Direction::kCollect);
+  ASSERT_EQ(report.totals.size(), 1u);
+  EXPECT_EQ(report.totals[0], (CurrencyTotals{CurrencyIndex{0}, 192'400, 70'600, 3, 6330}));
+  EXPECT_EQ(report.status, RunStatus::kSettled);
+  EXPECT_EQ(report.digest, report_digest(report, ref()));
+
+  // DvP moved exactly the net obligations; the CCP keeps nothing.
+  EXPECT_EQ(acme("A"), 70);
+  EXPECT_EQ(eur("A"), 0);
+  EXPECT_EQ(acme("B"), 0);
+  EXPECT_EQ(eur("B"), 37'000);
+  EXPECT_EQ(acme("C"), 0);
+  EXPECT_EQ(eur("C"), 33'600);
+  EXPECT_EQ(ccp(AssetKind::kSecurities), 0);
+  EXPECT_EQ(ccp(AssetKind::kCash), 0);
+  EXPECT_EQ(eod.open_business_date, kThursday);
+  EXPECT_EQ(eod.balances.size(), 8u);  // A, B, C and the CCP (back at zero), both assets
+}
+
+TEST_F(LedgerTest, CarriesASettlementFailForwardWithoutPartialMoves) {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), kAcme, Quantity{100}}};  // D holds nothing
+  g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{100'000}},
+            {MemberId::of("C"), CurrencyCode::of("EUR"), AmountMinor{50'000}}};
+  start(g);
+  (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},
+             {kNodeC, {acme_trade("2", "C", "D", 50, 1000, kWednesday)}}});
+  const EpochResult wed = run({{kNodeOps, {cut_off(kWednesday)}}});
+  ASSERT_EQ(wed.reports.size(), 1u);
+  // D cannot deliver; so the CCP cannot deliver to C, the only other
+  // receiver of ACME: C fails to receive. A and B settle between themselves.
+  const auto ok = ObligationStatus::kSettled;
+  const auto fail = ObligationStatus::kFailed;
+  const std::vector<Obligation> expected_wed = {
+      obligation("A", AssetKind::kSecurities, +100, kWednesday, ok),
+      obligation("A", AssetKind::kCash, -100'000, kWednesday, ok),
+      obligation("B", AssetKind::kSecurities, -100, kWednesday, ok),
+      obligation("B", AssetKind::kCash, +100'000, kWednesday, ok),
+      obligation("C", AssetKind::kSecurities, +50, kWednesday, fail, Reason::kCcpShortfall),
+      obligation("C", AssetKind::kCash, -50'000, kWednesday, fail, Reason::kCcpShortfall),
+      obligation("D", AssetKind::kSecurities, -50, kWednesday, fail, Reason::kInsufficientSecurities),
+      obligation("D", AssetKind::kCash, +50'000, kWednesday, fail, Reason::kInsufficientSecurities),
+  };
+  EXPECT_EQ(wed.reports[0].obligations, expected_wed);
+  EXPECT_EQ(wed.reports[0].status, RunStatus::kPartiallySettled);
+  EXPECT_EQ(acme("A"), 100);
+  EXPECT_EQ(eur("B"), 100'000);
+  EXPECT_EQ(eur("C"), 50'000);  // nothing of C's moved
+  EXPECT_EQ(acme("C"), 0);
+  ASSERT_EQ(ledger_->carried_obligations().size(), 4u);
+
+  // D is funded; Thursday's run (no new trades) settles the carried fails.
+  const EpochResult thu = run({{kNodeOps,
+                                {Funding{MemberId::of("OPS"), MemberId::of("D"),
+                                         AssetKind::kSecurities, AssetCode::of(kAcme.view()), 50},
+                                 cut_off(kThursday)}}});
+  ASSERT_EQ(thu.reports.size(), 1u);
+  const std::vector<Obligation> expected_thu = {
+      obligation("C", AssetKind::kSecurities, +50, kThursday, ok, Reason::kNone, kWednesday),
+      obligation("C", AssetKind::kCash, -50'000, kThursday, ok, Reason::kNone, kWednesday),
+      obligation("D", AssetKind::kSecurities, -50, kThursday, ok, Reason::kNone, kWednesday),
+      obligation("D", AssetKind::kCash, +50'000, kThursday, ok, Reason::kNone, kWednesday),
+  };
+  EXPECT_EQ(thu.reports[0].obligations, expected_thu);
+  EXPECT_TRUE(thu.reports[0].obligations[0].carried());
+  EXPECT_EQ(thu.reports[0].status, RunStatus::kSettled);
+  EXPECT_TRUE(thu.reports[0].totals.empty());
+  EXPECT_EQ(acme("C"), 50);
+  EXPECT_EQ(eur("C"), 0);
+  EXPECT_EQ(acme("D"), 0);
+  EXPECT_EQ(eur("D"), 50'000);
+  EXPECT_TRUE(ledger_->carried_obligations().empty());
+}
+
+TEST_F(LedgerTest, LetsCcpCapitalAbsorbAFailInsteadOfCascading) {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), kAcme, Quantity{100}}, {kCcpAccountId, kAcme, Quantity{50}}};
+  g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{100'000}},
+            {MemberId::of("C"), CurrencyCode::of("EUR"), AmountMinor{50'000}}};
+  start(g);
+  (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},
+             {kNodeC, {acme_trade("2", "C", "D", 50, 1000, kWednesday)}}});
+  const EpochResult wed = run({{kNodeOps, {cut_off(kWednesday)}}});
+  // D still fails, but the CCP lends C the 50 ACME D did not deliver.
+  for (const Obligation& o : wed.reports.at(0).obligations) {
+    EXPECT_EQ(o.status == ObligationStatus::kFailed, o.member == m("D"));
+  }
+  EXPECT_EQ(acme("C"), 50);
+  EXPECT_EQ(ccp(AssetKind::kSecurities), 0);     // capital 50 lent out
+  EXPECT_EQ(ccp(AssetKind::kCash), 50'000);      // C's payment, owed to D
+  EXPECT_EQ(ledger_->ccp_capital(AssetKind::kSecurities, 0), 50);
+  // D delivers the next day; the CCP gets its capital back and pays D.
+  (void)run({{kNodeOps, {Funding{MemberId::of("OPS"), MemberId::of("D"), AssetKind::kSecurities,
+                                 AssetCode::of(kAcme.view()), 50},
+                         cut_off(kThursday)}}});
+  EXPECT_EQ(ccp(AssetKind::kSecurities), 50);
+  EXPECT_EQ(ccp(AssetKind::kCash), 0);
+  EXPECT_EQ(eur("D"), 50'000);
+  EXPECT_TRUE(ledger_->carried_obligations().empty());
+}
+
+TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {
+  start(testing::small_genesis());
+  const Trade original = acme_trade("T-1", "A", "B", 100, 1000, kWednesday);
+  Trade changed = original;
+  changed.quantity = Quantity{101};
+  Trade same_id_other_submitter = acme_trade("T-1", "B", "C", 5, 1000, kWednesday);
+  (void)run({{kNodeA, {original}}});
+  const Digest before = ledger_->snapshot_digest();
+  const EpochResult r = run({{kNodeA, {original, changed}}, {kNodeB, {same_id_other_submitter}}});
+  ASSERT_EQ(r.trades.size(), 3u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kDuplicate);
+  Bytes canonical;
+  encode_trade(original, canonical);
+  EXPECT_EQ(r.trades[0].content_hash, sha256(canonical));  // trades.content_hash
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kRejectedUnkeyed);
+  EXPECT_EQ(r.trades[1].reason, Reason::kDuplicateConflict);
+  EXPECT_EQ(r.trades[1].field, "trade_id");
+  EXPECT_NE(r.trades[1].content_hash, r.trades[0].content_hash);
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kConfirmed);  // ids are per submitter
+  EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 100);
+  const TradeRecord* record = ledger_->find_trade(m("A"), "T-1");
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->status, TradeStatus::kConfirmed);
+  EXPECT_EQ(record->content_hash, r.trades[0].content_hash);
+  EXPECT_NE(ledger_->snapshot_digest(), before);  // B's trade did change state
+}
+
+TEST_F(LedgerTest, RollsTradesDecidedAfterTheCutOffToTheNextDate) {
+  start(testing::small_genesis());
+  Trade t_plus_1 = acme_trade("late-2", "A", "B", 10, 1000, kWednesday);
+  t_plus_1.settlement_date = kThursday;
+  Trade future = acme_trade("early", "A", "B", 1, 1000, kFriday);
+  // Within one epoch, node A's batch precedes the operator's: the trade is
+  // in Wednesday, the cut-off after it draws the line for every node alike.
+  const EpochResult same = run({{kNodeA, {acme_trade("before", "A", "B", 7, 1000, kWednesday)}},
+                                {kNodeOps, {cut_off(kWednesday)}}});
+  EXPECT_FALSE(same.trades[0].rolled);
+  EXPECT_EQ(same.reports.at(0).totals.at(0).trade_count, 1u);
+
+  const EpochResult r = run({{kNodeA, {acme_trade("late-0", "A", "B", 100, 1000, kWednesday),
+                                       t_plus_1, future}}});
+  ASSERT_EQ(r.trades.size(), 3u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_TRUE(r.trades[0].rolled);
+  EXPECT_EQ(r.trades[0].business_date, kThursday);
+  EXPECT_EQ(r.trades[0].settlement_date, kThursday);  // T+0 stays T+0
+  EXPECT_EQ(r.trades[1].business_date, kThursday);
+  EXPECT_EQ(r.trades[1].settlement_date, kFriday);    // T+1 stays T+1
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(r.trades[2].reason, Reason::kTradeDateNotOpen);
+  EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 7);
+  EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kThursday).bought, 100);
+  EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kFriday).bought, 10);
+  EXPECT_EQ(ledger_->find_trade(m("A"), "late-2")->settlement_date, kFriday);
+  // The rolled trades settle in Thursday's (and Friday's) runs.
+  const EpochResult thu = run({{kNodeOps, {cut_off(kThursday)}}});
+  EXPECT_EQ(thu.reports.at(0).totals.at(0).gross_minor, 100'000);
+}
+
+TEST_F(LedgerTest, RunsEachCutOffOnceAndOnlyForTheOpenDate) {
+  start(testing::small_genesis());
+  const EpochResult r = run({{kNodeA, {CutOff{MemberId::of("A"), kWednesday}}},
+                             {kNodeOps, {cut_off(kFriday), cut_off(kWednesday), cut_off(kWednesday)}}});
+  ASSERT_EQ(r.controls.size(), 4u);
+  EXPECT_EQ(r.controls[0].reason, Reason::kNotOperator);
+  EXPECT_EQ(r.controls[1].reason, Reason::kCutOffDateNotOpen);
+  EXPECT_TRUE(r.controls[2].accepted);
+  EXPECT_EQ(r.controls[3].reason, Reason::kCutOffAlreadyApplied);
+  EXPECT_FALSE(r.controls[3].accepted);
+  EXPECT_EQ(r.reports.size(), 1u);
+  const Digest digest = ledger_->snapshot_digest();
+  const EpochResult again = run({{kNodeOps, {cut_off(kWednesday)}}});
+  EXPECT_TRUE(again.reports.empty());
+  EXPECT_EQ(ledger_->snapshot_digest(), digest);
+  EXPECT_EQ(ledger_->open_business_date(), kThursday);
+}
+
+TEST_F(LedgerTest, EnforcesLimitsPerBusinessDate) {
+  Genesis g = testing::small_genesis();
+  g.limits = {{MemberId::of("B"), AmountMinor{200'000}, Quantity{150}}};
+  start(g);
+  Trade b_buys = acme_trade("b-1", "B", "C", 10, 1000, kWednesday);
+  const EpochResult r = run({
+      {kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday),    // B -100, gross 1,000.00
+                acme_trade("2", "A", "B", 100, 1000, kWednesday),    // B would be -200
+                acme_trade("3", "A", "B", 50, 2000, kWednesday)}},   // B -150, gross 2,000.00
+      {kNodeB, {b_buys}},                                            // gross would be 2,100.00
+  });
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[1].reason, Reason::kLimitNetPosition);
+  EXPECT_EQ(r.trades[1].field, "seller");
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[3].reason, Reason::kLimitGrossNotional);
+  EXPECT_EQ(r.trades[3].field, "buyer");
+  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kRejected);  // the key is taken, as REJECTED
+  (void)run({{kNodeOps, {cut_off(kWednesday)}}});
+  // A new business date starts with a fresh gross notional.
+  const EpochResult next = run({{kNodeB, {acme_trade("b-2", "B", "C", 10, 1000, kThursday)}}});
+  EXPECT_EQ(next.trades[0].kind, TradeOutcomeKind::kConfirmed);
+}
+
+TEST_F(LedgerTest, RefusesSuspendedInstrumentsAndForeignSubmissions) {
+  start(testing::small_genesis());
+  const EpochResult r = run({
+      {kNodeA, {acme_trade("x", "A", "B", 1, 1000, kWednesday)}},
+      {kNodeB, {acme_trade("y", "A", "B", 1, 1000, kWednesday)}},  // A's trade from B's node
+      {kNodeOps, {SuspensionChange{MemberId::of("OPS"), kAcme, true}}},
+  });
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kRejectedUnkeyed);
+  EXPECT_EQ(r.trades[1].reason, Reason::kSubmitterNotProposer);
+  EXPECT_TRUE(ledger_->suspended(InstrumentIndex{0}));
+  const EpochResult s = run({{kNodeA, {acme_trade("y", "A", "B", 1, 1000, kWednesday),
+                                       acme_trade("z", "A", "B", 1, 1000, kWednesday)}},
+                             {kNodeOps, {SuspensionChange{MemberId::of("OPS"), kAcme, false}}}});
+  // The forged "y" did not take A's id: A's own "y" is judged on its merits.
+  EXPECT_EQ(s.trades[0].reason, Reason::kInstrumentSuspended);
+  EXPECT_EQ(s.trades[0].field, "isin");
+  EXPECT_FALSE(ledger_->suspended(InstrumentIndex{0}));
+  EXPECT_EQ(run({{kNodeA, {acme_trade("w", "A", "B", 1, 1000, kWednesday)}}}).trades[0].kind,
+            TradeOutcomeKind::kConfirmed);
+}
+
+TEST_F(LedgerTest, ReplayingAnAppliedEpochChangesNothing) {
+  start(testing::small_genesis());
+  const Bytes batch = testing::batch_of({acme_trade("1", "A", "B", 100, 1000, kWednesday)});
+  const std::vector<std::pair<std::uint16_t, Bytes>> epoch0 = {{kNodeA, batch}};
+  EXPECT_EQ(testing::apply_epoch(*ledger_, 1, epoch0).status, ApplyStatus::kOutOfOrder);
+  const EpochResult first = testing::apply_epoch(*ledger_, 0, epoch0);
+  ASSERT_EQ(first.status, ApplyStatus::kApplied);
+  const Digest snapshot = ledger_->snapshot_digest();
+  const EpochResult replay = testing::apply_epoch(*ledger_, 0, epoch0);
+  EXPECT_EQ(replay.status, ApplyStatus::kAlreadyApplied);
+  EXPECT_TRUE(replay.trades.empty());
+  EXPECT_EQ(replay.state_digest, first.state_digest);
+  EXPECT_EQ(ledger_->state_digest(), first.state_digest);
+  EXPECT_EQ(ledger_->snapshot_digest(), snapshot);
+  EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 100);
+  EXPECT_EQ(testing::apply_epoch(*ledger_, 2, epoch0).status, ApplyStatus::kOutOfOrder);
+  EXPECT_EQ(ledger_->last_applied_epoch(), 0u);
+}
+
+TEST_F(LedgerTest, RecordsUndecodableBatchesAndAppliesTheRest) {
+  start(testing::small_genesis());
+  const std::vector<std::pair<std::uint16_t, Bytes>> epoch = {
+      {kNodeA, testing::batch_of({acme_trade("1", "A", "B", 100, 1000, kWednesday)})},
+      {kNodeC, Bytes{1, 0, 0, 0, 9, 0xde, 0xad}},
+  };
+  const EpochResult r = testing::apply_epoch(*ledger_, 0, epoch);
+  ASSERT_EQ(r.rejected_batches.size(), 1u);
+  EXPECT_EQ(r.rejected_batches[0].proposer, kNodeC);
+  EXPECT_EQ(r.rejected_batches[0].reason, Reason::kBatchUndecodable);
+  ASSERT_EQ(r.trades.size(), 1u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
+}
+
+TEST_F(LedgerTest, ReportsFinalRowValuesOncePerEpoch) {
+  start(testing::small_genesis());
+  const EpochResult r = run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday),
+                                       acme_trade("2", "A", "B", 5, 2000, kWednesday)}}});
+  ASSERT_EQ(r.positions.size(), 2u);  // A and B in ACME, once each
+  EXPECT_EQ(r.positions[0].member, m("A"));
+  EXPECT_EQ(r.positions[0].bought, 105);
+  EXPECT_EQ(r.positions[1].sold, 105);
+  ASSERT_EQ(r.cash.size(), 2u);
+  EXPECT_EQ(r.cash[0].paid, 110'000);
+  EXPECT_EQ(r.cash[1].received, 110'000);
+  EXPECT_EQ(r.trades[1].consideration.minor, 10'000);
+}
+
+TEST_F(LedgerTest, ValidatesFundingEntries) {
+  start(testing::small_genesis());
+  const MemberId ops = MemberId::of("OPS");
+  const EpochResult r = run({{kNodeOps, {
+      Funding{MemberId::of("A"), MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"), 1},
+      Funding{ops, MemberId::of("REG"), AssetKind::kCash, AssetCode::of("EUR"), 1},
+      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("USD"), 1},
+      Funding{ops, MemberId::of("B"), AssetKind::kSecurities, AssetCode::of("EUR"), 1},
+      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"), 0},
+      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"), 12'345},
+      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"),
+              std::numeric_limits<std::int64_t>::max()},
+  }}});
+  ASSERT_EQ(r.controls.size(), 7u);
+  EXPECT_EQ(r.controls[0].reason, Reason::kNotOperator);
+  EXPECT_EQ(r.controls[1].reason, Reason::kMemberNotClearing);
+  EXPECT_EQ(r.controls[2].reason, Reason::kAssetUnknown);
+  EXPECT_EQ(r.controls[3].reason, Reason::kAssetUnknown);
+  EXPECT_EQ(r.controls[4].reason, Reason::kAmountNotPositive);
+  EXPECT_TRUE(r.controls[5].accepted);
+  EXPECT_EQ(r.controls[6].reason, Reason::kBalanceOverflow);
+  EXPECT_EQ(eur("B"), 12'345);
+  ASSERT_EQ(r.balances.size(), 1u);
+  EXPECT_EQ(r.balances[0].amount, 12'345);
+  EXPECT_EQ(ledger_->total_supply(AssetKind::kCash, 0), 12'345);
+}
+
+}  // namespace
+}  // namespace quorumclear::settlement

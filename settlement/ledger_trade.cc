@@ -1,0 +1,193 @@
+// Applying one decided trade: key, duplicate, validation, roll, limits, booking.
+#include "settlement/ledger.h"
+
+#include "settlement/ledger_context.h"
+#include "settlement/money.h"
+
+#include <cassert>
+#include <cstdlib>
+
+namespace quorumclear::settlement {
+namespace {
+
+// Why a trade cannot take its key: it must not occupy an id its submitter
+// never used (a faulty node forging trades for another member) or an id that
+// is not a valid key at all.
+Reason check_key(const Trade& t, std::uint16_t proposer, const ReferenceData& ref,
+                 std::optional<MemberIndex>& submitter, std::string_view& field) {
+  field = "trade_id";
+  if (!is_valid_trade_id(t.trade_id.view())) return Reason::kTradeIdInvalid;
+  field = "submitter";
+  submitter = ref.find_member(t.submitter);
+  if (!submitter) return Reason::kMemberUnknown;
+  if (ref.submitter_must_be_proposer() && ref.member_of_node(proposer) != submitter) {
+    return Reason::kSubmitterNotProposer;
+  }
+  return Reason::kNone;
+}
+
+bool abs_within(Int128 net, std::int64_t limit) { return net <= limit && -net <= limit; }
+
+}  // namespace
+
+void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index,
+                         const Trade& t, ByteView encoded) {
+  TradeOutcome& out = ctx.result.trades.emplace_back();
+  out.proposer = proposer;
+  out.entry_index = index;
+  out.trade = t;
+  out.business_date = t.trade_date;
+  out.settlement_date = t.settlement_date;
+  // The decoder is canonical, so the received bytes are encode_trade(t):
+  // hashing them saves re-encoding every trade.
+  trade_hasher_.update(encoded);
+  out.content_hash = trade_hasher_.finish();
+
+  std::optional<MemberIndex> submitter;
+  out.reason = check_key(t, proposer, reference_, submitter, out.field);
+  if (out.reason != Reason::kNone) {
+    out.kind = TradeOutcomeKind::kRejectedUnkeyed;
+    hash_trade_outcome(out);
+    return;
+  }
+  const TradeRegistry::Lookup lookup = registry_.lookup(*submitter, t.trade_id.view());
+  if (const TradeRecord* known = lookup.record) {
+    const bool same = known->content_hash == out.content_hash;
+    out.kind = same ? TradeOutcomeKind::kDuplicate : TradeOutcomeKind::kRejectedUnkeyed;
+    out.reason = same ? Reason::kNone : Reason::kDuplicateConflict;
+    out.field = same ? std::string_view{} : std::string_view{"trade_id"};
+    if (same) {
+      out.business_date = known->business_date;
+      out.settlement_date = known->settlement_date;
+    }
+    hash_trade_outcome(out);
+    return;
+  }
+  TradeRecord record;
+  record.content_hash = out.content_hash;
+  record.epoch = ctx.epoch;
+  record.submitter = *submitter;
+  const TradeCheck check = validate_trade(t, reference_);
+  out.reason = check.reason;
+  out.field = check.field;
+  if (check.ok()) {
+    out.consideration = check.trade.consideration;
+    roll(t, out);
+  }
+  if (out.reason == Reason::kNone) {
+    out.reason = book_trade(ctx, check.trade, t, out.settlement_date, out.field);
+  }
+  out.kind = out.reason == Reason::kNone ? TradeOutcomeKind::kConfirmed : TradeOutcomeKind::kRejected;
+  record.status = out.reason == Reason::kNone ? TradeStatus::kConfirmed : TradeStatus::kRejected;
+  record.reason = out.reason;
+  record.business_date = out.business_date;
+  record.settlement_date = out.settlement_date;
+  registry_.insert(t.trade_id.view(), record, lookup);
+  hash_trade_outcome(out);
+}
+
+void Ledger::roll(const Trade& t, TradeOutcome& out) const {
+  // Roll rule (ledger.h): a closed trade date moves to the open date and
+  // keeps its settlement cycle.
+  if (t.trade_date > open_date_) {
+    out.reason = Reason::kTradeDateNotOpen;
+    out.field = "trade_date";
+    return;
+  }
+  if (t.trade_date == open_date_) return;
+  const std::optional<int> cycle = reference_.calendar().business_days_between(
+      t.trade_date, t.settlement_date, reference_.settlement_cycle_max_days());
+  assert(cycle.has_value());  // validation bounded it
+  const std::optional<BusinessDate> settle =
+      reference_.calendar().add_business_days(open_date_, *cycle);
+  out.rolled = true;
+  out.business_date = open_date_;
+  if (!settle) {
+    out.reason = Reason::kDateOutOfRange;
+    out.field = "settlement_date";
+    return;
+  }
+  out.settlement_date = *settle;
+}
+
+Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, BusinessDate settle,
+                          std::string_view& field) {
+  if (suspended_[v.instrument.value] != 0) {
+    field = "isin";
+    return Reason::kInstrumentSuspended;
+  }
+  assert(settle >= open_date_);
+  DateBook& book = book_for(settle);
+  assert(!book.settled);
+  // Reserve first so the second lookup cannot rehash away the first reference.
+  book.positions.reserve(book.positions.size() + 2);
+  book.cash.reserve(book.cash.size() + 2);
+  PositionCell& buy = book.positions[cell_key(v.buyer.value, v.instrument.value)];
+  PositionCell& sell = book.positions[cell_key(v.seller.value, v.instrument.value)];
+  CashCell& pay = book.cash[cell_key(v.buyer.value, v.currency.value)];
+  CashCell& receive = book.cash[cell_key(v.seller.value, v.currency.value)];
+  const std::size_t ccys = reference_.currency_count();
+  std::int64_t& gross_buyer = gross_today_[v.buyer.value * ccys + v.currency.value];
+  std::int64_t& gross_seller = gross_today_[v.seller.value * ccys + v.currency.value];
+  const std::int64_t q = t.quantity.units;
+  const std::int64_t c = v.consideration.minor;
+
+  std::int64_t bought = 0, sold = 0, paid = 0, received = 0, gross_b = 0, gross_s = 0, total = 0;
+  field = "quantity";
+  if (!checked_add(buy.bought, q, bought) || !checked_add(sell.sold, q, sold) ||
+      !checked_add(pay.paid, c, paid) || !checked_add(receive.received, c, received) ||
+      !checked_add(book.gross_minor[v.currency.value], c, total)) {
+    return Reason::kPositionOverflow;
+  }
+  // Overflow of the gross counters is a limit breach, not a wrap.
+  const bool gross_b_ok = checked_add(gross_buyer, c, gross_b);
+  const bool gross_s_ok = checked_add(gross_seller, c, gross_s);
+  const MemberInfo& buyer = reference_.member(v.buyer);
+  const MemberInfo& seller = reference_.member(v.seller);
+  field = "buyer";
+  if (!abs_within(static_cast<Int128>(bought) - buy.sold, buyer.max_net_position.units)) {
+    return Reason::kLimitNetPosition;
+  }
+  field = "seller";
+  if (!abs_within(static_cast<Int128>(sell.bought) - sold, seller.max_net_position.units)) {
+    return Reason::kLimitNetPosition;
+  }
+  field = "buyer";
+  if (!gross_b_ok || gross_b > buyer.max_gross_notional.minor) return Reason::kLimitGrossNotional;
+  field = "seller";
+  if (!gross_s_ok || gross_s > seller.max_gross_notional.minor) return Reason::kLimitGrossNotional;
+  field = {};
+
+  buy.bought = bought;
+  sell.sold = sold;
+  pay.paid = paid;
+  receive.received = received;
+  gross_buyer = gross_b;
+  gross_seller = gross_s;
+  book.gross_minor[v.currency.value] = total;
+  book.trade_count[v.currency.value] += 1;
+  if (ctx.touched_dates.empty() || ctx.touched_dates.back() != settle) {
+    ctx.touched_dates.push_back(settle);
+  }
+  const auto touch = [&](auto& cell, std::uint64_t key, auto& list) {
+    if (cell.touched_epoch == ctx.epoch) return;
+    cell.touched_epoch = ctx.epoch;
+    list.emplace_back(settle, key);
+  };
+  touch(buy, cell_key(v.buyer.value, v.instrument.value), ctx.touched_positions);
+  touch(sell, cell_key(v.seller.value, v.instrument.value), ctx.touched_positions);
+  touch(pay, cell_key(v.buyer.value, v.currency.value), ctx.touched_cash);
+  touch(receive, cell_key(v.seller.value, v.currency.value), ctx.touched_cash);
+  return Reason::kNone;
+}
+
+void Ledger::hash_trade_outcome(const TradeOutcome& out) {
+  epoch_hasher_.update(Record().u8('T').u16(out.proposer).u32(out.entry_index)
+                           .u8(static_cast<std::uint8_t>(out.kind))
+                           .u8(static_cast<std::uint8_t>(out.reason)).text(out.field)
+                           .bytes(out.content_hash).i32(out.business_date.days)
+                           .i32(out.settlement_date.days).i64(out.consideration.minor)
+                           .view());
+}
+
+}  // namespace quorumclear::settlement

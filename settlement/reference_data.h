@@ -1,0 +1,177 @@
+#pragma once
+// Reference data from the network's genesis: members and roles, currencies,
+// instruments, per-member limits, opening balances and the business
+// calendar. Loaded once, validated field by field, then immutable except for
+// instrument suspension, which the ledger tracks as state.
+
+#include "settlement/business_calendar.h"
+#include "settlement/code_table.h"
+#include "settlement/types.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace quorumclear::settlement {
+
+/// members.role
+enum class Role : std::uint8_t { kClearingMember, kOperator, kRegulator };
+[[nodiscard]] std::string_view to_string(Role role);
+
+struct CurrencyDef {
+  CurrencyCode code;
+  int minor_units = 2;  // 0..4
+};
+
+struct MemberDef {
+  MemberId id;
+  std::string name;
+  Role role = Role::kClearingMember;
+  /// The quorum node this member runs (members.node_id); none for members
+  /// that only read (regulators) or act through another node.
+  std::optional<std::uint16_t> node;
+};
+
+struct InstrumentDef {
+  Isin isin;
+  CurrencyCode currency;
+  int price_scale = 2;  // 0..9, and never coarser than the currency (money.h)
+  Price band_low;
+  Price band_high;
+  bool suspended = false;
+};
+
+struct MemberLimitDef {
+  MemberId member;
+  /// Per business date and currency, in that currency's minor units.
+  AmountMinor max_gross_notional;
+  /// Absolute net quantity per instrument and settlement date.
+  Quantity max_net_position;
+};
+
+/// The central counterparty's account id in holdings and funding entries.
+/// Reserved: no member may use it. What the genesis (or funding) gives this
+/// account is the CCP's own liquidity, which lets settlement absorb a
+/// member's fail instead of failing its counterparties too (dvp.h).
+inline const MemberId kCcpAccountId = MemberId::of("CCP");
+
+struct SecuritiesHoldingDef {
+  MemberId member;  // a member, or kCcpAccountId
+  Isin isin;
+  Quantity quantity;
+};
+
+struct CashHoldingDef {
+  MemberId member;  // a member, or kCcpAccountId
+  CurrencyCode currency;
+  AmountMinor amount;
+};
+
+/// Everything the network starts from. Identical on every node.
+struct Genesis {
+  std::vector<CurrencyDef> currencies;
+  std::vector<MemberDef> members;
+  std::vector<InstrumentDef> instruments;
+  std::vector<MemberLimitDef> limits;
+  std::vector<SecuritiesHoldingDef> securities;
+  std::vector<CashHoldingDef> cash;
+  std::vector<BusinessDate> holidays;  // sorted, unique
+  BusinessDate first_business_date;   // the ledger's open date at genesis
+  int settlement_cycle_max_days = 2;  // trades may settle T+0 .. T+n
+  /// A trade's submitter must be the member running the proposing node, so a
+  /// faulty node cannot spend other members' limits or trade ids.
+  bool submitter_must_be_proposer = true;
+};
+
+/// Why genesis was refused: `field` is a path such as "instruments[3].isin".
+struct LoadError {
+  std::string field;
+  std::string message;
+};
+
+struct MemberInfo {
+  MemberId id;
+  Role role;
+  std::optional<std::uint16_t> node;
+  AmountMinor max_gross_notional;  // int64 max when the genesis sets no limit
+  Quantity max_net_position;       // int64 max when the genesis sets no limit
+};
+
+struct InstrumentInfo {
+  Isin isin;
+  CurrencyIndex currency;
+  int price_scale;
+  Price band_low;
+  Price band_high;
+  bool suspended_at_genesis;
+};
+
+struct CurrencyInfo {
+  CurrencyCode code;
+  int minor_units;
+};
+
+/// Interned, validated genesis. Indices follow genesis order.
+class ReferenceData {
+ public:
+  [[nodiscard]] static std::variant<ReferenceData, LoadError> load(const Genesis& genesis);
+
+  [[nodiscard]] std::optional<MemberIndex> find_member(const MemberId& id) const;
+  [[nodiscard]] std::optional<InstrumentIndex> find_instrument(const Isin& isin) const;
+  [[nodiscard]] std::optional<CurrencyIndex> find_currency(const CurrencyCode& code) const;
+  /// A member's account, or the CCP's for kCcpAccountId.
+  [[nodiscard]] std::optional<AccountIndex> find_account(const MemberId& id) const;
+  /// The member running quorum node `node`, if any.
+  [[nodiscard]] std::optional<MemberIndex> member_of_node(std::uint16_t node) const;
+
+  [[nodiscard]] const MemberInfo& member(MemberIndex i) const { return members_.at(i.value); }
+  [[nodiscard]] const InstrumentInfo& instrument(InstrumentIndex i) const {
+    return instruments_.at(i.value);
+  }
+  [[nodiscard]] const CurrencyInfo& currency(CurrencyIndex i) const {
+    return currencies_.at(i.value);
+  }
+  [[nodiscard]] std::size_t member_count() const { return members_.size(); }
+  [[nodiscard]] std::size_t instrument_count() const { return instruments_.size(); }
+  [[nodiscard]] std::size_t currency_count() const { return currencies_.size(); }
+  /// The central counterparty's account, after every member's.
+  [[nodiscard]] AccountIndex ccp_account() const {
+    return AccountIndex{static_cast<std::uint16_t>(members_.size())};
+  }
+  [[nodiscard]] const BusinessCalendar& calendar() const { return calendar_; }
+  [[nodiscard]] int settlement_cycle_max_days() const { return cycle_max_; }
+  [[nodiscard]] bool submitter_must_be_proposer() const { return bind_submitter_; }
+  [[nodiscard]] const Genesis& genesis() const { return genesis_; }
+
+ private:
+  ReferenceData() = default;
+  std::optional<LoadError> intern(const Genesis& genesis);
+  std::optional<LoadError> intern_currencies(const Genesis& genesis);
+  std::optional<LoadError> intern_members(const Genesis& genesis);
+  std::optional<LoadError> intern_instruments(const Genesis& genesis);
+  std::optional<LoadError> intern_limits(const Genesis& genesis);
+  std::optional<LoadError> check_holdings(const Genesis& genesis) const;
+
+  Genesis genesis_;
+  std::vector<MemberInfo> members_;
+  std::vector<InstrumentInfo> instruments_;
+  std::vector<CurrencyInfo> currencies_;
+  CodeTable<MemberId, MemberIndex> member_by_id_;
+  CodeTable<Isin, InstrumentIndex> instrument_by_isin_;
+  CodeTable<CurrencyCode, CurrencyIndex> currency_by_code_;
+  std::unordered_map<std::uint16_t, MemberIndex> member_by_node_;
+  BusinessCalendar calendar_;
+  int cycle_max_ = 0;
+  bool bind_submitter_ = true;
+};
+
+/// Syntax of textual fields, shared by genesis loading and trade validation.
+[[nodiscard]] bool is_valid_member_id(std::string_view id);
+[[nodiscard]] bool is_valid_currency_code(std::string_view code);
+[[nodiscard]] bool is_valid_trade_id(std::string_view id);
+[[nodiscard]] bool is_valid_client_ref(std::string_view ref);
+
+}  // namespace quorumclear::settlement

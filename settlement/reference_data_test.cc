@@ -1,0 +1,104 @@
+// Proves genesis loads and interns valid reference data, and that every kind
+// of invalid genesis is refused with an error naming the offending field.
+#include "settlement/reference_data.h"
+
+#include "settlement/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+namespace quorumclear::settlement {
+namespace {
+
+using testing::small_genesis;
+
+TEST(ReferenceData, LoadsAndInterns) {
+  Genesis g = small_genesis();
+  g.limits = {{MemberId::of("B"), AmountMinor{500}, Quantity{40}}};
+  const ReferenceData ref = testing::load(g);
+  EXPECT_EQ(ref.member_count(), 6u);
+  EXPECT_EQ(ref.ccp_account().value, 6);
+  const MemberIndex b = ref.find_member(MemberId::of("B")).value();
+  EXPECT_EQ(b.value, 1);
+  EXPECT_EQ(ref.member(b).max_net_position.units, 40);
+  EXPECT_EQ(ref.member(*ref.find_member(MemberId::of("A"))).max_net_position.units,
+            std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(ref.member_of_node(4), ref.find_member(MemberId::of("OPS")));
+  EXPECT_FALSE(ref.member_of_node(9).has_value());
+  EXPECT_EQ(ref.find_instrument(testing::kAcme)->value, 0u);
+  EXPECT_FALSE(ref.find_member(MemberId::of("Z")).has_value());
+  EXPECT_EQ(ref.currency(*ref.find_currency(CurrencyCode::of("JPY"))).minor_units, 0);
+}
+
+struct BadGenesis {
+  std::string name;
+  std::function<void(Genesis&)> spoil;
+  std::string field;
+};
+
+TEST(ReferenceData, RefusesInvalidGenesisNamingTheField) {
+  const std::vector<BadGenesis> cases = {
+      {"no currencies", [](Genesis& g) { g.currencies.clear(); }, "currencies"},
+      {"lower-case currency", [](Genesis& g) { g.currencies[0].code = CurrencyCode::of("eur"); },
+       "currencies[0].code"},
+      {"minor units", [](Genesis& g) { g.currencies[1].minor_units = 5; },
+       "currencies[1].minor_units"},
+      {"duplicate currency", [](Genesis& g) { g.currencies[1].code = CurrencyCode::of("EUR"); },
+       "currencies[1].code"},
+      {"member id syntax", [](Genesis& g) { g.members[2].id = MemberId::of("c-1"); },
+       "members[2].id"},
+      {"duplicate member", [](Genesis& g) { g.members[1].id = MemberId::of("A"); },
+       "members[1].id"},
+      {"empty name", [](Genesis& g) { g.members[0].name.clear(); }, "members[0].name"},
+      {"shared node", [](Genesis& g) { g.members[1].node = 0; }, "members[1].node"},
+      {"isin check digit",
+       [](Genesis& g) { g.instruments[0].isin = Isin::of("US0378331006"); },
+       "instruments[0].isin"},
+      {"duplicate isin", [](Genesis& g) { g.instruments[1].isin = testing::kAcme; },
+       "instruments[1].isin"},
+      {"unknown currency",
+       [](Genesis& g) { g.instruments[0].currency = CurrencyCode::of("USD"); },
+       "instruments[0].currency"},
+      {"price scale", [](Genesis& g) { g.instruments[0].price_scale = 10; },
+       "instruments[0].price_scale"},
+      {"band low", [](Genesis& g) { g.instruments[0].band_low = Price{0}; },
+       "instruments[0].price_band_low"},
+      {"band inverted", [](Genesis& g) { g.instruments[0].band_high = Price{99}; },
+       "instruments[0].price_band_high"},
+      {"limit member",
+       [](Genesis& g) { g.limits = {{MemberId::of("Z"), AmountMinor{1}, Quantity{1}}}; },
+       "limits[0].member_id"},
+      {"limit value",
+       [](Genesis& g) { g.limits = {{MemberId::of("A"), AmountMinor{0}, Quantity{1}}}; },
+       "limits[0].max_gross_notional_minor"},
+      {"negative holding",
+       [](Genesis& g) { g.securities = {{MemberId::of("A"), testing::kAcme, Quantity{-1}}}; },
+       "securities[0].quantity"},
+      {"holding total overflow",
+       [](Genesis& g) {
+         g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"),
+                    AmountMinor{std::numeric_limits<std::int64_t>::max()}},
+                   {MemberId::of("B"), CurrencyCode::of("EUR"), AmountMinor{1}}};
+       },
+       "cash[1].amount_minor"},
+      {"unsorted holidays",
+       [](Genesis& g) { g.holidays = {testing::kFriday, testing::kThursday}; }, "holidays[1].date"},
+      {"weekend start",
+       [](Genesis& g) { g.first_business_date = date_from_civil(2026, 11, 28); },
+       "first_business_date"},
+      {"cycle", [](Genesis& g) { g.settlement_cycle_max_days = 11; }, "settlement_cycle_max_days"},
+  };
+  for (const BadGenesis& c : cases) {
+    Genesis g = small_genesis();
+    c.spoil(g);
+    const auto loaded = ReferenceData::load(g);
+    const LoadError* error = std::get_if<LoadError>(&loaded);
+    ASSERT_NE(error, nullptr) << c.name;
+    EXPECT_EQ(error->field, c.field) << c.name << ": " << error->message;
+    EXPECT_FALSE(error->message.empty()) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace quorumclear::settlement

@@ -1,0 +1,105 @@
+#pragma once
+// Builders shared by the settlement tests and the benchmark: genesis files,
+// trades and encoded batches. Test-only; nothing in the library includes it.
+
+#include "settlement/business_calendar.h"
+#include "settlement/codec.h"
+#include "settlement/isin.h"
+#include "settlement/ledger.h"
+#include "settlement/reference_data.h"
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace quorumclear::settlement::testing {
+
+/// A valid ISIN: `body` (two letters and nine alphanumerics) plus the check digit.
+inline Isin isin_with_check_digit(const std::string& body) {
+  assert(body.size() == 11);
+  for (char d = '0'; d <= '9'; ++d) {
+    const std::string candidate = body + d;
+    if (is_valid_isin(candidate)) return Isin::of(candidate);
+  }
+  assert(false && "no check digit fits");
+  return {};
+}
+
+/// The n-th synthetic ISIN, XS000000000n + check digit.
+inline Isin synthetic_isin(std::size_t n) {
+  std::string digits = std::to_string(n);
+  return isin_with_check_digit("XS" + std::string(9 - digits.size(), '0') + digits);
+}
+
+inline ReferenceData load(const Genesis& genesis) {
+  auto loaded = ReferenceData::load(genesis);
+  if (const LoadError* e = std::get_if<LoadError>(&loaded)) {
+    assert(false && "test genesis must load");
+    (void)e;
+  }
+  return std::get<ReferenceData>(std::move(loaded));
+}
+
+/// Wednesday 2026-11-25: a business day with business days around it.
+inline constexpr BusinessDate kWednesday = date_from_civil(2026, 11, 25);
+inline constexpr BusinessDate kThursday = date_from_civil(2026, 11, 26);
+inline constexpr BusinessDate kFriday = date_from_civil(2026, 11, 27);
+inline constexpr BusinessDate kMonday = date_from_civil(2026, 11, 30);
+inline constexpr BusinessDate kTuesday = date_from_civil(2026, 12, 1);
+
+/// Members A, B, C (clearing, nodes 0..2), D (clearing, node 3), OPS
+/// (operator, node 4), REG (regulator); EUR; one instrument ACME priced in
+/// cents with a band of 1.00..1000.00; T+0..T+2; no limits, no balances.
+inline Genesis small_genesis() {
+  Genesis g;
+  g.currencies = {{CurrencyCode::of("EUR"), 2}, {CurrencyCode::of("JPY"), 0}};
+  g.members = {
+      {MemberId::of("A"), "Alpha Bank", Role::kClearingMember, 0},
+      {MemberId::of("B"), "Beta Securities", Role::kClearingMember, 1},
+      {MemberId::of("C"), "Gamma Clearing", Role::kClearingMember, 2},
+      {MemberId::of("D"), "Delta Brokers", Role::kClearingMember, 3},
+      {MemberId::of("OPS"), "Network Operator", Role::kOperator, 4},
+      {MemberId::of("REG"), "Regulator", Role::kRegulator, std::nullopt},
+  };
+  g.instruments = {
+      {Isin::of("US0378331005"), CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false},
+      {Isin::of("DE0007164600"), CurrencyCode::of("EUR"), 3, Price{1'000}, Price{10'000'000}, false},
+  };
+  g.first_business_date = kWednesday;
+  g.settlement_cycle_max_days = 2;
+  return g;
+}
+
+inline const Isin kAcme = Isin::of("US0378331005");
+
+/// A trade in ACME (EUR, cents), submitted by the buyer, T+0 on `date`.
+inline Trade acme_trade(std::string_view id, std::string_view buyer, std::string_view seller,
+                        std::int64_t quantity, std::int64_t price_cents, BusinessDate date) {
+  Trade t;
+  t.trade_id = TradeId::of(id);
+  t.submitter = MemberId::of(buyer);
+  t.buyer = MemberId::of(buyer);
+  t.seller = MemberId::of(seller);
+  t.isin = kAcme;
+  t.quantity = Quantity{quantity};
+  t.price = Price{price_cents};
+  t.price_scale = 2;
+  t.currency = CurrencyCode::of("EUR");
+  t.trade_date = date;
+  t.settlement_date = date;
+  return t;
+}
+
+inline Bytes batch_of(std::vector<Entry> entries) { return encode_batch(Batch{std::move(entries)}); }
+
+/// Applies one epoch of batches given as (proposer, bytes).
+inline EpochResult apply_epoch(Ledger& ledger, std::uint64_t epoch,
+                               const std::vector<std::pair<std::uint16_t, Bytes>>& batches) {
+  std::vector<EpochBatch> views;
+  for (const auto& [proposer, bytes] : batches) views.push_back(EpochBatch{proposer, bytes});
+  return ledger.apply(epoch, views);
+}
+
+}  // namespace quorumclear::settlement::testing

@@ -1,0 +1,69 @@
+#pragma once
+// What members submit and what batches carry: trades, and the operator's
+// control entries (cut-off, funding, suspension). Plain values; their
+// canonical bytes are in codec.h, their checks in validation.h.
+
+#include "settlement/types.h"
+
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace quorumclear::settlement {
+
+/// A trade as submitted. Identified by (submitter, trade_id).
+struct Trade {
+  TradeId trade_id;
+  MemberId submitter;
+  MemberId buyer;
+  MemberId seller;
+  Isin isin;
+  Quantity quantity;
+  Price price;
+  /// The scale the submitter priced in; must equal the instrument's, so a
+  /// price can never be read at the wrong decimal position.
+  std::uint8_t price_scale = 0;
+  CurrencyCode currency;
+  BusinessDate trade_date;
+  BusinessDate settlement_date;
+  std::optional<ClientRef> client_ref;
+  friend bool operator==(const Trade&, const Trade&) = default;
+};
+
+/// Closes business date `business_date`: trades decided later roll to the
+/// next business date, and settlement date `business_date` is netted and
+/// settled. Only an OPERATOR may submit it.
+struct CutOff {
+  MemberId operator_id;
+  BusinessDate business_date;
+  friend bool operator==(const CutOff&, const CutOff&) = default;
+};
+
+/// Credits a member's balance from outside the network (a deposit of cash or
+/// securities into the settlement accounts). Only an OPERATOR may submit it.
+struct Funding {
+  MemberId operator_id;
+  MemberId member;
+  AssetKind kind = AssetKind::kCash;
+  AssetCode asset;  // an ISIN or a currency code, by kind
+  std::int64_t amount = 0;  // > 0
+  friend bool operator==(const Funding&, const Funding&) = default;
+};
+
+/// Suspends or resumes trading in an instrument. Only an OPERATOR may submit it.
+struct SuspensionChange {
+  MemberId operator_id;
+  Isin isin;
+  bool suspended = true;
+  friend bool operator==(const SuspensionChange&, const SuspensionChange&) = default;
+};
+
+using Entry = std::variant<Trade, CutOff, Funding, SuspensionChange>;
+
+/// One proposer's contribution to an epoch, applied in entry order.
+struct Batch {
+  std::vector<Entry> entries;
+  friend bool operator==(const Batch&, const Batch&) = default;
+};
+
+}  // namespace quorumclear::settlement

@@ -1,0 +1,149 @@
+#include "settlement/validation.h"
+
+#include "settlement/isin.h"
+#include "settlement/money.h"
+
+namespace quorumclear::settlement {
+
+std::string_view to_string(Reason reason) {
+  switch (reason) {
+    case Reason::kNone: return "NONE";
+    case Reason::kTradeIdInvalid: return "TRADE_ID_INVALID";
+    case Reason::kMemberUnknown: return "MEMBER_UNKNOWN";
+    case Reason::kMemberNotClearing: return "MEMBER_NOT_CLEARING";
+    case Reason::kSubmitterNotParty: return "SUBMITTER_NOT_PARTY";
+    case Reason::kBuyerIsSeller: return "BUYER_IS_SELLER";
+    case Reason::kIsinInvalid: return "ISIN_INVALID";
+    case Reason::kInstrumentUnknown: return "INSTRUMENT_UNKNOWN";
+    case Reason::kCurrencyUnknown: return "CURRENCY_UNKNOWN";
+    case Reason::kCurrencyMismatch: return "CURRENCY_MISMATCH";
+    case Reason::kQuantityNotPositive: return "QUANTITY_NOT_POSITIVE";
+    case Reason::kPriceNotPositive: return "PRICE_NOT_POSITIVE";
+    case Reason::kPriceScaleMismatch: return "PRICE_SCALE_MISMATCH";
+    case Reason::kPriceOutsideBand: return "PRICE_OUTSIDE_BAND";
+    case Reason::kConsiderationOverflow: return "CONSIDERATION_OVERFLOW";
+    case Reason::kConsiderationTooSmall: return "CONSIDERATION_TOO_SMALL";
+    case Reason::kDateOutOfRange: return "DATE_OUT_OF_RANGE";
+    case Reason::kTradeDateNotBusinessDay: return "TRADE_DATE_NOT_BUSINESS_DAY";
+    case Reason::kSettlementDateNotBusinessDay: return "SETTLEMENT_DATE_NOT_BUSINESS_DAY";
+    case Reason::kSettlementBeforeTradeDate: return "SETTLEMENT_BEFORE_TRADE_DATE";
+    case Reason::kSettlementCycleTooLong: return "SETTLEMENT_CYCLE_TOO_LONG";
+    case Reason::kClientRefInvalid: return "CLIENT_REF_INVALID";
+    case Reason::kSubmitterNotProposer: return "SUBMITTER_NOT_PROPOSER";
+    case Reason::kDuplicateConflict: return "DUPLICATE_CONFLICT";
+    case Reason::kTradeDateNotOpen: return "TRADE_DATE_NOT_OPEN";
+    case Reason::kInstrumentSuspended: return "INSTRUMENT_SUSPENDED";
+    case Reason::kLimitGrossNotional: return "LIMIT_GROSS_NOTIONAL";
+    case Reason::kLimitNetPosition: return "LIMIT_NET_POSITION";
+    case Reason::kPositionOverflow: return "POSITION_OVERFLOW";
+    case Reason::kBatchUndecodable: return "BATCH_UNDECODABLE";
+    case Reason::kNotOperator: return "NOT_OPERATOR";
+    case Reason::kCutOffDateNotOpen: return "CUTOFF_DATE_NOT_OPEN";
+    case Reason::kCutOffAlreadyApplied: return "CUTOFF_ALREADY_APPLIED";
+    case Reason::kAssetUnknown: return "ASSET_UNKNOWN";
+    case Reason::kAmountNotPositive: return "AMOUNT_NOT_POSITIVE";
+    case Reason::kBalanceOverflow: return "BALANCE_OVERFLOW";
+    case Reason::kInsufficientSecurities: return "INSUFFICIENT_SECURITIES";
+    case Reason::kInsufficientCash: return "INSUFFICIENT_CASH";
+    case Reason::kCcpShortfall: return "CCP_SHORTFALL";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+
+TradeCheck reject(Reason reason, std::string_view field) {
+  TradeCheck check;
+  check.reason = reason;
+  check.field = field;
+  return check;
+}
+
+// Resolves a party and requires the clearing-member role: operators run the
+// network and regulators only read, neither may be a party to a trade.
+Reason resolve_party(const MemberId& id, const ReferenceData& ref, MemberIndex& out) {
+  const std::optional<MemberIndex> index = ref.find_member(id);
+  if (!index) return Reason::kMemberUnknown;
+  if (ref.member(*index).role != Role::kClearingMember) return Reason::kMemberNotClearing;
+  out = *index;
+  return Reason::kNone;
+}
+
+Reason check_dates(const Trade& t, const ReferenceData& ref, std::string_view& field) {
+  field = "trade_date";
+  if (!in_date_range(t.trade_date)) return Reason::kDateOutOfRange;
+  if (!ref.calendar().is_business_day(t.trade_date)) return Reason::kTradeDateNotBusinessDay;
+  field = "settlement_date";
+  if (!in_date_range(t.settlement_date)) return Reason::kDateOutOfRange;
+  if (!ref.calendar().is_business_day(t.settlement_date)) {
+    return Reason::kSettlementDateNotBusinessDay;
+  }
+  if (t.settlement_date < t.trade_date) return Reason::kSettlementBeforeTradeDate;
+  if (!ref.calendar().business_days_between(t.trade_date, t.settlement_date,
+                                            ref.settlement_cycle_max_days())) {
+    return Reason::kSettlementCycleTooLong;
+  }
+  return Reason::kNone;
+}
+
+Reason check_price(const Trade& t, const InstrumentInfo& ins, std::string_view& field) {
+  field = "quantity";
+  if (t.quantity.units <= 0) return Reason::kQuantityNotPositive;
+  field = "price";
+  if (t.price.units <= 0) return Reason::kPriceNotPositive;
+  field = "price_scale";
+  if (t.price_scale != ins.price_scale) return Reason::kPriceScaleMismatch;
+  field = "price";
+  if (t.price < ins.band_low || t.price > ins.band_high) return Reason::kPriceOutsideBand;
+  return Reason::kNone;
+}
+
+}  // namespace
+
+TradeCheck validate_trade(const Trade& t, const ReferenceData& ref) {
+  if (!is_valid_trade_id(t.trade_id.view())) return reject(Reason::kTradeIdInvalid, "trade_id");
+  TradeCheck check;
+  ValidTrade& v = check.trade;
+  if (Reason r = resolve_party(t.submitter, ref, v.submitter); r != Reason::kNone) {
+    return reject(r, "submitter");
+  }
+  if (Reason r = resolve_party(t.buyer, ref, v.buyer); r != Reason::kNone) return reject(r, "buyer");
+  if (Reason r = resolve_party(t.seller, ref, v.seller); r != Reason::kNone) {
+    return reject(r, "seller");
+  }
+  if (v.submitter != v.buyer && v.submitter != v.seller) {
+    return reject(Reason::kSubmitterNotParty, "submitter");
+  }
+  if (v.buyer == v.seller) return reject(Reason::kBuyerIsSeller, "seller");
+  // Every genesis ISIN is valid, so the check digit matters only for naming
+  // the reason of an unknown one.
+  const std::optional<InstrumentIndex> instrument = ref.find_instrument(t.isin);
+  if (!instrument) {
+    return reject(is_valid_isin(t.isin.view()) ? Reason::kInstrumentUnknown : Reason::kIsinInvalid,
+                  "isin");
+  }
+  v.instrument = *instrument;
+  const InstrumentInfo& ins = ref.instrument(*instrument);
+  const std::optional<CurrencyIndex> currency = ref.find_currency(t.currency);
+  if (!currency) return reject(Reason::kCurrencyUnknown, "currency");
+  if (*currency != ins.currency) return reject(Reason::kCurrencyMismatch, "currency");
+  v.currency = *currency;
+  std::string_view field;
+  if (Reason r = check_price(t, ins, field); r != Reason::kNone) return reject(r, field);
+  const Consideration c = consideration_of(t.quantity, t.price, ins.price_scale,
+                                           ref.currency(*currency).minor_units);
+  if (c.status == ConsiderationStatus::kOverflow) {
+    return reject(Reason::kConsiderationOverflow, "quantity");
+  }
+  if (c.status == ConsiderationStatus::kTooSmall) {
+    return reject(Reason::kConsiderationTooSmall, "price");
+  }
+  v.consideration = c.amount;
+  if (Reason r = check_dates(t, ref, field); r != Reason::kNone) return reject(r, field);
+  if (t.client_ref && !is_valid_client_ref(t.client_ref->view())) {
+    return reject(Reason::kClientRefInvalid, "client_ref");
+  }
+  return check;
+}
+
+}  // namespace quorumclear::settlement
