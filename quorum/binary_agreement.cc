@@ -320,8 +320,16 @@ struct BinaryAgreement::State {
       // Later sends of this round reach it: it is here now.
       if (current.may_have_missed.test(from.value)) resend_round(from, round, current, out);
     }
-    if (r.value > round + kRoundWindow || r.value >= kRoundsMax) {
+    // An honest node halts at kRoundsMax and never sends that round: only a
+    // faulty peer can. A round merely beyond our window is different: under
+    // asynchrony an honest peer may be that far ahead (it saw n - f votes we
+    // have not), so dropping it is memory control, not evidence.
+    if (r.value >= kRoundsMax) {
       fault(out, from, FaultKind::kRoundOutOfWindow);
+      return false;
+    }
+    if (r.value > round + kRoundWindow) {
+      ++stats.dropped_future_round;
       return false;
     }
     return true;

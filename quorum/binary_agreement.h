@@ -17,6 +17,11 @@ struct BinaryAgreementStats {
   std::uint32_t rounds = 0;            // rounds started
   std::uint32_t threshold_coins = 0;   // coins combined from shares
   std::uint32_t shares_verified = 0;   // Chaum-Pedersen verifications run
+  /// Messages for rounds more than kRoundWindow ahead of ours, dropped
+  /// unrecorded: an honest peer may legitimately be that far ahead under
+  /// asynchrony, so this is a load signal, not a fault (the catch-up re-send
+  /// makes up for the drop once we get there).
+  std::uint64_t dropped_future_round = 0;
 };
 
 class BinaryAgreement {

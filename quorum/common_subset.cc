@@ -1,5 +1,7 @@
 #include "quorum/common_subset.h"
 
+#include "quorum/erasure.h"
+
 #include <algorithm>
 #include <cassert>
 #include <type_traits>
@@ -20,18 +22,20 @@ Payload widen(Variant&& payload) {
 }  // namespace
 
 CommonSubset::CommonSubset(const Membership& members, NodeId self, Epoch epoch, const Digest& network_id,
-                           const ThresholdCoin& coin)
+                           const ThresholdCoin& coin, std::shared_ptr<ErasureCoder> coder)
     : members_(members),
       self_(self),
       epoch_(epoch),
       delivered_(members.n()),
       decisions_(members.n()) {
   assert(members.contains(self));
+  // One coder for the epoch's n RBCs: its tables depend only on n and k.
+  if (!coder) coder = std::make_shared<ErasureCoder>(members);
   rbc_.reserve(members.n());
   aba_.reserve(members.n());
   for (std::size_t j = 0; j < members.n(); ++j) {
     const NodeId proposer{to_u16(j)};
-    rbc_.emplace_back(members, self, proposer);
+    rbc_.emplace_back(members, self, proposer, coder);
     // The coin name binds network, epoch and instance, so a share for one
     // ABA can never be replayed into another (Cachin-Kursawe-Shoup section 4).
     const CoinName name{network_id, epoch, proposer, Round{}};
@@ -59,6 +63,7 @@ CommonSubset::Output CommonSubset::handle(NodeId from, const Message& message) {
         using T = std::decay_t<decltype(payload)>;
         if constexpr (std::is_same_v<T, RbcVal> || std::is_same_v<T, RbcEcho> ||
                       std::is_same_v<T, RbcReady>) {
+          // The one copy out of the shared message; the RBC moves it into its record.
           on_rbc_output(proposer, rbc_[proposer.value].handle(from, RbcPayload{payload}), out);
         } else {
           on_aba_output(proposer, aba_[proposer.value].handle(from, AbaPayload{payload}), out);

@@ -9,6 +9,7 @@
 #include "quorum/reliable_broadcast.h"
 #include "quorum/step.h"
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -32,8 +33,10 @@ class CommonSubset {
 
   /// `coin` must outlive the instance; `network_id` separates the coin names
   /// of different networks that might share keys by mistake.
+  /// `coder`, if given, is shared with other instances (e.g. the engine's
+  /// epochs): the n RBCs of one epoch share one anyway.
   CommonSubset(const Membership& members, NodeId self, Epoch epoch, const Digest& network_id,
-               const ThresholdCoin& coin);
+               const ThresholdCoin& coin, std::shared_ptr<ErasureCoder> coder = nullptr);
 
   /// Starts RBC(epoch, self) with this node's batch (possibly empty).
   /// Precondition: !has_proposed(), value.size() <= kBatchBytesMax.

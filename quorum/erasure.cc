@@ -88,15 +88,19 @@ ErasureCoder::ErasureCoder(const Membership& members)
 EncodedValue ErasureCoder::encode(ByteView value) const {
   assert(value.size() <= kBatchBytesMax);
   const std::size_t stripe_bytes = erasure_stripe_bytes(value.size(), k_);
-  EncodedValue out(n_, stripe_bytes);
+  EncodedValue out(n_, stripe_bytes, EncodedValue::Uninitialised{});
   // The first k stripes are the frame itself (systematic code): write it in
-  // place, then compute parity straight into the remaining stripes.
+  // place, then compute parity straight into the remaining stripes. Every
+  // byte is written exactly once: header, value, zero padding, parity.
   const std::span<std::uint8_t> frame(out.mutable_stripe(0).data(), k_ * stripe_bytes);
   const auto length = static_cast<std::uint64_t>(value.size());
   for (std::size_t b = 0; b < kErasureFrameHeaderBytes; ++b) {
     frame[b] = static_cast<std::uint8_t>(length >> (8 * (kErasureFrameHeaderBytes - 1 - b)));
   }
   if (!value.empty()) std::memcpy(frame.data() + kErasureFrameHeaderBytes, value.data(), value.size());
+  const std::size_t framed = kErasureFrameHeaderBytes + value.size();
+  assert(framed <= frame.size());
+  std::memset(frame.data() + framed, 0, frame.size() - framed);
   if (n_ > k_) {
     std::vector<std::uint8_t*> data(k_);
     std::vector<std::uint8_t*> parity(n_ - k_);
@@ -196,8 +200,17 @@ std::optional<Bytes> ErasureCoder::unframe(const std::vector<ByteView>& data, st
   const auto value_bytes = static_cast<std::size_t>(length);
   if (erasure_stripe_bytes(value_bytes, k_) != stripe_bytes) return std::nullopt;
   if (!frame_is_zero(data, stripe_bytes, kErasureFrameHeaderBytes + value_bytes)) return std::nullopt;
-  Bytes value(value_bytes);
-  copy_from_frame(data, stripe_bytes, kErasureFrameHeaderBytes, value);
+  // Appended chunk by chunk rather than zero-filled and then overwritten.
+  Bytes value;
+  value.reserve(value_bytes);
+  for (std::size_t at = kErasureFrameHeaderBytes; at < kErasureFrameHeaderBytes + value_bytes;) {
+    const std::size_t within = at % stripe_bytes;
+    const std::size_t chunk = std::min(kErasureFrameHeaderBytes + value_bytes - at, stripe_bytes - within);
+    const ByteView source = data[at / stripe_bytes].subspan(within, chunk);
+    value.insert(value.end(), source.begin(), source.end());
+    at += chunk;
+  }
+  assert(value.size() == value_bytes);
   return value;
 }
 

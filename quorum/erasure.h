@@ -15,6 +15,8 @@
 #include "quorum/types.h"
 
 #include <cstddef>
+#include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <utility>
@@ -35,8 +37,9 @@ inline constexpr std::size_t kErasureFrameHeaderBytes = 8;
 /// All n stripes of one value in one buffer, stripe i at [i*S, (i+1)*S).
 class EncodedValue {
  public:
+  /// All stripes zero.
   EncodedValue(std::size_t stripe_count, std::size_t stripe_bytes)
-      : stripe_count_(stripe_count), stripe_bytes_(stripe_bytes), buffer_(stripe_count * stripe_bytes) {}
+      : stripe_count_(stripe_count), stripe_bytes_(stripe_bytes), buffer_(stripe_count * stripe_bytes, 0) {}
   [[nodiscard]] std::size_t stripe_count() const { return stripe_count_; }
   [[nodiscard]] std::size_t stripe_bytes() const { return stripe_bytes_; }
   [[nodiscard]] ByteView stripe(std::size_t i) const;
@@ -45,9 +48,31 @@ class EncodedValue {
   [[nodiscard]] std::vector<ByteView> stripes() const;
 
  private:
+  /// Leaves bytes uninitialised when sized, so encode() need not zero a
+  /// buffer it overwrites in full.
+  template <class T>
+  struct DefaultInitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = DefaultInitAllocator<U>;
+    };
+    template <class U>
+    void construct(U* p) {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  };
+  struct Uninitialised {};
+  EncodedValue(std::size_t stripe_count, std::size_t stripe_bytes, Uninitialised)
+      : stripe_count_(stripe_count), stripe_bytes_(stripe_bytes), buffer_(stripe_count * stripe_bytes) {}
+  friend class ErasureCoder;
+
   std::size_t stripe_count_;
   std::size_t stripe_bytes_;
-  Bytes buffer_;
+  std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>> buffer_;
 };
 
 /// One received stripe: its index (the node it belongs to) and its bytes.

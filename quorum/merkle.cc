@@ -59,6 +59,11 @@ Digest merkle_root_from_leaf_hashes(std::span<const Digest> leaf_hashes) {
   return level[0];
 }
 
+const Digest& MerkleTree::leaf_hash(std::size_t index) const {
+  assert(index < leaf_count_);
+  return nodes_[width_ + index];
+}
+
 std::vector<Digest> MerkleTree::branch(std::size_t index) const {
   assert(index < leaf_count_);
   std::vector<Digest> out;
@@ -89,6 +94,57 @@ bool merkle_verify(const Digest& root, std::size_t index, std::size_t leaf_count
   if (leaf_count < 1 || leaf_count > kNodesMax || index >= leaf_count) return false;
   if (branch.size() != merkle_depth(leaf_count)) return false;
   return merkle_verify_hash(root, index, leaf_count, merkle_leaf_hash(leaf), branch);
+}
+
+MerkleInnerMemo::MerkleInnerMemo(std::size_t leaf_count)
+    : leaf_count_(leaf_count), width_(power_of_two_at_least(leaf_count)), entries_(width_) {
+  assert(leaf_count_ >= 1 && leaf_count_ <= kNodesMax);
+}
+
+const Digest& MerkleInnerMemo::inner(std::size_t position, const Digest& left, const Digest& right) {
+  assert(position >= 1 && position < width_);
+  Entry& e = entries_[position];
+  if (!e.set || e.left != left || e.right != right) {
+    e.left = left;
+    e.right = right;
+    e.hash = merkle_inner_hash(left, right);
+    e.set = true;
+  }
+  return e.hash;
+}
+
+bool MerkleInnerMemo::verify_hash(const Digest& root, std::size_t index, const Digest& leaf_hash,
+                                  std::span<const Digest> branch) {
+  // The same checks, in the same order, as merkle_verify_hash.
+  if (index >= leaf_count_) return false;
+  if (branch.size() != merkle_depth(leaf_count_)) return false;
+  Digest acc = leaf_hash;
+  std::size_t node = width_ + index;
+  for (const Digest& sibling : branch) {
+    // An even heap position is a left child, as an even leaf index is.
+    acc = (node & 1) == 0 ? inner(node >> 1, acc, sibling) : inner(node >> 1, sibling, acc);
+    node >>= 1;
+  }
+  assert(node == 1);
+  return acc == root;
+}
+
+Digest MerkleInnerMemo::root_from_leaf_hashes(std::span<const Digest> leaf_hashes) {
+  assert(leaf_hashes.size() == leaf_count_);
+  std::vector<Digest> level(width_, merkle_padding_hash());
+  std::copy(leaf_hashes.begin(), leaf_hashes.end(), level.begin());
+  // Level of `width` nodes sits at heap positions [width, 2 * width).
+  for (std::size_t width = width_; width > 1; width /= 2) {
+    for (std::size_t i = 0; i < width / 2; ++i) level[i] = inner(width / 2 + i, level[2 * i], level[2 * i + 1]);
+  }
+  return level[0];
+}
+
+void MerkleInnerMemo::remember(const MerkleTree& tree) {
+  assert(tree.leaf_count_ == leaf_count_ && tree.width_ == width_);
+  for (std::size_t position = 1; position < width_; ++position) {
+    entries_[position] = Entry{tree.nodes_[2 * position], tree.nodes_[2 * position + 1], tree.nodes_[position], true};
+  }
 }
 
 }  // namespace quorumclear::quorum

@@ -44,6 +44,9 @@ class MerkleTree {
 
   [[nodiscard]] const Digest& root() const { return nodes_[1]; }
   [[nodiscard]] std::size_t leaf_count() const { return leaf_count_; }
+  /// The hash of leaf `index`, as computed when the tree was built.
+  /// Precondition: index < leaf_count().
+  [[nodiscard]] const Digest& leaf_hash(std::size_t index) const;
   /// Sibling hashes from leaf `index` up to (not including) the root.
   /// Precondition: index < leaf_count().
   [[nodiscard]] std::vector<Digest> branch(std::size_t index) const;
@@ -52,6 +55,8 @@ class MerkleTree {
   std::size_t leaf_count_;
   std::size_t width_;           // leaf_count_ rounded up to a power of two
   std::vector<Digest> nodes_;   // heap order: nodes_[1] is the root, leaves at width_..
+
+  friend class MerkleInnerMemo;
 };
 
 /// True iff `leaf` is leaf `index` of a tree of `leaf_count` leaves with
@@ -64,5 +69,45 @@ class MerkleTree {
 [[nodiscard]] bool merkle_verify_hash(const Digest& root, std::size_t index,
                                       std::size_t leaf_count, const Digest& leaf_hash,
                                       std::span<const Digest> branch);
+
+/// A memo of inner hashes for many verifications over trees of one shape
+/// (the n ECHOs of one RBC): per inner-node position it keeps the last
+/// (left, right) pair hashed there and the result. Verifying a branch whose
+/// lower part another branch already covered then costs compares, not
+/// hashes. It memoizes the pure function merkle_inner_hash, so every answer
+/// is bit-for-bit the one the memo-free functions give, whatever the input.
+class MerkleInnerMemo {
+ public:
+  /// Precondition: 1 <= leaf_count <= kNodesMax.
+  explicit MerkleInnerMemo(std::size_t leaf_count);
+
+  /// Same result as merkle_verify_hash(root, index, leaf_count, leaf_hash, branch).
+  [[nodiscard]] bool verify_hash(const Digest& root, std::size_t index, const Digest& leaf_hash,
+                                 std::span<const Digest> branch);
+  /// Same result as merkle_root_from_leaf_hashes(leaf_hashes).
+  /// Precondition: leaf_hashes.size() == leaf_count.
+  [[nodiscard]] Digest root_from_leaf_hashes(std::span<const Digest> leaf_hashes);
+  /// Records every inner node of `tree` (a proposer's own tree), so that
+  /// branches of it are verified without hashing.
+  /// Precondition: tree.leaf_count() == leaf_count.
+  void remember(const MerkleTree& tree);
+
+  /// Bytes held; fixed by the leaf count.
+  [[nodiscard]] std::size_t held_bytes() const { return entries_.size() * sizeof(Entry); }
+
+ private:
+  struct Entry {
+    Digest left{};
+    Digest right{};
+    Digest hash{};
+    bool set = false;
+  };
+  /// merkle_inner_hash(left, right) for the node at heap position `position`.
+  const Digest& inner(std::size_t position, const Digest& left, const Digest& right);
+
+  std::size_t leaf_count_;
+  std::size_t width_;
+  std::vector<Entry> entries_;  // heap order, [1, width_); [0] unused
+};
 
 }  // namespace quorumclear::quorum

@@ -1,11 +1,13 @@
 // Proves the Merkle tree matches roots computed by hand from SHA-256 with
-// the documented domain separation and padding, and that verification
-// rejects every wrong index, leaf, sibling, branch length and tree size.
+// the documented domain separation and padding, that verification rejects
+// every wrong index, leaf, sibling, branch length and tree size, and that
+// the inner-hash memo answers exactly as the memo-free functions do.
 #include "quorum/merkle.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <random>
 #include <string>
 
 namespace quorumclear::quorum {
@@ -161,6 +163,98 @@ TEST(Merkle, InnerNodeCannotPassAsLeaf) {
   fake.insert(fake.end(), l1.begin(), l1.end());
   const auto branch = tree.branch(0);
   EXPECT_FALSE(merkle_verify(tree.root(), 0, 2, fake, std::vector<Digest>{branch[1]}));
+}
+
+TEST(Merkle, TreeKeepsEveryLeafHash) {
+  const auto leaves = make_leaves(13);
+  const auto v = views(leaves);
+  const MerkleTree tree(v);
+  for (std::size_t i = 0; i < leaves.size(); ++i) EXPECT_EQ(tree.leaf_hash(i), leaf(leaves[i])) << i;
+}
+
+// Two trees of one shape whose leaves partly agree, so the memo sees pairs
+// it has hashed, pairs it has not, and pairs that differ in one side only.
+struct TwinTrees {
+  std::vector<Bytes> leaves_a;
+  std::vector<Bytes> leaves_b;
+  MerkleTree a;
+  MerkleTree b;
+  TwinTrees(std::size_t n, std::mt19937_64& rng)
+      : leaves_a(make_leaves(n)), leaves_b(mutate(leaves_a, rng)), a(views(leaves_a)), b(views(leaves_b)) {}
+  static std::vector<Bytes> mutate(std::vector<Bytes> leaves, std::mt19937_64& rng) {
+    for (Bytes& l : leaves) {
+      if (rng() % 3 == 0) l.push_back(static_cast<std::uint8_t>(rng()));
+    }
+    return leaves;
+  }
+};
+
+TEST(Merkle, MemoVerifiesExactlyAsMerkleVerifyHash) {
+  std::mt19937_64 rng(2024);
+  for (std::size_t n : {1u, 2u, 3u, 4u, 5u, 7u, 13u, 16u, 31u, 128u}) {
+    const TwinTrees t(n, rng);
+    MerkleInnerMemo memo(n);
+    std::size_t accepted = 0;
+    for (std::size_t trial = 0; trial < 40 * n; ++trial) {
+      const bool from_a = rng() % 2 == 0;
+      const MerkleTree& tree = from_a ? t.a : t.b;
+      const std::size_t index = rng() % n;
+      std::vector<Digest> branch = tree.branch(index);
+      Digest leaf_hash = tree.leaf_hash(index);
+      Digest root = rng() % 4 == 0 ? (from_a ? t.b.root() : t.a.root()) : tree.root();
+      switch (rng() % 6) {
+        case 0:
+          if (!branch.empty()) branch[rng() % branch.size()][rng() % 32] ^= 1;
+          break;
+        case 1:
+          leaf_hash = (from_a ? t.b : t.a).leaf_hash(index);
+          break;
+        case 2:
+          branch.push_back(root);
+          break;
+        default:
+          break;
+      }
+      const std::size_t claimed = rng() % 8 == 0 ? static_cast<std::size_t>(rng() % (n + 2)) : index;
+      const bool expected = merkle_verify_hash(root, claimed, n, leaf_hash, branch);
+      EXPECT_EQ(memo.verify_hash(root, claimed, leaf_hash, branch), expected) << n << " " << trial;
+      accepted += expected ? 1u : 0u;
+    }
+    EXPECT_GT(accepted, 0u) << "the trial mix must include valid branches";
+  }
+}
+
+TEST(Merkle, MemoRootEqualsRootFromLeafHashes) {
+  std::mt19937_64 rng(77);
+  for (std::size_t n : {1u, 3u, 4u, 10u, 31u, 100u}) {
+    const TwinTrees t(n, rng);
+    MerkleInnerMemo memo(n);
+    for (std::size_t trial = 0; trial < 20; ++trial) {
+      std::vector<Digest> hashes;
+      for (std::size_t i = 0; i < n; ++i) hashes.push_back(rng() % 2 == 0 ? t.a.leaf_hash(i) : t.b.leaf_hash(i));
+      EXPECT_EQ(memo.root_from_leaf_hashes(hashes), merkle_root_from_leaf_hashes(hashes)) << n;
+    }
+  }
+}
+
+TEST(Merkle, RememberedTreeVerifiesItsBranchesAndStillRejectsForgeries) {
+  const std::size_t n = 7;
+  const auto leaves = make_leaves(n);
+  const MerkleTree tree(views(leaves));
+  MerkleInnerMemo memo(n);
+  memo.remember(tree);
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(memo.verify_hash(tree.root(), i, leaf(leaves[i]), tree.branch(i))) << i;
+    auto bad = tree.branch(i);
+    bad.back()[0] ^= 1;
+    EXPECT_FALSE(memo.verify_hash(tree.root(), i, leaf(leaves[i]), bad)) << i;
+    EXPECT_FALSE(memo.verify_hash(tree.root(), (i + 1) % n, leaf(leaves[i]), tree.branch(i))) << i;
+  }
+  std::vector<Digest> hashes;
+  for (const Bytes& l : leaves) hashes.push_back(leaf(l));
+  EXPECT_EQ(memo.root_from_leaf_hashes(hashes), tree.root());
+  hashes[3][5] ^= 1;
+  EXPECT_NE(memo.root_from_leaf_hashes(hashes), tree.root());
 }
 
 }  // namespace

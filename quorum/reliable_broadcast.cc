@@ -7,6 +7,7 @@
 #include <cassert>
 #include <map>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace quorumclear::quorum {
@@ -38,21 +39,27 @@ bool same_stripe_message(const EchoRecord& record, const StripeMessage& m) {
 }  // namespace
 
 struct ReliableBroadcast::State {
-  State(const Membership& m, NodeId self_id, NodeId proposer_id)
+  State(const Membership& m, NodeId self_id, NodeId proposer_id, std::shared_ptr<ErasureCoder> shared_coder)
       : members(m),
         self(self_id),
         proposer(proposer_id),
-        coder(m),
+        coder(shared_coder ? std::move(shared_coder) : std::make_shared<ErasureCoder>(m)),
+        memo(std::in_place, m.n()),
         depth(merkle_depth(m.n())),
         min_stripe_bytes(erasure_min_stripe_bytes(m)),
         max_stripe_bytes(erasure_max_stripe_bytes(m)),
         echoes(m.n()),
-        readies(m.n()) {}
+        readies(m.n()) {
+    assert(coder->total_stripes() == m.n() && coder->data_stripes() == m.data_stripes());
+  }
 
   Membership members;
   NodeId self;
   NodeId proposer;
-  ErasureCoder coder;
+  std::shared_ptr<ErasureCoder> coder;
+  /// Inner hashes already computed for this instance's branches; the n
+  /// ECHOs of one tree share most of their inner nodes. Dropped when finished.
+  std::optional<MerkleInnerMemo> memo;
   std::size_t depth;
   std::size_t min_stripe_bytes;
   std::size_t max_stripe_bytes;
@@ -69,18 +76,30 @@ struct ReliableBroadcast::State {
   std::vector<std::optional<EchoRecord>> echoes;  // by sender; [self] is our own stripe
   std::vector<std::optional<Digest>> readies;     // by sender; [self] once we sent READY
   std::map<Digest, RootTally> tallies;
-  std::size_t held_bytes = 0;  // stripes and branches in `echoes`
+  std::size_t held_bytes = 0;  // stripes and branches in `echoes`, and `own_encoding`
+  /// Proposer only, until finished: all n stripes it sent and their leaf
+  /// hashes, so the ECHOs of its own stripes are checked by comparing bytes.
+  std::optional<EncodedValue> own_encoding;
+  std::vector<Digest> own_leaf_hashes;
 
   [[nodiscard]] bool finished() const { return delivered || failed; }
 
-  void on_val(NodeId from, const RbcVal& val, Output& out);
-  void on_echo(NodeId from, const RbcEcho& echo, Output& out);
+  /// RbcVal / RbcEcho, by const reference (copied) or rvalue (moved).
+  template <class Val>
+  void on_val(NodeId from, Val&& val, Output& out);
+  template <class Echo>
+  void on_echo(NodeId from, Echo&& echo, Output& out);
   void on_ready(NodeId from, const RbcReady& ready, Output& out);
+  template <class Payload>
+  Output dispatch(NodeId from, Payload&& message);
 
   /// Checks size and Merkle proof of the stripe claimed to be leaf `index`;
   /// on success returns its leaf hash, on failure the fault.
   std::variant<Digest, FaultKind> check_stripe(std::size_t index, const Digest& root,
-                                               const std::vector<Digest>& branch, const Bytes& stripe) const;
+                                               const std::vector<Digest>& branch, const Bytes& stripe);
+  /// merkle_leaf_hash(stripe), looked up instead when the bytes are our own
+  /// stripe `index`.
+  [[nodiscard]] Digest leaf_hash_of(std::size_t index, ByteView stripe) const;
   void accept_own_stripe(EchoRecord record, Output& out);
   [[nodiscard]] bool reencoding_matches(const Bytes& value, const Digest& root);
   void record_echo(NodeId from, EchoRecord record);
@@ -91,12 +110,13 @@ struct ReliableBroadcast::State {
 
 std::variant<Digest, FaultKind> ReliableBroadcast::State::check_stripe(std::size_t index, const Digest& root,
                                                                        const std::vector<Digest>& branch,
-                                                                       const Bytes& stripe) const {
+                                                                       const Bytes& stripe) {
   // Sizes first: they are free to check and bound the hashing work.
   if (stripe.size() < min_stripe_bytes || stripe.size() > max_stripe_bytes) return FaultKind::kInvalidStripeSize;
   if (branch.size() != depth) return FaultKind::kInvalidMerkleBranch;
-  const Digest leaf_hash = merkle_leaf_hash(stripe);
-  if (!merkle_verify_hash(root, index, members.n(), leaf_hash, branch)) return FaultKind::kInvalidMerkleBranch;
+  assert(memo.has_value() && index < members.n());
+  const Digest leaf_hash = leaf_hash_of(index, stripe);
+  if (!memo->verify_hash(root, index, leaf_hash, branch)) return FaultKind::kInvalidMerkleBranch;
   auto tally = tallies.find(root);
   // All leaves of one root have one size; a stripe of another size under a
   // root we already hold stripes for cannot be part of an honest encoding.
@@ -106,6 +126,16 @@ std::variant<Digest, FaultKind> ReliableBroadcast::State::check_stripe(std::size
     return FaultKind::kInvalidStripeSize;
   }
   return leaf_hash;
+}
+
+Digest ReliableBroadcast::State::leaf_hash_of(std::size_t index, ByteView stripe) const {
+  // A leaf hash depends on the bytes alone, so equal bytes have the hash we
+  // computed building our tree; a compare costs a fraction of a SHA-256.
+  if (own_encoding.has_value()) {
+    const ByteView own = own_encoding->stripe(index);
+    if (std::equal(stripe.begin(), stripe.end(), own.begin(), own.end())) return own_leaf_hashes[index];
+  }
+  return merkle_leaf_hash(stripe);
 }
 
 void ReliableBroadcast::State::record_echo(NodeId from, EchoRecord record) {
@@ -129,7 +159,8 @@ void ReliableBroadcast::State::accept_own_stripe(EchoRecord record, Output& out)
   advance(root, out);
 }
 
-void ReliableBroadcast::State::on_val(NodeId from, const RbcVal& val, Output& out) {
+template <class Val>
+void ReliableBroadcast::State::on_val(NodeId from, Val&& val, Output& out) {
   if (from != proposer) {
     out.faults.push_back(Fault{from, FaultKind::kValNotFromProposer});
     return;
@@ -148,10 +179,13 @@ void ReliableBroadcast::State::on_val(NodeId from, const RbcVal& val, Output& ou
     out.faults.push_back(Fault{from, *fault});
     return;
   }
-  accept_own_stripe(EchoRecord{val.root, val.branch, val.stripe, std::get<Digest>(checked)}, out);
+  accept_own_stripe(EchoRecord{val.root, std::forward<Val>(val).branch, std::forward<Val>(val).stripe,
+                               std::get<Digest>(checked)},
+                    out);
 }
 
-void ReliableBroadcast::State::on_echo(NodeId from, const RbcEcho& echo, Output& out) {
+template <class Echo>
+void ReliableBroadcast::State::on_echo(NodeId from, Echo&& echo, Output& out) {
   if (finished()) return;
   if (const auto& seen = echoes[from.value]) {
     // Networks duplicate: an identical copy is no fault, a different one is.
@@ -164,8 +198,10 @@ void ReliableBroadcast::State::on_echo(NodeId from, const RbcEcho& echo, Output&
     out.faults.push_back(Fault{from, *fault});
     return;
   }
-  record_echo(from, EchoRecord{echo.root, echo.branch, echo.stripe, std::get<Digest>(checked)});
-  advance(echo.root, out);
+  const Digest root = echo.root;
+  record_echo(from, EchoRecord{root, std::forward<Echo>(echo).branch, std::forward<Echo>(echo).stripe,
+                               std::get<Digest>(checked)});
+  advance(root, out);
 }
 
 void ReliableBroadcast::State::on_ready(NodeId from, const RbcReady& ready, Output& out) {
@@ -203,7 +239,7 @@ void ReliableBroadcast::State::try_deliver(const Digest& root, Output& out) {
     if (echoes[i].has_value() && echoes[i]->root == root) stripes.push_back(IndexedStripe{i, echoes[i]->stripe});
   }
   assert(stripes.size() >= members.data_stripes());
-  std::optional<Bytes> value = coder.decode(stripes);
+  std::optional<Bytes> value = coder->decode(stripes);
   // HoneyBadgerBFT section 4.4: a Byzantine proposer may commit to leaves
   // that are not a codeword, and then different k-subsets decode to
   // different values. Re-encoding and comparing roots makes every honest
@@ -219,7 +255,7 @@ void ReliableBroadcast::State::try_deliver(const Digest& root, Output& out) {
 }
 
 bool ReliableBroadcast::State::reencoding_matches(const Bytes& value, const Digest& root) {
-  const EncodedValue reencoded = coder.encode(value);
+  const EncodedValue reencoded = coder->encode(value);
   std::vector<Digest> leaf_hashes(members.n());
   for (std::size_t i = 0; i < members.n(); ++i) {
     const ByteView stripe = reencoded.stripe(i);
@@ -230,19 +266,46 @@ bool ReliableBroadcast::State::reencoding_matches(const Bytes& value, const Dige
       if (!std::equal(stripe.begin(), stripe.end(), held->stripe.begin(), held->stripe.end())) return false;
       leaf_hashes[i] = held->leaf_hash;
     } else {
-      leaf_hashes[i] = merkle_leaf_hash(stripe);
+      leaf_hashes[i] = leaf_hash_of(i, stripe);
     }
   }
-  return merkle_root_from_leaf_hashes(leaf_hashes) == root;
+  assert(memo.has_value());
+  return memo->root_from_leaf_hashes(leaf_hashes) == root;
 }
 
 void ReliableBroadcast::State::release_stripes() {
   for (auto& echo : echoes) echo.reset();
+  own_encoding.reset();
+  own_leaf_hashes = {};
+  memo.reset();
   held_bytes = 0;
 }
 
-ReliableBroadcast::ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer)
-    : state_(std::make_unique<State>(members, self, proposer)) {
+template <class Payload>
+ReliableBroadcast::Output ReliableBroadcast::State::dispatch(NodeId from, Payload&& message) {
+  assert(members.contains(from));
+  // Our own ECHO and READY are counted when made; a message "from" us is a
+  // routing bug in the caller, not peer input.
+  assert(from != self && "Target::all() excludes the sender");
+  Output out;
+  std::visit(
+      [&](auto&& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, RbcVal>) {
+          on_val(from, std::forward<decltype(m)>(m), out);
+        } else if constexpr (std::is_same_v<T, RbcEcho>) {
+          on_echo(from, std::forward<decltype(m)>(m), out);
+        } else {
+          on_ready(from, m, out);
+        }
+      },
+      std::forward<Payload>(message));
+  return out;
+}
+
+ReliableBroadcast::ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer,
+                                     std::shared_ptr<ErasureCoder> coder)
+    : state_(std::make_unique<State>(members, self, proposer, std::move(coder))) {
   assert(members.contains(self) && members.contains(proposer));
 }
 
@@ -258,9 +321,11 @@ ReliableBroadcast::Output ReliableBroadcast::propose(ByteView value) {
   s.proposed = true;
   Output out;
   if (s.val_accepted || s.finished()) return out;
-  const EncodedValue encoded = s.coder.encode(value);
+  EncodedValue encoded = s.coder->encode(value);
   const std::vector<ByteView> leaves = encoded.stripes();
   const MerkleTree tree(leaves);
+  assert(s.memo.has_value());
+  s.memo->remember(tree);
   for (std::size_t i = 0; i < s.members.n(); ++i) {
     if (i == s.self.value) continue;
     const ByteView stripe = encoded.stripe(i);
@@ -268,38 +333,33 @@ ReliableBroadcast::Output ReliableBroadcast::propose(ByteView value) {
                               RbcVal{tree.root(), tree.branch(i), Bytes(stripe.begin(), stripe.end())});
   }
   const ByteView own = encoded.stripe(s.self.value);
-  s.accept_own_stripe(EchoRecord{tree.root(), tree.branch(s.self.value), Bytes(own.begin(), own.end()),
-                                 merkle_leaf_hash(own)},
-                      out);
+  EchoRecord own_record{tree.root(), tree.branch(s.self.value), Bytes(own.begin(), own.end()),
+                        tree.leaf_hash(s.self.value)};
+  // Kept until finished: the ECHOs and the re-encode check then compare
+  // bytes with these stripes instead of hashing them again.
+  s.own_leaf_hashes.reserve(s.members.n());
+  for (std::size_t i = 0; i < s.members.n(); ++i) s.own_leaf_hashes.push_back(tree.leaf_hash(i));
+  s.held_bytes += encoded.stripe_count() * encoded.stripe_bytes();
+  s.own_encoding = std::move(encoded);
+  s.accept_own_stripe(std::move(own_record), out);
   return out;
 }
 
 ReliableBroadcast::Output ReliableBroadcast::handle(NodeId from, const RbcPayload& message) {
-  assert(state_->members.contains(from));
-  // Our own ECHO and READY are counted when made; a message "from" us is a
-  // routing bug in the caller, not peer input.
-  assert(from != state_->self && "Target::all() excludes the sender");
-  Output out;
-  std::visit(
-      [&](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, RbcVal>) {
-          state_->on_val(from, m, out);
-        } else if constexpr (std::is_same_v<T, RbcEcho>) {
-          state_->on_echo(from, m, out);
-        } else {
-          state_->on_ready(from, m, out);
-        }
-      },
-      message);
-  return out;
+  return state_->dispatch(from, message);
+}
+
+ReliableBroadcast::Output ReliableBroadcast::handle(NodeId from, RbcPayload&& message) {
+  return state_->dispatch(from, std::move(message));
 }
 
 bool ReliableBroadcast::has_delivered() const { return state_->delivered; }
 
 std::size_t ReliableBroadcast::buffered_bytes() const {
   const State& s = *state_;
-  return s.held_bytes + s.echoes.size() * sizeof(std::optional<EchoRecord>) +
+  const std::size_t memo_bytes = s.memo.has_value() ? s.memo->held_bytes() : 0;
+  return s.held_bytes + memo_bytes + s.own_leaf_hashes.size() * sizeof(Digest) +
+         s.echoes.size() * sizeof(std::optional<EchoRecord>) +
          s.readies.size() * sizeof(std::optional<Digest>) + s.tallies.size() * (sizeof(Digest) + sizeof(RootTally));
 }
 

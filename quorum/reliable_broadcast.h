@@ -11,6 +11,8 @@
 
 namespace quorumclear::quorum {
 
+class ErasureCoder;
+
 class ReliableBroadcast {
  public:
   /// What one call asks of the caller. Messages to Target::all() go to every
@@ -22,7 +24,12 @@ class ReliableBroadcast {
     std::optional<Bytes> delivered;
   };
 
-  ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer);
+  /// `coder` may be shared by the instances of one epoch (its encoding
+  /// tables depend only on n and k); it must be built for `members`. The
+  /// instances sharing it must be used from one thread, as the engine is.
+  /// Without one the instance builds its own.
+  ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer,
+                    std::shared_ptr<ErasureCoder> coder = nullptr);
   ~ReliableBroadcast();
   ReliableBroadcast(ReliableBroadcast&&) noexcept;
   ReliableBroadcast& operator=(ReliableBroadcast&&) noexcept;
@@ -33,6 +40,8 @@ class ReliableBroadcast {
 
   /// A message from `from` (already known to be in the membership).
   Output handle(NodeId from, const RbcPayload& message);
+  /// As above; the stripe and branch are moved into the instance, not copied.
+  Output handle(NodeId from, RbcPayload&& message);
 
   [[nodiscard]] bool has_delivered() const;
   /// Bytes this instance holds for peers' stripes and votes; bounded by

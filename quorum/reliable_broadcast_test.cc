@@ -1,8 +1,10 @@
 // Proves erasure-coded reliable broadcast delivers the proposer's value at
 // every honest node under random message order, duplication and f crashed
 // nodes, never lets honest nodes deliver different values when the proposer
-// equivocates, rejects bad stripes and non-codeword encodings, and keeps its
-// memory bounded whatever Byzantine peers send.
+// equivocates, rejects bad stripes and non-codeword encodings (also at the
+// proposer, which checks its own stripes by comparing bytes), behaves the
+// same whether messages are copied or moved in and whether the coder is
+// shared, and keeps its memory bounded whatever Byzantine peers send.
 #include "quorum/reliable_broadcast.h"
 
 #include "quorum/erasure.h"
@@ -59,9 +61,10 @@ struct Envelope {
 /// Byzantine nodes' traffic is injected by the test and their inbox dropped.
 class TestNetwork {
  public:
-  TestNetwork(std::size_t n, std::size_t proposer, std::uint64_t seed)
+  TestNetwork(std::size_t n, std::size_t proposer, std::uint64_t seed,
+              const std::shared_ptr<ErasureCoder>& coder = nullptr)
       : members(n), proposer_(node(proposer)), rng_(seed), silent(n), byzantine(n), delivered(n), faults(n) {
-    for (std::size_t i = 0; i < n; ++i) nodes.emplace_back(members, node(i), proposer_);
+    for (std::size_t i = 0; i < n; ++i) nodes.emplace_back(members, node(i), proposer_, coder);
   }
 
   bool honest(std::size_t i) const { return !silent[i] && !byzantine[i]; }
@@ -80,7 +83,8 @@ class TestNetwork {
       if (!honest(e.to.value)) continue;
       if (duplicate_per_mille > 0 && rng_() % 1000 < duplicate_per_mille) pending_.push_back(e);
       ++handled;
-      absorb(e.to, nodes[e.to.value].handle(e.from, e.payload));
+      ReliableBroadcast& to = nodes[e.to.value];
+      absorb(e.to, move_payloads ? to.handle(e.from, std::move(e.payload)) : to.handle(e.from, e.payload));
     }
   }
 
@@ -93,6 +97,7 @@ class TestNetwork {
   Membership members;
   std::vector<ReliableBroadcast> nodes;
   std::uint64_t duplicate_per_mille = 0;
+  bool move_payloads = false;  // the rvalue handle() instead of the const one
   std::size_t handled = 0;
 
  private:
@@ -174,6 +179,99 @@ TEST(ReliableBroadcast, DeliversWithFSilentNodes) {
   }
 }
 
+std::size_t count_readies(const ReliableBroadcast::Output& out) {
+  return static_cast<std::size_t>(std::count_if(out.messages.begin(), out.messages.end(), [](const auto& m) {
+    return std::holds_alternative<RbcReady>(m.second);
+  }));
+}
+
+TEST(ReliableBroadcast, MovedAndCopiedMessagesGiveTheSameRun) {
+  for (std::size_t n : {4u, 7u}) {
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+      std::mt19937_64 rng(seed + 100 * n);
+      const Bytes value = random_bytes(rng, 300 + rng() % 3000);
+      const Commitment bad(honest_stripes(Membership(n), random_bytes(rng, value.size())));
+      const std::size_t byz = n - 1;
+      std::vector<TestNetwork> runs;
+      for (bool move : {false, true}) {
+        TestNetwork& net = runs.emplace_back(n, 0, seed);
+        net.byzantine[byz] = true;
+        net.duplicate_per_mille = 100;
+        net.move_payloads = move;
+        // A Byzantine ECHO under another root, and one that equivocates.
+        for (std::size_t to = 0; to < byz; ++to) net.inject(byz, to, bad.echo(byz));
+        for (std::size_t to = 0; to < byz; ++to) net.inject(byz, to, bad.echo(to));
+        net.propose(value);
+        net.run();
+      }
+      EXPECT_EQ(runs[0].handled, runs[1].handled);
+      for (std::size_t i = 0; i < byz; ++i) {
+        EXPECT_EQ(runs[1].delivered[i], value) << "n=" << n << " seed=" << seed << " node " << i;
+        EXPECT_EQ(runs[0].delivered[i], runs[1].delivered[i]);
+        EXPECT_EQ(runs[0].faults[i], runs[1].faults[i]);
+        EXPECT_EQ(runs[0].nodes[i].buffered_bytes(), runs[1].nodes[i].buffered_bytes());
+      }
+    }
+  }
+}
+
+TEST(ReliableBroadcast, InstancesSharingOneCoderDeliverEveryProposersValue) {
+  const Membership members(7);
+  const auto coder = std::make_shared<ErasureCoder>(members);
+  std::mt19937_64 rng(5);
+  std::vector<TestNetwork> nets;
+  std::vector<Bytes> values;
+  for (std::size_t proposer = 0; proposer < 7; ++proposer) {
+    nets.emplace_back(7, proposer, proposer, coder);
+    values.push_back(random_bytes(rng, 100 * proposer));
+  }
+  // Interleaved, so the coder's decode-plan cache serves several instances.
+  for (std::size_t proposer = 0; proposer < 7; ++proposer) nets[proposer].propose(values[proposer]);
+  for (TestNetwork& net : nets) net.run();
+  for (std::size_t proposer = 0; proposer < 7; ++proposer) {
+    for (std::size_t i = 0; i < 7; ++i) EXPECT_EQ(nets[proposer].delivered[i], values[proposer]) << proposer;
+  }
+}
+
+TEST(ReliableBroadcast, ProposerRejectsForgedEchoesOfItsOwnStripes) {
+  // The proposer checks ECHOs of its own stripes by comparing bytes; every
+  // forgery must still fail exactly as a hashed check fails.
+  const Membership members(4);
+  const Bytes value(900, 0x33);
+  ReliableBroadcast rbc(members, node(0), node(0));
+  auto proposed = rbc.propose(value);
+  std::vector<std::optional<RbcVal>> vals(4);
+  for (auto& [to, payload] : proposed.messages) {
+    if (const auto* val = std::get_if<RbcVal>(&payload)) vals[to.node.value] = *val;
+  }
+  const auto echo_of = [&](std::size_t i) { return RbcEcho{vals[i]->root, vals[i]->branch, vals[i]->stripe}; };
+  const auto expect_fault = [&](std::size_t from, RbcEcho echo, FaultKind kind) {
+    const auto out = rbc.handle(node(from), std::move(echo));
+    EXPECT_EQ(out.faults, (std::vector<Fault>{Fault{node(from), kind}})) << from;
+    EXPECT_TRUE(out.messages.empty());
+  };
+  expect_fault(1, echo_of(2), FaultKind::kInvalidMerkleBranch);  // another node's stripe
+  RbcEcho bad_branch = echo_of(2);
+  bad_branch.branch[0][7] ^= 1;
+  expect_fault(2, bad_branch, FaultKind::kInvalidMerkleBranch);
+  RbcEcho bad_root = echo_of(3);
+  bad_root.root[0] ^= 1;
+  expect_fault(3, bad_root, FaultKind::kInvalidMerkleBranch);
+  RbcEcho short_stripe = echo_of(3);
+  short_stripe.stripe.pop_back();
+  expect_fault(3, short_stripe, FaultKind::kInvalidMerkleBranch);
+  RbcEcho no_stripe = echo_of(3);
+  no_stripe.stripe.clear();
+  expect_fault(3, no_stripe, FaultKind::kInvalidStripeSize);
+  // The genuine ECHOs still count: with ours, 3 = n - f gives READY.
+  EXPECT_TRUE(rbc.handle(node(1), echo_of(1)).faults.empty());
+  const auto ready = rbc.handle(node(2), echo_of(2));
+  EXPECT_TRUE(ready.faults.empty());
+  EXPECT_EQ(count_readies(ready), 1u);
+  EXPECT_FALSE(rbc.handle(node(1), RbcReady{vals[1]->root}).delivered.has_value());
+  EXPECT_EQ(rbc.handle(node(2), RbcReady{vals[1]->root}).delivered, value);
+}
+
 TEST(ReliableBroadcast, EmptyValueDelivers) {
   for (std::size_t n : {1u, 2u, 4u, 7u}) {
     TestNetwork net(n, n - 1, 3);
@@ -213,12 +311,6 @@ TEST(ReliableBroadcast, ProposeSendsOneValPerOtherNodeAndOneEcho) {
   EXPECT_EQ(vals, (std::vector<int>{1, 1, 0, 1, 1, 1, 1}));
   EXPECT_EQ(echoes, 1u);
   EXPECT_FALSE(out.delivered.has_value());
-}
-
-std::size_t count_readies(const ReliableBroadcast::Output& out) {
-  return static_cast<std::size_t>(std::count_if(out.messages.begin(), out.messages.end(), [](const auto& m) {
-    return std::holds_alternative<RbcReady>(m.second);
-  }));
 }
 
 // n = 4, f = 1: READY at 3 ECHO or 2 READY, deliver at 3 READY and 2 ECHO.

@@ -284,7 +284,8 @@ std::unique_ptr<Adversary> make_adversary(AdversaryKind kind, AdversaryContext c
     case AdversaryKind::kNone:
     case AdversaryKind::kCrash:
     case AdversaryKind::kIssue59:
-    case AdversaryKind::kByzantine: break;
+    case AdversaryKind::kByzantine:
+    case AdversaryKind::kCrashRestart: break;
   }
   assert(false && "not a per-node behaviour");
   return nullptr;

@@ -21,7 +21,7 @@ constexpr std::string_view kUsage =
     "                  [--delay MIN:MAX] [--dup P] [--slow P] [--partition HEAL_MS] [--budget DELIVERIES]\n"
     "                  [--quiet]\n"
     "adversaries: none crash equivocate bad-stripes bad-branches bad-coin both-votes replay\n"
-    "             flood issue59 byzantine all\n";
+    "             flood issue59 byzantine crash-restart all\n";
 
 struct Options {
   SimConfig base;

@@ -7,6 +7,7 @@
 
 #include "quorum/engine.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,9 +16,10 @@
 
 namespace quorumclear::quorum::sim {
 
-/// Who misbehaves in a run. All but kNone and kIssue59 make f nodes faulty
-/// (chosen by the seed); kIssue59 uses exactly one Byzantine node plus an
-/// adversarial scheduler, as in MacBrough's attack.
+/// Who misbehaves in a run. All but kNone, kIssue59 and kCrashRestart make f
+/// nodes faulty (chosen by the seed); kIssue59 uses exactly one Byzantine
+/// node plus an adversarial scheduler, as in MacBrough's attack;
+/// kCrashRestart crashes f nodes that restart and count as honest.
 enum class AdversaryKind : std::uint8_t {
   kNone,          // all honest; the network alone delays, reorders, duplicates
   kCrash,         // f nodes stop, some at the start, some mid-epoch
@@ -30,13 +32,17 @@ enum class AdversaryKind : std::uint8_t {
   kFlood,         // f nodes flood far-future epochs and junk within the window
   kIssue59,       // HoneyBadgerBFT issue 59: adaptive scheduler + one Byzantine node
   kByzantine,     // each of f nodes picks one of the behaviours above
+  /// f honest nodes crash (possibly mid-step, messages in flight), lose all
+  /// volatile state and restart from what their Steps declared durable,
+  /// catching up by certificate (quorum/sim/README.md).
+  kCrashRestart,
 };
 
 inline constexpr AdversaryKind kAllAdversaries[] = {
     AdversaryKind::kNone,       AdversaryKind::kCrash,     AdversaryKind::kEquivocate,
     AdversaryKind::kBadStripes, AdversaryKind::kBadBranches, AdversaryKind::kBadCoin,
     AdversaryKind::kBothVotes,  AdversaryKind::kReplay,    AdversaryKind::kFlood,
-    AdversaryKind::kIssue59,    AdversaryKind::kByzantine};
+    AdversaryKind::kIssue59,    AdversaryKind::kByzantine, AdversaryKind::kCrashRestart};
 
 [[nodiscard]] std::string_view to_string(AdversaryKind kind);
 [[nodiscard]] std::optional<AdversaryKind> parse_adversary(std::string_view name);
@@ -80,6 +86,14 @@ struct RunResult {
   std::uint32_t aba_rounds_max = 0;
   std::uint64_t threshold_coins = 0;
   std::uint64_t faults = 0;             // recorded by honest nodes
+  /// Faults honest nodes recorded against honest nodes, by FaultKind. Only
+  /// kEpochOutOfWindow may be non-zero (see quorum/sim/README.md); any other
+  /// kind is also a violation.
+  std::array<std::uint64_t, EngineStats::kFaultKinds> honest_blamed{};
+  std::uint64_t restarts = 0;           // engines rebuilt after a crash
+  std::uint64_t catch_ups = 0;          // engines rebuilt at a later epoch, no crash
+  std::uint64_t certified_epochs = 0;   // epochs taken by certificate
+  std::uint64_t sat_out_epochs = 0;     // epochs skipped at restart because H >= them
   std::uint64_t virtual_ms = 0;         // simulated time at the end
   std::size_t buffered_peak = 0;        // largest buffered_bytes_peak of an honest node
   std::size_t buffered_bound = 0;       // the bound it was checked against
