@@ -27,8 +27,11 @@
 //   [current, current + W] are processed at once (a node may help future
 //   epochs' RBCs and ABAs before its own output of the current one, and
 //   their outputs wait their turn). Messages for epochs above current + W are
-//   dropped with kEpochOutOfWindow: whatever peers send, at most W + 1 + K
-//   epochs of state exist (K below).
+//   dropped and counted (stats().messages_beyond_window), not recorded as
+//   faults: an honest peer is that far ahead whenever we lag, so the sender
+//   cannot be blamed. Whatever peers send, at most W + 1 + K epochs of state
+//   exist (K below). A rising count is the node layer's cue to catch up by
+//   certificate.
 // * Finished epochs: after epoch e is output its ACS instance is kept until
 //   all its ABAs have terminated, or until it is more than
 //   kFinishedEpochsKept (K) epochs behind current, whichever comes first.
@@ -78,7 +81,7 @@ struct EngineConfig {
 /// Plain counters for the metrics layer (mapped to Prometheus there).
 struct EngineStats {
   static constexpr std::size_t kPayloadTypes = std::variant_size_v<Payload>;
-  static constexpr std::size_t kFaultKinds = 12;
+  static constexpr std::size_t kFaultKinds = 11;
 
   std::uint64_t current_epoch = 0;     // lowest epoch not yet output
   std::uint64_t epochs_decided = 0;
@@ -90,6 +93,7 @@ struct EngineStats {
   std::array<std::uint64_t, kPayloadTypes> messages_received{};
   std::array<std::uint64_t, kPayloadTypes> bytes_received{};
   std::uint64_t messages_stale = 0;    // for epochs already output and dropped
+  std::uint64_t messages_beyond_window = 0;  // for epochs above current + W, dropped
   /// ABA rounds of decided epochs, as of their output.
   std::uint64_t aba_instances = 0;
   std::uint64_t aba_rounds = 0;
@@ -97,7 +101,10 @@ struct EngineStats {
   std::uint64_t threshold_coins = 0;
   /// Indexed by FaultKind.
   std::array<std::uint64_t, kFaultKinds> faults{};
-  std::size_t buffered_bytes = 0;      // now: live instances, queued and held batches
+  /// Live instances, queued and held batches. Summing it walks every live
+  /// RBC and ABA, so it is refreshed on propose, on a tick that starts an
+  /// epoch, on every epoch output and at least every n handled messages.
+  std::size_t buffered_bytes = 0;
   std::size_t buffered_bytes_peak = 0;
   std::size_t live_epochs = 0;         // ACS instances held now
   std::size_t queued_proposals = 0;

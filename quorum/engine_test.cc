@@ -184,11 +184,14 @@ TEST(Engine, EpochsBeyondTheWindowAreDroppedAndStaleOnesIgnored) {
   Cluster c(4, Epoch{0});
   const Epoch last_in_window{kEpochWindow};
   c.apply(1, c.engines[1].handle(NodeId{2}, Message{Epoch{kEpochWindow + 1}, NodeId{2}, AbaBval{Round{0}, true}}));
-  ASSERT_EQ(c.faults.size(), 1u);
-  EXPECT_EQ(c.faults[0].kind, FaultKind::kEpochOutOfWindow);
+  // Dropped and counted, never blamed: an honest peer is that far ahead
+  // whenever we lag.
+  EXPECT_TRUE(c.faults.empty());
+  EXPECT_EQ(c.engines[1].stats().messages_beyond_window, 1u);
   EXPECT_EQ(c.engines[1].stats().live_epochs, 0u);
   c.apply(1, c.engines[1].handle(NodeId{2}, Message{last_in_window, NodeId{2}, AbaBval{Round{0}, true}}));
-  EXPECT_EQ(c.faults.size(), 1u);
+  EXPECT_TRUE(c.faults.empty());
+  EXPECT_EQ(c.engines[1].stats().messages_beyond_window, 1u);
   EXPECT_EQ(c.engines[1].stats().live_epochs, 1u);  // kept, waiting for its turn
 
   // After epochs 0..5 are output, epoch 0 is far behind: ignored silently.

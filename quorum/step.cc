@@ -8,7 +8,6 @@ std::string_view to_string(FaultKind kind) {
   switch (kind) {
     case FaultKind::kMalformedMessage: return "malformed_message";
     case FaultKind::kUnknownSender: return "unknown_sender";
-    case FaultKind::kEpochOutOfWindow: return "epoch_out_of_window";
     case FaultKind::kRoundOutOfWindow: return "round_out_of_window";
     case FaultKind::kValNotFromProposer: return "val_not_from_proposer";
     case FaultKind::kDuplicateMessage: return "duplicate_message";

@@ -24,8 +24,7 @@ struct Target {
 enum class FaultKind : std::uint8_t {
   kMalformedMessage,      // did not decode, or fields out of bounds
   kUnknownSender,         // sender id outside the membership
-  kEpochOutOfWindow,      // too far ahead (flooding) or behind
-  kRoundOutOfWindow,      // ABA round too far ahead
+  kRoundOutOfWindow,      // an ABA round no honest node reaches (>= kRoundsMax)
   kValNotFromProposer,    // RBC VAL sent by a node other than the proposer
   kDuplicateMessage,      // a second, different VAL/ECHO/READY/BVAL/AUX/CONF/COIN/TERM
   kInvalidMerkleBranch,   // stripe does not hash to the claimed root

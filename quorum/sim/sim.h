@@ -86,9 +86,8 @@ struct RunResult {
   std::uint32_t aba_rounds_max = 0;
   std::uint64_t threshold_coins = 0;
   std::uint64_t faults = 0;             // recorded by honest nodes
-  /// Faults honest nodes recorded against honest nodes, by FaultKind. Only
-  /// kEpochOutOfWindow may be non-zero (see quorum/sim/README.md); any other
-  /// kind is also a violation.
+  /// Faults honest nodes recorded against honest nodes, by FaultKind. Each
+  /// one is also a violation; kept by kind to say which rule misfired.
   std::array<std::uint64_t, EngineStats::kFaultKinds> honest_blamed{};
   std::uint64_t restarts = 0;           // engines rebuilt after a crash
   std::uint64_t catch_ups = 0;          // engines rebuilt at a later epoch, no crash

@@ -326,10 +326,6 @@ void Simulation::audit(std::size_t i, const Step& step) {
     ++faults_;
     if (fault.node.value >= cfg_.n || faulty_[fault.node.value]) continue;
     ++honest_blamed_[static_cast<std::size_t>(fault.kind)];
-    // An honest peer more than W epochs ahead is dropped as kEpochOutOfWindow
-    // by the engine (engine.h): legitimate under asynchrony and after a
-    // restart, so counted in RunResult::honest_blamed, not a violation.
-    if (fault.kind == FaultKind::kEpochOutOfWindow) continue;
     violation("honest-blamed", who + " recorded " + std::string(to_string(fault.kind)) + " against honest node " +
                                    std::to_string(fault.node.value));
   }
