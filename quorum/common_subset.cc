@@ -158,6 +158,8 @@ CommonSubsetStats CommonSubset::stats() const {
     stats.aba_rounds += s.rounds;
     stats.aba_rounds_max = std::max(stats.aba_rounds_max, s.rounds);
     stats.threshold_coins += s.threshold_coins;
+    stats.coin_shares_verified += s.shares_verified;
+    stats.dropped_future_round += s.dropped_future_round;
   }
   return stats;
 }

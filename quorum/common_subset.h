@@ -20,6 +20,8 @@ struct CommonSubsetStats {
   std::uint64_t aba_rounds = 0;        // rounds started, summed over the n ABAs
   std::uint32_t aba_rounds_max = 0;    // rounds of the slowest ABA
   std::uint64_t threshold_coins = 0;   // coins combined from shares
+  std::uint64_t coin_shares_verified = 0;  // Chaum-Pedersen verifications run
+  std::uint64_t dropped_future_round = 0;  // ABA messages beyond the round window
 };
 
 class CommonSubset {

@@ -112,6 +112,8 @@ void Engine::State::absorb(Epoch epoch, EpochSlot& slot, CommonSubset::Output&& 
     stats.aba_rounds += s.aba_rounds;
     stats.aba_rounds_max = std::max(stats.aba_rounds_max, s.aba_rounds_max);
     stats.threshold_coins += s.threshold_coins;
+    stats.coin_shares_verified += s.coin_shares_verified;
+    stats.aba_dropped_future_round += s.dropped_future_round;
     const bool inserted = held_outputs.emplace(epoch.value, std::move(*out.decided)).second;
     assert(inserted && "an ACS outputs once");
     (void)inserted;

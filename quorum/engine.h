@@ -99,6 +99,10 @@ struct EngineStats {
   std::uint64_t aba_rounds = 0;
   std::uint32_t aba_rounds_max = 0;
   std::uint64_t threshold_coins = 0;
+  std::uint64_t coin_shares_verified = 0;   // Chaum-Pedersen checks (the costly crypto)
+  /// ABA messages more than kRoundWindow rounds ahead, dropped unblamed (the
+  /// sender re-sends once we get there); a load signal, not a fault.
+  std::uint64_t aba_dropped_future_round = 0;
   /// Indexed by FaultKind.
   std::array<std::uint64_t, kFaultKinds> faults{};
   /// Live instances, queued and held batches. Summing it walks every live

@@ -7,8 +7,8 @@ namespace {
 
 enum class EntryKind : std::uint8_t { kTrade = 1, kCutOff = 2, kFunding = 3, kSuspension = 4 };
 
-// The smallest entry: a suspension with two empty texts (kind, 0, 0, flag).
-constexpr std::size_t kEntryBytesMin = 4;
+// The smallest entry: a suspension with three empty texts (kind, 0, 0, 0, flag).
+constexpr std::size_t kEntryBytesMin = 5;
 
 class Writer {
  public:
@@ -131,6 +131,7 @@ struct EntryWriter {
   void operator()(const Funding& f) const {
     w.u8(static_cast<std::uint8_t>(EntryKind::kFunding));
     w.text(f.operator_id);
+    w.text(f.reference);
     w.text(f.member);
     w.u8(static_cast<std::uint8_t>(f.kind));
     w.text(f.asset);
@@ -139,6 +140,7 @@ struct EntryWriter {
   void operator()(const SuspensionChange& s) const {
     w.u8(static_cast<std::uint8_t>(EntryKind::kSuspension));
     w.text(s.operator_id);
+    w.text(s.reference);
     w.text(s.isin);
     w.u8(s.suspended ? 1 : 0);
   }
@@ -156,6 +158,7 @@ Entry read_entry(Reader& r) {
     case EntryKind::kFunding: {
       Funding f;
       f.operator_id = r.text<MemberId::kCapacity, MemberIdTag>();
+      f.reference = r.text<ControlRef::kCapacity, ControlRefTag>();
       f.member = r.text<MemberId::kCapacity, MemberIdTag>();
       const std::uint8_t kind = r.u8();
       if (kind > 1) r.fail(DecodeError::kBadAssetKind);
@@ -167,6 +170,7 @@ Entry read_entry(Reader& r) {
     case EntryKind::kSuspension: {
       SuspensionChange s;
       s.operator_id = r.text<MemberId::kCapacity, MemberIdTag>();
+      s.reference = r.text<ControlRef::kCapacity, ControlRefTag>();
       s.isin = r.text<Isin::kCapacity, IsinTag>();
       s.suspended = r.flag();
       return s;

@@ -11,8 +11,8 @@
 //              price_scale:u8 currency trade_date:i32 settlement_date:i32
 //              has_client_ref:u8 [client_ref]
 //   cut-off := operator business_date:i32
-//   funding := operator member asset_kind:u8 asset amount:i64
-//   suspend := operator isin suspended:u8
+//   funding := operator reference member asset_kind:u8 asset amount:i64
+//   suspend := operator reference isin suspended:u8
 //   text    := length:u8 (<= the field's capacity) bytes
 //
 // Decoding never trusts its input: every length and count is bounded before

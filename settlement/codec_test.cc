@@ -22,9 +22,9 @@ Batch sample_batch() {
       with_ref,
       acme_trade("T-2", "B", "C", 60, 1050, kWednesday),
       CutOff{MemberId::of("OPS"), kWednesday},
-      Funding{MemberId::of("OPS"), MemberId::of("A"), AssetKind::kCash, AssetCode::of("EUR"),
-              70'600},
-      SuspensionChange{MemberId::of("OPS"), testing::kAcme, true},
+      Funding{MemberId::of("OPS"), ControlRef::of("dep:2026-11-25/1"), MemberId::of("A"),
+              AssetKind::kCash, AssetCode::of("EUR"), 70'600},
+      SuspensionChange{MemberId::of("OPS"), ControlRef::of("halt-1"), testing::kAcme, true},
   }};
 }
 
@@ -53,6 +53,20 @@ TEST(Codec, EncodesAPinnedLayout) {
                           '3', '1', '0', '0', '5', 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
                           2, 2, 3, 'E', 'U', 'R', 0, 0, 0, 3, 0, 0, 0, 4, 0};
   EXPECT_EQ(bytes, expected);
+
+  // Control entries, in a batch: version, count, then kind and body each.
+  const Bytes batch = encode_batch(Batch{{
+      CutOff{MemberId::of("O"), BusinessDate{5}},
+      Funding{MemberId::of("O"), ControlRef::of("r"), MemberId::of("A"), AssetKind::kCash,
+              AssetCode::of("EUR"), 6},
+      SuspensionChange{MemberId::of("O"), ControlRef::of("s"), Isin::of("US0378331005"), true},
+  }});
+  const Bytes expected_batch = {
+      1, 0, 0, 0, 3,
+      2, 1, 'O', 0, 0, 0, 5,                                                    // cut-off
+      3, 1, 'O', 1, 'r', 1, 'A', 1, 3, 'E', 'U', 'R', 0, 0, 0, 0, 0, 0, 0, 6,  // funding
+      4, 1, 'O', 1, 's', 12, 'U', 'S', '0', '3', '7', '8', '3', '3', '1', '0', '0', '5', 1};
+  EXPECT_EQ(batch, expected_batch);
 }
 
 TEST(Codec, RejectsMalformedInput) {
@@ -77,9 +91,11 @@ TEST(Codec, RejectsMalformedInput) {
   EXPECT_EQ(decode_batch(bad_kind).error, DecodeError::kBadEntryKind);
   const Bytes long_text = {1, 0, 0, 0, 1, 2, 17, 0, 0, 0, 0};  // member id > 16
   EXPECT_EQ(decode_batch(long_text).error, DecodeError::kTextTooLong);
-  const Bytes bad_flag = {1, 0, 0, 0, 1, 4, 0, 0, 2};  // suspended = 2
+  const Bytes long_ref = {1, 0, 0, 0, 1, 4, 0, 65, 0, 0, 0};  // reference > 64
+  EXPECT_EQ(decode_batch(long_ref).error, DecodeError::kTextTooLong);
+  const Bytes bad_flag = {1, 0, 0, 0, 1, 4, 0, 0, 0, 2};  // suspended = 2
   EXPECT_EQ(decode_batch(bad_flag).error, DecodeError::kBadFlag);
-  const Bytes bad_asset = {1, 0, 0, 0, 1, 3, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const Bytes bad_asset = {1, 0, 0, 0, 1, 3, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   EXPECT_EQ(decode_batch(bad_asset).error, DecodeError::kBadAssetKind);
   EXPECT_EQ(decode_batch(Bytes(kBatchBytesMax + 1, 0)).error, DecodeError::kTooLarge);
 

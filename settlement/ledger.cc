@@ -40,7 +40,7 @@ Digest genesis_digest(const Genesis& g) {
   for (BusinessDate d : g.holidays) h.update(Record().i32(d.days).view());
   h.update(Record().i32(g.first_business_date.days)
                .u8(static_cast<std::uint8_t>(g.settlement_cycle_max_days))
-               .u8(g.submitter_must_be_proposer ? 1 : 0).view());
+               .u8(g.submitter_must_be_proposer ? 1 : 0).u16(g.node_count).view());
   return h.finish();
 }
 
@@ -57,7 +57,8 @@ Ledger::Ledger(ReferenceData reference, LedgerOptions options)
       capital_securities_(reference_.instrument_count(), 0),
       capital_cash_(reference_.currency_count(), 0),
       gross_today_(reference_.member_count() * reference_.currency_count(), 0),
-      suspended_(reference_.instrument_count(), 0) {
+      suspended_(reference_.instrument_count(), 0),
+      votes_(reference_.node_count(), reference_.control_quorum()) {
   const Genesis& g = reference_.genesis();
   registry_.reserve(options.expected_trades);
   // ReferenceData checked that every holding resolves, and that no asset's
@@ -102,6 +103,7 @@ EpochResult Ledger::apply(std::uint64_t epoch, std::span<const EpochBatch> batch
   epoch_hasher_.reset();
   epoch_hasher_.update(state_digest_);
   epoch_hasher_.update(Record().u8('E').u64(epoch).view());
+  expire_controls(ctx);
   for (const EpochBatch& batch : batches) {
     DecodedBatch decoded = decode_batch(batch.bytes);
     if (decoded.error != DecodeError::kNone) {
@@ -117,10 +119,10 @@ EpochResult Ledger::apply(std::uint64_t epoch, std::span<const EpochBatch> batch
     constexpr std::size_t kPrefetchAhead = 8;
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (i + kPrefetchAhead < entries.size()) prefetch_trade_slot(entries[i + kPrefetchAhead]);
-      // The entry's canonical bytes, without its kind byte.
-      const ByteView encoded = batch.bytes.subspan(at[i] + 1, at[i + 1] - at[i] - 1);
+      // The entry's canonical bytes, its kind byte first.
+      const ByteView entry_bytes = batch.bytes.subspan(at[i], at[i + 1] - at[i]);
       apply_entry(ctx, batch.proposer, static_cast<std::uint32_t>(i), decoded.batch.entries[i],
-                  encoded);
+                  entry_bytes);
     }
   }
   last_epoch_ = epoch;
@@ -129,25 +131,13 @@ EpochResult Ledger::apply(std::uint64_t epoch, std::span<const EpochBatch> batch
 }
 
 void Ledger::apply_entry(Context& ctx, std::uint16_t proposer, std::uint32_t index,
-                         const Entry& entry, ByteView encoded) {
+                         const Entry& entry, ByteView entry_bytes) {
   if (const Trade* trade = std::get_if<Trade>(&entry)) {
-    apply_trade(ctx, proposer, index, *trade, encoded);
+    // A trade's content hash covers encode_trade: its bytes without the kind.
+    apply_trade(ctx, proposer, index, *trade, entry_bytes.subspan(1));
     return;
   }
-  ControlOutcome& out = ctx.result.controls.emplace_back();
-  out.proposer = proposer;
-  out.entry_index = index;
-  out.entry = entry;
-  if (const CutOff* cut_off = std::get_if<CutOff>(&entry)) {
-    apply_cut_off(ctx, out, *cut_off);
-  } else if (const Funding* funding = std::get_if<Funding>(&entry)) {
-    apply_funding(ctx, out, *funding);
-  } else {
-    apply_suspension(out, std::get<SuspensionChange>(entry));
-  }
-  epoch_hasher_.update(Record().u8('C').u16(proposer).u32(index).u8(out.accepted ? 1 : 0)
-                           .u8(static_cast<std::uint8_t>(out.reason)).u32(static_cast<std::uint32_t>(encoded.size())).view());
-  epoch_hasher_.update(encoded);
+  apply_control(ctx, proposer, index, entry, entry_bytes);
 }
 
 void Ledger::prefetch_trade_slot(const Entry& entry) const {
@@ -209,6 +199,7 @@ void Ledger::finish_epoch(Context& ctx) {
   std::sort(ctx.touched_dates.begin(), ctx.touched_dates.end());
   ctx.touched_dates.erase(std::unique(ctx.touched_dates.begin(), ctx.touched_dates.end()),
                           ctx.touched_dates.end());
+  if (!r.controls.empty()) votes_.check_invariants();
   if (options_.check_whole_state) {
     check_invariants(true);
   } else {

@@ -24,8 +24,29 @@
 // settlement date = open date + (business days from its trade date to its
 // settlement date). E.g. a T+1 trade for Monday decided after Monday's
 // cut-off is booked Tuesday and settles Wednesday.
+//
+// Control entries (cut-off, funding, suspension) are votes. The operator
+// sends its request to every node and each honest node proposes it; an
+// entry TAKES EFFECT at the point of the agreed order where the (f+1)-th
+// distinct proposer proposes identical canonical bytes (f = floor((n-1)/3),
+// n = genesis node_count). f+1 proposers include an honest one, which
+// authenticated the operator, so no f Byzantine nodes can cut off, fund or
+// suspend on their own. Per vote, in order (first failure wins):
+//   proposer not below n -> REJECTED PROPOSER_UNKNOWN (not counted)
+//   operator_id not an OPERATOR, malformed reference, unknown member, asset
+//        or ISIN, amount <= 0, cut-off for a future date -> REJECTED
+//   identity already decided: cut-off for a closed date, or a reference
+//        applied before with the same bytes -> ALREADY_APPLIED (no-op);
+//        with other bytes -> REJECTED CONTROL_REF_CONFLICT
+//   the proposer voted for these bytes before -> REPEATED_VOTE (counts once)
+//   fewer than f+1 distinct voters -> PENDING; exactly f+1 -> re-checked
+//        against the state at this point and APPLIED (or refused).
+// Pending state is bounded: a pending entry EXPIRES kControlPendingEpochs
+// after its first vote, and each proposer's votes beyond
+// kControlVotesPerProposerMax withdraw its oldest (WITHDRAWN).
 
 #include "settlement/codec.h"
+#include "settlement/control_votes.h"
 #include "settlement/digest.h"
 #include "settlement/dvp.h"
 #include "settlement/netting.h"
@@ -68,14 +89,33 @@ struct TradeOutcome {
   bool rolled = false;
 };
 
-/// A cut-off, funding or suspension entry and what became of it.
+/// What a vote for a control entry did (see the rules above).
+enum class ControlStatus : std::uint8_t {
+  kRejected,        // invalid or unauthorised, or refused when it reached f+1
+  kPending,         // vote counted; fewer than f+1 distinct proposers so far
+  kRepeatedVote,    // this proposer voted for these bytes before: no-op
+  kApplied,         // the (f+1)-th distinct proposer: the entry took effect here
+  kAlreadyApplied,  // cut-off date closed / reference applied: no-op
+  kWithdrawn,       // the proposer's oldest pending vote, pushed out by its quota
+  kExpired,         // the pending entry aged out (proposer kNoProposer)
+};
+/// UPPER_SNAKE, e.g. "ALREADY_APPLIED".
+[[nodiscard]] std::string_view to_string(ControlStatus status);
+
+/// One vote for a cut-off, funding or suspension entry, or the expiry of a
+/// pending one, and what became of it.
 struct ControlOutcome {
-  std::uint16_t proposer = 0;
-  std::uint32_t entry_index = 0;
+  std::uint16_t proposer = 0;     // kNoProposer for kExpired
+  std::uint32_t entry_index = 0;  // kWithdrawn: the vote that pushed it out
   Entry entry;
-  bool accepted = false;
+  Digest entry_digest{};          // SHA-256 of the entry's canonical bytes
+  ControlStatus status = ControlStatus::kRejected;
+  /// Distinct proposers counted for these bytes after this outcome (f+1
+  /// when applied; 0 when rejected before counting or when dropped).
+  std::uint16_t votes = 0;
   Reason reason = Reason::kNone;
   std::string_view field;
+  [[nodiscard]] bool applied() const { return status == ControlStatus::kApplied; }
 };
 
 struct BatchRejection {
@@ -168,7 +208,8 @@ class Ledger {
   /// Hash chain over genesis and every epoch's canonical changes (see README).
   [[nodiscard]] const Digest& state_digest() const { return state_digest_; }
   /// SHA-256 of the whole business state (trades, positions, balances, open
-  /// obligations, limits used, suspensions, open date; not the epoch
+  /// obligations, limits used, suspensions, open date, pending control
+  /// votes, applied control references; not the epoch
   /// counter) in canonical order, recomputed from scratch: slow; for audits
   /// and tests that compare two ledgers.
   [[nodiscard]] Digest snapshot_digest() const;
@@ -190,6 +231,8 @@ class Ledger {
   }
   [[nodiscard]] std::size_t trade_count() const { return registry_.size(); }
   [[nodiscard]] bool suspended(InstrumentIndex i) const { return suspended_.at(i.value) != 0; }
+  /// Control entries with votes from fewer than f+1 distinct proposers.
+  [[nodiscard]] const ControlVotes& pending_controls() const { return votes_; }
 
   /// Asserts the invariants (README): positions and cash sum to zero per
   /// asset and date, gross equals what buyers pay, balances are non-negative
@@ -200,12 +243,21 @@ class Ledger {
   struct Context;  // per-epoch scratch, defined in ledger.cc
 
   void apply_entry(Context& ctx, std::uint16_t proposer, std::uint32_t index, const Entry& entry,
-                   ByteView encoded);
+                   ByteView entry_bytes);
+  void apply_control(Context& ctx, std::uint16_t proposer, std::uint32_t index,
+                     const Entry& entry, ByteView entry_bytes);
+  ControlStatus check_control(const Entry& entry, const Digest& digest, Reason& reason,
+                              std::string_view& field) const;
+  void take_effect(Context& ctx, ControlOutcome& out);
+  void expire_controls(Context& ctx);
+  void record_dropped(Context& ctx, const DroppedVote& dropped, std::uint32_t index);
+  void record_control(Context& ctx, ControlOutcome&& out);
   void apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index, const Trade& trade,
                    ByteView encoded);
   void roll(const Trade& trade, TradeOutcome& out) const;
   Reason book_trade(Context& ctx, const ValidTrade& v, const Trade& t, BusinessDate settle,
                     std::string_view& field);
+  // Effects, called once an entry has f+1 votes and passed check_control.
   void apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& cut_off);
   void apply_funding(Context& ctx, ControlOutcome& out, const Funding& funding);
   void apply_suspension(ControlOutcome& out, const SuspensionChange& change);
@@ -233,6 +285,10 @@ class Ledger {
   std::vector<std::int64_t> gross_today_;        // member * currencies + currency, open date
   std::vector<std::uint8_t> suspended_;          // per instrument
   std::vector<Obligation> carried_;              // failed, awaiting the next run
+  ControlVotes votes_;                           // control entries below f+1 votes
+  /// Funding and suspension references applied, with their entries' digests.
+  /// Grows only with the operator's requests: each took f+1 votes, one honest.
+  std::map<ControlRef, Digest> applied_refs_;
   Digest state_digest_{};
   Sha256 epoch_hasher_;
   Sha256 trade_hasher_;

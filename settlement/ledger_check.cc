@@ -134,6 +134,18 @@ Digest Ledger::snapshot_digest() const {
                  .i64(o.net_amount).i32(o.origin_date.days)
                  .u8(static_cast<std::uint8_t>(o.fail_reason)).view());
   }
+  // Pending votes are state: they decide when a later vote takes effect.
+  for (const auto& [sequence, pending] : votes_.pending()) {
+    Record r;
+    r.u8('V').u64(sequence).u64(pending.first_epoch).bytes(pending.digest);
+    for (std::size_t p = 0; p < kNodesMax; ++p) {
+      if (pending.voters.test(p)) r.u8(static_cast<std::uint8_t>(p));
+    }
+    h.update(r.view());
+  }
+  for (const auto& [reference, digest] : applied_refs_) {
+    h.update(Record().u8('F').text(reference.view()).bytes(digest).view());
+  }
   return h.finish();
 }
 

@@ -10,12 +10,6 @@
 namespace quorumclear::settlement {
 namespace {
 
-Reason check_operator(const MemberId& id, const ReferenceData& ref) {
-  const std::optional<MemberIndex> m = ref.find_member(id);
-  if (!m || ref.member(*m).role != Role::kOperator) return Reason::kNotOperator;
-  return Reason::kNone;
-}
-
 std::string_view asset_code(AssetKind kind, std::uint32_t asset, const ReferenceData& ref) {
   if (kind == AssetKind::kCash) {
     return ref.currency(CurrencyIndex{static_cast<std::uint8_t>(asset)}).code.view();
@@ -46,26 +40,14 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
 }
 
 void Ledger::apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& c) {
-  out.field = "operator_id";
-  out.reason = check_operator(c.operator_id, reference_);
-  if (out.reason != Reason::kNone) return;
-  out.field = "business_date";
-  // A cut-off for a date already closed is the same cut-off again: a no-op.
-  if (c.business_date < open_date_) {
-    out.reason = Reason::kCutOffAlreadyApplied;
-    return;
-  }
-  if (c.business_date > open_date_) {
-    out.reason = Reason::kCutOffDateNotOpen;
-    return;
-  }
+  // check_control let it through: an OPERATOR's cut-off for the open date.
+  assert(c.business_date == open_date_);
   const std::optional<BusinessDate> next = reference_.calendar().next_business_day(open_date_);
   if (!next) {
     out.reason = Reason::kDateOutOfRange;
+    out.field = "business_date";
     return;
   }
-  out.accepted = true;
-  out.field = {};
   ctx.result.reports.push_back(run_settlement(ctx, open_date_));
   open_date_ = *next;
   // Gross notional limits are per business date: a new date starts at zero.
@@ -102,75 +84,32 @@ SettlementReport Ledger::run_settlement(Context& ctx, BusinessDate date) {
 }
 
 void Ledger::apply_funding(Context& ctx, ControlOutcome& out, const Funding& f) {
-  out.field = "operator_id";
-  out.reason = check_operator(f.operator_id, reference_);
-  if (out.reason != Reason::kNone) return;
-  out.field = "member_id";
-  const std::optional<AccountIndex> account = reference_.find_account(f.member);
-  if (!account) {
-    out.reason = Reason::kMemberUnknown;
-    return;
-  }
-  const bool to_ccp = *account == reference_.ccp_account();
-  if (!to_ccp &&
-      reference_.member(MemberIndex{account->value}).role != Role::kClearingMember) {
-    out.reason = Reason::kMemberNotClearing;
-    return;
-  }
-  out.field = "asset";
-  std::uint32_t asset = 0;
-  if (f.kind == AssetKind::kSecurities) {
-    const std::optional<InstrumentIndex> i = reference_.find_instrument(Isin::of(f.asset.view()));
-    if (!i) {
-      out.reason = Reason::kAssetUnknown;
-      return;
-    }
-    asset = i->value;
-  } else {
-    const std::optional<CurrencyCode> code = CurrencyCode::from(f.asset.view());
-    const std::optional<CurrencyIndex> c = code ? reference_.find_currency(*code) : std::nullopt;
-    if (!c) {
-      out.reason = Reason::kAssetUnknown;
-      return;
-    }
-    asset = c->value;
-  }
-  out.field = "amount";
-  if (f.amount <= 0) {
-    out.reason = Reason::kAmountNotPositive;
-    return;
-  }
+  FundingTarget target;
+  [[maybe_unused]] const Reason valid = resolve_funding(f, reference_, target, out.field);
+  assert(valid == Reason::kNone);  // check_control let it through
   // Every balance is at most its asset's supply, so bounding the supply by
   // int64 bounds every balance, the CCP's included.
-  std::int64_t& supply = f.kind == AssetKind::kCash ? supply_cash_[asset] : supply_securities_[asset];
+  std::int64_t& supply =
+      f.kind == AssetKind::kCash ? supply_cash_[target.asset] : supply_securities_[target.asset];
   std::int64_t new_supply = 0;
   if (!checked_add(supply, f.amount, new_supply)) {
     out.reason = Reason::kBalanceOverflow;
+    out.field = "amount";
     return;
   }
   supply = new_supply;
-  if (to_ccp) {
+  if (target.to_ccp) {
     // Cannot overflow: capital <= the CCP's balance <= supply.
-    (f.kind == AssetKind::kCash ? capital_cash_ : capital_securities_)[asset] += f.amount;
+    (f.kind == AssetKind::kCash ? capital_cash_ : capital_securities_)[target.asset] += f.amount;
   }
-  balances_.add(*account, f.kind, asset, f.amount);
-  ctx.touched_balances.push_back(BalanceKey{*account, f.kind, asset});
-  out.accepted = true;
-  out.field = {};
+  balances_.add(target.account, f.kind, target.asset, f.amount);
+  ctx.touched_balances.push_back(BalanceKey{target.account, f.kind, target.asset});
 }
 
 void Ledger::apply_suspension(ControlOutcome& out, const SuspensionChange& s) {
-  out.field = "operator_id";
-  out.reason = check_operator(s.operator_id, reference_);
-  if (out.reason != Reason::kNone) return;
-  out.field = "isin";
   const std::optional<InstrumentIndex> i = reference_.find_instrument(s.isin);
-  if (!i) {
-    out.reason = Reason::kInstrumentUnknown;
-    return;
-  }
+  assert(i.has_value());  // check_control let it through
   suspended_[i->value] = s.suspended ? 1 : 0;
-  out.accepted = true;
   out.field = {};
 }
 

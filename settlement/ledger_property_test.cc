@@ -5,12 +5,17 @@
 // stay non-negative and are conserved, settlement is all-or-nothing per
 // member, replaying an epoch changes nothing, and the same epochs give the
 // same digests on a fresh ledger (even one with a different hash-table key).
+// Control entries are votes spread over the epochs: the operator's requests
+// reach f+1..n nodes (sometimes only f or fewer, which must never take
+// effect), faulty nodes add entries of their own (at most f voters each),
+// and no funding reference is ever applied twice.
 #include "settlement/ledger.h"
 
 #include "settlement/test_support.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -31,6 +36,8 @@ constexpr std::size_t kMembers = 12;
 constexpr std::size_t kInstruments = 24;
 constexpr std::size_t kThinMembers = 2;
 constexpr std::uint16_t kOpsNode = kMembers;
+constexpr std::uint16_t kNodes = kOpsNode + 1;
+constexpr std::size_t kFaulty = (kNodes - 1) / 3;
 
 using EpochBytes = std::vector<std::pair<std::uint16_t, Bytes>>;
 using AssetKey = std::pair<AssetKind, std::uint32_t>;
@@ -45,6 +52,10 @@ Genesis random_genesis(std::mt19937_64& rng) {
                          Role::kClearingMember, static_cast<std::uint16_t>(i)});
   }
   g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, kOpsNode});
+  // Faulty nodes sign their own control entries as this operator: bytes the
+  // real operator never sends.
+  g.members.push_back({MemberId::of("OPS2"), "Operator 2", Role::kOperator, std::nullopt});
+  g.node_count = kNodes;
   for (std::size_t i = 0; i < kInstruments; ++i) {
     const bool yen = i % 3 == 0;
     const int scale = yen ? 0 : (i % 3 == 1 ? 2 : 3);
@@ -90,7 +101,16 @@ struct Model {
   std::map<AssetKey, Int128> ccp_capital;
   std::vector<Trade> keyed[kMembers];  // each member's decided, keyed trades
   std::map<std::string, int> counts;
+  /// Every control entry (canonical bytes) -> the distinct nodes it was
+  /// ever given to propose. Fewer than f+1 -> it must never take effect.
+  std::map<Bytes, std::set<std::uint16_t>> voters;
+  std::set<std::string> applied_refs;
 };
+
+Bytes entry_bytes(const Entry& entry) {
+  const Bytes batch = testing::batch_of({entry});
+  return Bytes(batch.begin() + 5, batch.end());  // without version and count
+}
 
 class Generator {
  public:
@@ -98,17 +118,29 @@ class Generator {
 
   EpochBytes next_epoch(const Ledger& ledger, Model& model) {
     EpochBytes epoch;
+    operator_requests(ledger, model);
+    faulty_entries(ledger, model);
     std::vector<std::uint16_t> nodes;
-    for (std::uint16_t n = 0; n <= kOpsNode; ++n) {
-      if (rng_() % 4 == 0 || (n == kOpsNode && rng_() % 3 == 0)) nodes.push_back(n);
+    for (std::uint16_t n = 0; n < kNodes; ++n) {
+      if (rng_() % 2 == 0) nodes.push_back(n);
     }
     for (std::uint16_t node : nodes) {
       if (rng_() % 40 == 0) {
-        epoch.emplace_back(node, garbage());
+        epoch.emplace_back(node, garbage());  // its votes wait for its next batch
         continue;
       }
-      std::vector<Entry> entries =
-          node == kOpsNode ? operator_entries(ledger) : member_entries(node, ledger, model);
+      std::vector<Entry> entries;
+      if (node < kMembers) entries = member_entries(node, ledger, model);
+      // Each node proposes the control entries it was given, at random
+      // places among its trades, sometimes twice.
+      for (const Entry& vote : outbox_[node]) {
+        const int copies = rng_() % 20 == 0 ? 2 : 1;
+        for (int c = 0; c < copies; ++c) {
+          const auto at = static_cast<std::ptrdiff_t>(rng_() % (entries.size() + 1));
+          entries.insert(entries.begin() + at, vote);
+        }
+      }
+      outbox_[node].clear();
       epoch.emplace_back(node, testing::batch_of(std::move(entries)));
     }
     return epoch;
@@ -176,26 +208,55 @@ class Generator {
     return entries;
   }
 
-  std::vector<Entry> operator_entries(const Ledger& ledger) {
-    std::vector<Entry> entries;
+  /// Gives `entry` to `count` distinct random nodes to propose.
+  void send(const Entry& entry, std::size_t count, Model& model) {
+    std::vector<std::uint16_t> all(kNodes);
+    for (std::uint16_t n = 0; n < kNodes; ++n) all[n] = n;
+    std::shuffle(all.begin(), all.end(), rng_);
+    std::set<std::uint16_t>& voters = model.voters[entry_bytes(entry)];
+    for (std::size_t i = 0; i < count; ++i) {
+      outbox_[all[i]].push_back(entry);
+      voters.insert(all[i]);
+    }
+  }
+
+  /// The operator's request as the network receives it: mostly f+1..n
+  /// nodes, sometimes only f or fewer.
+  void request(const Entry& entry, Model& model) {
+    const std::size_t count = rng_() % 5 == 0 ? 1 + rng_() % kFaulty
+                                              : kFaulty + 1 + rng_() % (kNodes - kFaulty);
+    send(entry, count, model);
+  }
+
+  ControlRef next_ref(std::string_view prefix) {
+    return ControlRef::of(std::string(prefix) + std::to_string(next_ref_++));
+  }
+
+  void operator_requests(const Ledger& ledger, Model& model) {
     const MemberId ops = MemberId::of("OPS");
+    if (rng_() % 3 == 0) {
+      last_open_ = ledger.open_business_date();
+      request(CutOff{ops, ledger.open_business_date()}, model);
+    }
+    if (rng_() % 3 != 0) return;
     // Funding goes mostly to the thin members, so their fails can clear.
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < 4; ++i) {
       const std::size_t m =
           rng_() % 4 == 0 ? rng_() % kMembers : kMembers - 1 - rng_() % kThinMembers;
       if (rng_() % 10 == 0) {
-        entries.push_back(Funding{ops, kCcpAccountId, AssetKind::kSecurities,
-                                  AssetCode::of(testing::synthetic_isin(rng_() % kInstruments).view()),
-                                  pick(1, 1'000)});
-        continue;
-      }
-      if (rng_() % 3 == 0) {
-        entries.push_back(Funding{ops, MemberId::of(member_name(m)), AssetKind::kCash,
-                                  AssetCode::of(rng_() % 2 ? "EUR" : "JPY"), pick(1, 100'000'000)});
+        request(Funding{ops, next_ref("ccp-"), kCcpAccountId, AssetKind::kSecurities,
+                        AssetCode::of(testing::synthetic_isin(rng_() % kInstruments).view()),
+                        pick(1, 1'000)}, model);
+      } else if (rng_() % 3 == 0) {
+        last_funding_ = Funding{ops, next_ref("cash-"), MemberId::of(member_name(m)),
+                                AssetKind::kCash, AssetCode::of(rng_() % 2 ? "EUR" : "JPY"),
+                                pick(1, 100'000'000)};
+        request(*last_funding_, model);
       } else {
         const Isin isin = testing::synthetic_isin(rng_() % kInstruments);
-        entries.push_back(Funding{ops, MemberId::of(member_name(m)), AssetKind::kSecurities,
-                                  AssetCode::of(isin.view()), pick(1, 3'000)});
+        request(Funding{ops, next_ref("sec-"), MemberId::of(member_name(m)),
+                        AssetKind::kSecurities, AssetCode::of(isin.view()), pick(1, 3'000)},
+                model);
       }
     }
     // Sometimes a failing member is given what its open fails lack (a buy-in).
@@ -207,26 +268,50 @@ class Generator {
             o.kind == AssetKind::kCash
                 ? ref_.currency(CurrencyIndex{static_cast<std::uint8_t>(o.asset)}).code.view()
                 : ref_.instrument(InstrumentIndex{o.asset}).isin.view();
-        entries.push_back(Funding{ops, MemberId::of(member_name(thin)), o.kind,
-                                  AssetCode::of(asset), -o.net_amount});
+        request(Funding{ops, next_ref("buy-in-"), MemberId::of(member_name(thin)), o.kind,
+                        AssetCode::of(asset), -o.net_amount}, model);
       }
     }
     if (rng_() % 8 == 0) {
-      entries.push_back(SuspensionChange{ops, testing::synthetic_isin(rng_() % kInstruments),
-                                         rng_() % 2 == 0});
+      request(SuspensionChange{ops, next_ref("halt-"),
+                               testing::synthetic_isin(rng_() % kInstruments), rng_() % 2 == 0},
+              model);
     }
-    if (rng_() % 2 == 0) {
-      last_open_ = ledger.open_business_date();
-      entries.push_back(CutOff{ops, ledger.open_business_date()});
-      if (rng_() % 4 == 0) entries.push_back(CutOff{ops, ledger.open_business_date()});
+  }
+
+  /// Control entries only faulty nodes propose: never more than f voters.
+  void faulty_entries(const Ledger& ledger, Model& model) {
+    if (rng_() % 2 != 0) return;
+    const MemberId rogue = MemberId::of("OPS2");
+    const std::size_t count = 1 + rng_() % kFaulty;
+    if (last_funding_ && rng_() % 3 == 0) {
+      // The operator's reference with other bytes: must not combine with it.
+      Funding forged = *last_funding_;
+      forged.amount += 1;
+      send(forged, count, model);
+      return;
     }
-    return entries;
+    switch (rng_() % 3) {
+      case 0: send(CutOff{rogue, ledger.open_business_date()}, count, model); break;
+      case 1:
+        send(Funding{rogue, next_ref("rogue-"), MemberId::of(member_name(rng_() % kMembers)),
+                     AssetKind::kCash, AssetCode::of("EUR"), pick(1, 1'000'000'000)},
+             count, model);
+        break;
+      default:
+        send(SuspensionChange{rogue, next_ref("rogue-"),
+                              testing::synthetic_isin(rng_() % kInstruments), true},
+             count, model);
+    }
   }
 
   std::mt19937_64& rng_;
   const ReferenceData& ref_;
   std::uint64_t next_id_ = 0;
+  std::uint64_t next_ref_ = 0;
+  std::optional<Funding> last_funding_;
   std::optional<BusinessDate> last_open_;
+  std::vector<std::vector<Entry>> outbox_ = std::vector<std::vector<Entry>>(kNodes);
 };
 
 void record_outcomes(const EpochResult& r, const ReferenceData& ref, Model& model) {
@@ -259,8 +344,17 @@ void record_outcomes(const EpochResult& r, const ReferenceData& ref, Model& mode
   }
   for (const ControlOutcome& c : r.controls) {
     model.counts[std::string(to_string(c.reason))] += 1;
+    model.counts["CONTROL_" + std::string(to_string(c.status))] += 1;
+    if (!c.applied()) continue;
+    // Only what f+1 distinct nodes were given may take effect.
+    const auto voters = model.voters.find(entry_bytes(c.entry));
+    ASSERT_NE(voters, model.voters.end());
+    ASSERT_GT(voters->second.size(), kFaulty) << "an entry took effect on f votes";
+    ASSERT_EQ(c.votes, kFaulty + 1);
     const Funding* f = std::get_if<Funding>(&c.entry);
-    if (!f || !c.accepted) continue;
+    if (!f) continue;
+    ASSERT_TRUE(model.applied_refs.insert(std::string(f->reference.view())).second)
+        << "funding applied twice";
     const std::uint32_t asset =
         f->kind == AssetKind::kCash
             ? ref.find_currency(CurrencyCode::of(f->asset.view()))->value
@@ -383,7 +477,7 @@ TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
     const EpochBytes epoch = generator.next_epoch(ledger, run.model);
     const EpochResult r = testing::apply_epoch(ledger, e, epoch);
     ASSERT_EQ(r.status, ApplyStatus::kApplied);
-    record_outcomes(r, ref, run.model);
+    ASSERT_NO_FATAL_FAILURE(record_outcomes(r, ref, run.model));
     ASSERT_NO_FATAL_FAILURE(check_positions(ledger, run.model));
     for (const SettlementReport& report : r.reports) {
       ASSERT_NO_FATAL_FAILURE(check_report(report, run.model));
@@ -414,6 +508,15 @@ TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
   EXPECT_GT(counts["OBLIGATION_NONE"], 0);
   EXPECT_GT(counts["OBLIGATION_INSUFFICIENT_SECURITIES"] + counts["OBLIGATION_INSUFFICIENT_CASH"], 0);
   EXPECT_GT(counts["CARRIED_SETTLED"], 0);
+  for (const char* seen : {"CONTROL_PENDING", "CONTROL_APPLIED", "CONTROL_REPEATED_VOTE",
+                           "CONTROL_ALREADY_APPLIED", "CONTROL_EXPIRED", "CONTROL_REF_CONFLICT"}) {
+    EXPECT_GT(counts[seen], 0) << seen;
+  }
+  // Entries given to f or fewer nodes existed and none took effect (checked
+  // per outcome in record_outcomes).
+  std::size_t sub_quorum = 0;
+  for (const auto& [bytes, voters] : run.model.voters) sub_quorum += voters.size() <= kFaulty;
+  EXPECT_GT(sub_quorum, 10u);
   std::string summary;
   for (const auto& [what, count] : counts) summary += what + "=" + std::to_string(count) + " ";
   RecordProperty("outcomes", summary);
@@ -433,8 +536,10 @@ TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
   for (std::size_t e = 0; e < run.epochs.size(); ++e) {
     EpochBytes epoch = run.epochs[e];
     if (e == run.epochs.size() / 2) {
-      epoch.emplace_back(kOpsNode + 1, testing::batch_of({Funding{
-          MemberId::of("OPS"), MemberId::of("M0"), AssetKind::kCash, AssetCode::of("EUR"), 1}}));
+      // One more pending vote: no balance changes, but the digest must.
+      epoch.emplace_back(0, testing::batch_of({Funding{MemberId::of("OPS"),
+                                                       ControlRef::of("extra"), MemberId::of("M0"),
+                                                       AssetKind::kCash, AssetCode::of("EUR"), 1}}));
     }
     (void)testing::apply_epoch(other, e, epoch);
   }

@@ -1,7 +1,8 @@
 // Proves the ledger's rules on hand-computed examples: the three-member
 // netting example of DOMAIN.md, a settlement fail carried forward, duplicate
 // and conflicting resubmissions, the cut-off roll, limits, suspension,
-// proposer binding, replay, and undecodable batches.
+// proposer binding, replay, and undecodable batches; control entries are
+// proposed by f+1 = 2 of the 5 nodes, as the operator's requests would be.
 #include "settlement/ledger.h"
 
 #include "settlement/test_support.h"
@@ -47,6 +48,17 @@ class LedgerTest : public ::testing::Test {
     return Obligation{date, origin.value_or(date), m(member), kind, 0, net, status, reason};
   }
   static CutOff cut_off(BusinessDate date) { return CutOff{MemberId::of("OPS"), date}; }
+  static Funding funding(std::string_view reference, std::string_view member, AssetKind kind,
+                         std::string_view asset, std::int64_t amount) {
+    return Funding{MemberId::of("OPS"), ControlRef::of(reference), MemberId::of(member), kind,
+                   AssetCode::of(asset), amount};
+  }
+  /// The operator's request as f+1 = 2 nodes propose it: it takes effect at
+  /// the second batch.
+  static std::vector<std::pair<std::uint16_t, std::vector<Entry>>> request(
+      const std::vector<Entry>& entries) {
+    return {{kNodeD, entries}, {kNodeOps, entries}};
+  }
 
   std::optional<Ledger> ledger_;
   std::uint64_t next_epoch_ = 0;
@@ -65,7 +77,7 @@ TEST_F(LedgerTest, NetsTheThreeMemberExampleOfTheDomainDoc) {
   ASSERT_EQ(trades.trades.size(), 3u);
   for (const TradeOutcome& t : trades.trades) EXPECT_EQ(t.kind, TradeOutcomeKind::kConfirmed);
 
-  const EpochResult eod = run({{kNodeOps, {cut_off(kWednesday)}}});
+  const EpochResult eod = run(request({cut_off(kWednesday)}));
   ASSERT_EQ(eod.reports.size(), 1u);
   const SettlementReport& report = eod.reports[0];
   const auto settled = ObligationStatus::kSettled;
@@ -108,7 +120,7 @@ TEST_F(LedgerTest, CarriesASettlementFailForwardWithoutPartialMoves) {
   start(g);
   (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},
              {kNodeC, {acme_trade("2", "C", "D", 50, 1000, kWednesday)}}});
-  const EpochResult wed = run({{kNodeOps, {cut_off(kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
   ASSERT_EQ(wed.reports.size(), 1u);
   // D cannot deliver; so the CCP cannot deliver to C, the only other
   // receiver of ACME: C fails to receive. A and B settle between themselves.
@@ -133,10 +145,8 @@ TEST_F(LedgerTest, CarriesASettlementFailForwardWithoutPartialMoves) {
   ASSERT_EQ(ledger_->carried_obligations().size(), 4u);
 
   // D is funded; Thursday's run (no new trades) settles the carried fails.
-  const EpochResult thu = run({{kNodeOps,
-                                {Funding{MemberId::of("OPS"), MemberId::of("D"),
-                                         AssetKind::kSecurities, AssetCode::of(kAcme.view()), 50},
-                                 cut_off(kThursday)}}});
+  const EpochResult thu = run(request(
+      {funding("buy-in-1", "D", AssetKind::kSecurities, kAcme.view(), 50), cut_off(kThursday)}));
   ASSERT_EQ(thu.reports.size(), 1u);
   const std::vector<Obligation> expected_thu = {
       obligation("C", AssetKind::kSecurities, +50, kThursday, ok, Reason::kNone, kWednesday),
@@ -163,7 +173,7 @@ TEST_F(LedgerTest, LetsCcpCapitalAbsorbAFailInsteadOfCascading) {
   start(g);
   (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},
              {kNodeC, {acme_trade("2", "C", "D", 50, 1000, kWednesday)}}});
-  const EpochResult wed = run({{kNodeOps, {cut_off(kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
   // D still fails, but the CCP lends C the 50 ACME D did not deliver.
   for (const Obligation& o : wed.reports.at(0).obligations) {
     EXPECT_EQ(o.status == ObligationStatus::kFailed, o.member == m("D"));
@@ -173,9 +183,8 @@ TEST_F(LedgerTest, LetsCcpCapitalAbsorbAFailInsteadOfCascading) {
   EXPECT_EQ(ccp(AssetKind::kCash), 50'000);      // C's payment, owed to D
   EXPECT_EQ(ledger_->ccp_capital(AssetKind::kSecurities, 0), 50);
   // D delivers the next day; the CCP gets its capital back and pays D.
-  (void)run({{kNodeOps, {Funding{MemberId::of("OPS"), MemberId::of("D"), AssetKind::kSecurities,
-                                 AssetCode::of(kAcme.view()), 50},
-                         cut_off(kThursday)}}});
+  (void)run(request(
+      {funding("buy-in-1", "D", AssetKind::kSecurities, kAcme.view(), 50), cut_off(kThursday)}));
   EXPECT_EQ(ccp(AssetKind::kSecurities), 50);
   EXPECT_EQ(ccp(AssetKind::kCash), 0);
   EXPECT_EQ(eur("D"), 50'000);
@@ -214,12 +223,23 @@ TEST_F(LedgerTest, RollsTradesDecidedAfterTheCutOffToTheNextDate) {
   Trade t_plus_1 = acme_trade("late-2", "A", "B", 10, 1000, kWednesday);
   t_plus_1.settlement_date = kThursday;
   Trade future = acme_trade("early", "A", "B", 1, 1000, kFriday);
-  // Within one epoch, node A's batch precedes the operator's: the trade is
-  // in Wednesday, the cut-off after it draws the line for every node alike.
+  // Within one epoch, the cut-off takes effect at its second proposer, OPS:
+  // A's trade and B's (after the first, pending vote) are in Wednesday; C's
+  // batch comes after the line, which is the same for every node.
   const EpochResult same = run({{kNodeA, {acme_trade("before", "A", "B", 7, 1000, kWednesday)}},
-                                {kNodeOps, {cut_off(kWednesday)}}});
+                                {kNodeB, {cut_off(kWednesday), acme_trade("pending", "B", "C", 3, 1000, kWednesday)}},
+                                {kNodeOps, {cut_off(kWednesday)}},
+                                {kNodeC, {acme_trade("after", "C", "D", 1, 1000, kWednesday)}}});
+  ASSERT_EQ(same.controls.size(), 2u);
+  EXPECT_EQ(same.controls[0].status, ControlStatus::kPending);
+  EXPECT_EQ(same.controls[1].status, ControlStatus::kApplied);
+  EXPECT_EQ(same.controls[1].votes, 2);
+  ASSERT_EQ(same.trades.size(), 3u);
   EXPECT_FALSE(same.trades[0].rolled);
-  EXPECT_EQ(same.reports.at(0).totals.at(0).trade_count, 1u);
+  EXPECT_FALSE(same.trades[1].rolled);
+  EXPECT_TRUE(same.trades[2].rolled);
+  EXPECT_EQ(same.trades[2].settlement_date, kThursday);
+  EXPECT_EQ(same.reports.at(0).totals.at(0).trade_count, 2u);
 
   const EpochResult r = run({{kNodeA, {acme_trade("late-0", "A", "B", 100, 1000, kWednesday),
                                        t_plus_1, future}}});
@@ -237,23 +257,31 @@ TEST_F(LedgerTest, RollsTradesDecidedAfterTheCutOffToTheNextDate) {
   EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kFriday).bought, 10);
   EXPECT_EQ(ledger_->find_trade(m("A"), "late-2")->settlement_date, kFriday);
   // The rolled trades settle in Thursday's (and Friday's) runs.
-  const EpochResult thu = run({{kNodeOps, {cut_off(kThursday)}}});
-  EXPECT_EQ(thu.reports.at(0).totals.at(0).gross_minor, 100'000);
+  const EpochResult thu = run(request({cut_off(kThursday)}));
+  EXPECT_EQ(thu.reports.at(0).totals.at(0).gross_minor, 100'000 + 1'000);  // late-0 and "after"
 }
 
 TEST_F(LedgerTest, RunsEachCutOffOnceAndOnlyForTheOpenDate) {
   start(testing::small_genesis());
   const EpochResult r = run({{kNodeA, {CutOff{MemberId::of("A"), kWednesday}}},
-                             {kNodeOps, {cut_off(kFriday), cut_off(kWednesday), cut_off(kWednesday)}}});
-  ASSERT_EQ(r.controls.size(), 4u);
-  EXPECT_EQ(r.controls[0].reason, Reason::kNotOperator);
+                             {kNodeOps, {cut_off(kFriday), cut_off(kWednesday), cut_off(kWednesday)}},
+                             {kNodeB, {cut_off(kWednesday)}},
+                             {kNodeC, {cut_off(kWednesday)}}});
+  ASSERT_EQ(r.controls.size(), 6u);
+  EXPECT_EQ(r.controls[0].reason, Reason::kNotOperator);  // A is no operator
+  EXPECT_EQ(r.controls[0].status, ControlStatus::kRejected);
   EXPECT_EQ(r.controls[1].reason, Reason::kCutOffDateNotOpen);
-  EXPECT_TRUE(r.controls[2].accepted);
-  EXPECT_EQ(r.controls[3].reason, Reason::kCutOffAlreadyApplied);
-  EXPECT_FALSE(r.controls[3].accepted);
+  EXPECT_EQ(r.controls[1].votes, 0);                      // refused, not counted
+  EXPECT_EQ(r.controls[2].status, ControlStatus::kPending);
+  EXPECT_EQ(r.controls[3].status, ControlStatus::kRepeatedVote);
+  EXPECT_EQ(r.controls[3].votes, 1);
+  EXPECT_EQ(r.controls[4].status, ControlStatus::kApplied);
+  EXPECT_EQ(r.controls[4].proposer, kNodeB);
+  EXPECT_EQ(r.controls[5].status, ControlStatus::kAlreadyApplied);
+  EXPECT_EQ(r.controls[5].reason, Reason::kCutOffAlreadyApplied);
   EXPECT_EQ(r.reports.size(), 1u);
   const Digest digest = ledger_->snapshot_digest();
-  const EpochResult again = run({{kNodeOps, {cut_off(kWednesday)}}});
+  const EpochResult again = run(request({cut_off(kWednesday)}));
   EXPECT_TRUE(again.reports.empty());
   EXPECT_EQ(ledger_->snapshot_digest(), digest);
   EXPECT_EQ(ledger_->open_business_date(), kThursday);
@@ -277,7 +305,7 @@ TEST_F(LedgerTest, EnforcesLimitsPerBusinessDate) {
   EXPECT_EQ(r.trades[3].reason, Reason::kLimitGrossNotional);
   EXPECT_EQ(r.trades[3].field, "buyer");
   EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kRejected);  // the key is taken, as REJECTED
-  (void)run({{kNodeOps, {cut_off(kWednesday)}}});
+  (void)run(request({cut_off(kWednesday)}));
   // A new business date starts with a fresh gross notional.
   const EpochResult next = run({{kNodeB, {acme_trade("b-2", "B", "C", 10, 1000, kThursday)}}});
   EXPECT_EQ(next.trades[0].kind, TradeOutcomeKind::kConfirmed);
@@ -285,10 +313,13 @@ TEST_F(LedgerTest, EnforcesLimitsPerBusinessDate) {
 
 TEST_F(LedgerTest, RefusesSuspendedInstrumentsAndForeignSubmissions) {
   start(testing::small_genesis());
+  const SuspensionChange suspend{MemberId::of("OPS"), ControlRef::of("halt-1"), kAcme, true};
+  const SuspensionChange resume{MemberId::of("OPS"), ControlRef::of("resume-1"), kAcme, false};
   const EpochResult r = run({
       {kNodeA, {acme_trade("x", "A", "B", 1, 1000, kWednesday)}},
       {kNodeB, {acme_trade("y", "A", "B", 1, 1000, kWednesday)}},  // A's trade from B's node
-      {kNodeOps, {SuspensionChange{MemberId::of("OPS"), kAcme, true}}},
+      {kNodeD, {suspend}},
+      {kNodeOps, {suspend}},
   });
   EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
   EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kRejectedUnkeyed);
@@ -296,7 +327,8 @@ TEST_F(LedgerTest, RefusesSuspendedInstrumentsAndForeignSubmissions) {
   EXPECT_TRUE(ledger_->suspended(InstrumentIndex{0}));
   const EpochResult s = run({{kNodeA, {acme_trade("y", "A", "B", 1, 1000, kWednesday),
                                        acme_trade("z", "A", "B", 1, 1000, kWednesday)}},
-                             {kNodeOps, {SuspensionChange{MemberId::of("OPS"), kAcme, false}}}});
+                             {kNodeD, {resume}},
+                             {kNodeOps, {resume}}});
   // The forged "y" did not take A's id: A's own "y" is judged on its merits.
   EXPECT_EQ(s.trades[0].reason, Reason::kInstrumentSuspended);
   EXPECT_EQ(s.trades[0].field, "isin");
@@ -354,29 +386,45 @@ TEST_F(LedgerTest, ReportsFinalRowValuesOncePerEpoch) {
 
 TEST_F(LedgerTest, ValidatesFundingEntries) {
   start(testing::small_genesis());
-  const MemberId ops = MemberId::of("OPS");
-  const EpochResult r = run({{kNodeOps, {
-      Funding{MemberId::of("A"), MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"), 1},
-      Funding{ops, MemberId::of("REG"), AssetKind::kCash, AssetCode::of("EUR"), 1},
-      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("USD"), 1},
-      Funding{ops, MemberId::of("B"), AssetKind::kSecurities, AssetCode::of("EUR"), 1},
-      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"), 0},
-      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"), 12'345},
-      Funding{ops, MemberId::of("B"), AssetKind::kCash, AssetCode::of("EUR"),
-              std::numeric_limits<std::int64_t>::max()},
-  }}});
-  ASSERT_EQ(r.controls.size(), 7u);
-  EXPECT_EQ(r.controls[0].reason, Reason::kNotOperator);
-  EXPECT_EQ(r.controls[1].reason, Reason::kMemberNotClearing);
-  EXPECT_EQ(r.controls[2].reason, Reason::kAssetUnknown);
-  EXPECT_EQ(r.controls[3].reason, Reason::kAssetUnknown);
-  EXPECT_EQ(r.controls[4].reason, Reason::kAmountNotPositive);
-  EXPECT_TRUE(r.controls[5].accepted);
-  EXPECT_EQ(r.controls[6].reason, Reason::kBalanceOverflow);
+  const std::vector<Entry> entries = {
+      Funding{MemberId::of("A"), ControlRef::of("f-0"), MemberId::of("B"), AssetKind::kCash,
+              AssetCode::of("EUR"), 1},
+      funding("f 1", "B", AssetKind::kCash, "EUR", 1),
+      funding("f-2", "REG", AssetKind::kCash, "EUR", 1),
+      funding("f-3", "B", AssetKind::kCash, "USD", 1),
+      funding("f-4", "B", AssetKind::kSecurities, "EUR", 1),
+      funding("f-5", "B", AssetKind::kCash, "EUR", 0),
+      funding("f-6", "B", AssetKind::kCash, "EUR", 12'345),
+      funding("f-7", "B", AssetKind::kCash, "EUR", std::numeric_limits<std::int64_t>::max()),
+  };
+  const EpochResult r = run(request(entries));
+  ASSERT_EQ(r.controls.size(), 16u);
+  const std::vector<std::pair<Reason, std::string_view>> refused = {
+      {Reason::kNotOperator, "operator_id"},    {Reason::kControlRefInvalid, "reference"},
+      {Reason::kMemberNotClearing, "member_id"}, {Reason::kAssetUnknown, "asset"},
+      {Reason::kAssetUnknown, "asset"},          {Reason::kAmountNotPositive, "amount"}};
+  for (std::size_t batch = 0; batch < 2; ++batch) {
+    for (std::size_t i = 0; i < refused.size(); ++i) {
+      const ControlOutcome& c = r.controls[batch * 8 + i];
+      EXPECT_EQ(c.status, ControlStatus::kRejected) << i;
+      EXPECT_EQ(c.reason, refused[i].first) << i;
+      EXPECT_EQ(c.field, refused[i].second) << i;
+      EXPECT_EQ(c.votes, 0) << i;
+    }
+  }
+  // The valid ones wait for a second proposer; the overflow shows only when
+  // the entry takes effect, against the supply at that point.
+  EXPECT_EQ(r.controls[6].status, ControlStatus::kPending);
+  EXPECT_EQ(r.controls[7].status, ControlStatus::kPending);
+  EXPECT_EQ(r.controls[14].status, ControlStatus::kApplied);
+  EXPECT_EQ(r.controls[15].status, ControlStatus::kRejected);
+  EXPECT_EQ(r.controls[15].reason, Reason::kBalanceOverflow);
+  EXPECT_EQ(r.controls[15].votes, 2);
   EXPECT_EQ(eur("B"), 12'345);
   ASSERT_EQ(r.balances.size(), 1u);
   EXPECT_EQ(r.balances[0].amount, 12'345);
   EXPECT_EQ(ledger_->total_supply(AssetKind::kCash, 0), 12'345);
+  EXPECT_EQ(ledger_->pending_controls().size(), 0u);
 }
 
 }  // namespace

@@ -50,6 +50,12 @@ bool is_valid_trade_id(std::string_view id) {
          });
 }
 
+bool is_valid_control_ref(std::string_view ref) {
+  // The trade-id syntax, and the same capacity.
+  static_assert(ControlRef::kCapacity == TradeId::kCapacity);
+  return is_valid_trade_id(ref);
+}
+
 bool is_valid_client_ref(std::string_view ref) {
   return !ref.empty() && ref.size() <= ClientRef::kCapacity &&
          std::all_of(ref.begin(), ref.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
@@ -160,12 +166,25 @@ std::optional<LoadError> check_calendar(const Genesis& g) {
   return std::nullopt;
 }
 
+std::optional<LoadError> check_nodes(const Genesis& g) {
+  if (g.node_count < 1 || g.node_count > kNodesMax) {
+    return error("node_count", "between 1 and " + std::to_string(kNodesMax) + " required");
+  }
+  for (std::size_t i = 0; i < g.members.size(); ++i) {
+    if (g.members[i].node && *g.members[i].node >= g.node_count) {
+      return error(at("members", i, "node"), "must be below node_count");
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<LoadError> ReferenceData::intern(const Genesis& g) {
   if (auto e = check_currencies(g)) return e;
   if (auto e = check_members(g)) return e;
   if (auto e = check_calendar(g)) return e;
+  if (auto e = check_nodes(g)) return e;
   if (g.instruments.size() > kInstrumentsMax) return error("instruments", "too many");
   genesis_ = g;
   calendar_ = BusinessCalendar(g.holidays);

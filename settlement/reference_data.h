@@ -84,6 +84,12 @@ struct Genesis {
   /// A trade's submitter must be the member running the proposing node, so a
   /// faulty node cannot spend other members' limits or trade ids.
   bool submitter_must_be_proposer = true;
+  /// n, the number of quorum nodes (indices 0..n-1), 1..kNodesMax; f =
+  /// floor((n-1)/3) of them may be Byzantine. Explicit rather than counted
+  /// from members' node ids: a node run by no member would otherwise be
+  /// missed, and undercounting n lowers f, the safety margin of control
+  /// entries (ledger.h). Every member's node must be below it.
+  std::uint16_t node_count = 0;
 };
 
 /// Why genesis was refused: `field` is a path such as "instruments[3].isin".
@@ -144,6 +150,13 @@ class ReferenceData {
   [[nodiscard]] const BusinessCalendar& calendar() const { return calendar_; }
   [[nodiscard]] int settlement_cycle_max_days() const { return cycle_max_; }
   [[nodiscard]] bool submitter_must_be_proposer() const { return bind_submitter_; }
+  /// n: proposers are quorum node indices 0..n-1.
+  [[nodiscard]] std::size_t node_count() const { return genesis_.node_count; }
+  /// f = floor((n-1)/3), the Byzantine nodes the network tolerates.
+  [[nodiscard]] std::size_t max_faulty_nodes() const { return (node_count() - 1) / 3; }
+  /// f+1 distinct proposers: at least one of them is honest, so a control
+  /// entry with this many identical proposals came from the operator.
+  [[nodiscard]] std::size_t control_quorum() const { return max_faulty_nodes() + 1; }
   [[nodiscard]] const Genesis& genesis() const { return genesis_; }
 
  private:
@@ -173,5 +186,6 @@ class ReferenceData {
 [[nodiscard]] bool is_valid_currency_code(std::string_view code);
 [[nodiscard]] bool is_valid_trade_id(std::string_view id);
 [[nodiscard]] bool is_valid_client_ref(std::string_view ref);
+[[nodiscard]] bool is_valid_control_ref(std::string_view ref);
 
 }  // namespace quorumclear::settlement

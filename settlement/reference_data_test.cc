@@ -29,6 +29,23 @@ TEST(ReferenceData, LoadsAndInterns) {
   EXPECT_EQ(ref.find_instrument(testing::kAcme)->value, 0u);
   EXPECT_FALSE(ref.find_member(MemberId::of("Z")).has_value());
   EXPECT_EQ(ref.currency(*ref.find_currency(CurrencyCode::of("JPY"))).minor_units, 0);
+  EXPECT_EQ(ref.node_count(), 5u);
+  EXPECT_EQ(ref.max_faulty_nodes(), 1u);
+  EXPECT_EQ(ref.control_quorum(), 2u);
+}
+
+TEST(ReferenceData, DerivesTheControlQuorumFromTheNodeCount) {
+  // f = floor((n-1)/3); f+1 distinct proposers include an honest one.
+  const std::vector<std::pair<std::uint16_t, std::size_t>> cases = {
+      {1, 1}, {3, 1}, {4, 2}, {6, 2}, {7, 3}, {10, 4}, {13, 5}, {128, 43}};
+  for (const auto& [n, quorum] : cases) {
+    Genesis g = small_genesis();
+    g.node_count = n;
+    for (MemberDef& m : g.members) {
+      if (m.node && *m.node >= n) m.node.reset();
+    }
+    EXPECT_EQ(testing::load(g).control_quorum(), quorum) << n;
+  }
 }
 
 struct BadGenesis {
@@ -88,6 +105,9 @@ TEST(ReferenceData, RefusesInvalidGenesisNamingTheField) {
        [](Genesis& g) { g.first_business_date = date_from_civil(2026, 11, 28); },
        "first_business_date"},
       {"cycle", [](Genesis& g) { g.settlement_cycle_max_days = 11; }, "settlement_cycle_max_days"},
+      {"no node count", [](Genesis& g) { g.node_count = 0; }, "node_count"},
+      {"node count too large", [](Genesis& g) { g.node_count = static_cast<std::uint16_t>(kNodesMax + 1); }, "node_count"},
+      {"node beyond node count", [](Genesis& g) { g.node_count = 4; }, "members[4].node"},
   };
   for (const BadGenesis& c : cases) {
     Genesis g = small_genesis();

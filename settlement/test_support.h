@@ -50,8 +50,9 @@ inline constexpr BusinessDate kMonday = date_from_civil(2026, 11, 30);
 inline constexpr BusinessDate kTuesday = date_from_civil(2026, 12, 1);
 
 /// Members A, B, C (clearing, nodes 0..2), D (clearing, node 3), OPS
-/// (operator, node 4), REG (regulator); EUR; one instrument ACME priced in
-/// cents with a band of 1.00..1000.00; T+0..T+2; no limits, no balances.
+/// (operator, node 4), REG (regulator); 5 nodes; EUR; one instrument ACME
+/// priced in cents with a band of 1.00..1000.00; T+0..T+2; no limits, no
+/// balances.
 inline Genesis small_genesis() {
   Genesis g;
   g.currencies = {{CurrencyCode::of("EUR"), 2}, {CurrencyCode::of("JPY"), 0}};
@@ -69,6 +70,7 @@ inline Genesis small_genesis() {
   };
   g.first_business_date = kWednesday;
   g.settlement_cycle_max_days = 2;
+  g.node_count = 5;  // f = 1: control entries take effect at 2 distinct proposers
   return g;
 }
 

@@ -30,9 +30,13 @@ struct Trade {
   friend bool operator==(const Trade&, const Trade&) = default;
 };
 
+// Control entries take effect only once f+1 distinct proposers have proposed
+// identical bytes (ledger.h, "Control entries"); until then they are pending.
+
 /// Closes business date `business_date`: trades decided later roll to the
 /// next business date, and settlement date `business_date` is netted and
-/// settled. Only an OPERATOR may submit it.
+/// settled. Only an OPERATOR may submit it. The date is its identity: a
+/// cut-off for a closed date is a no-op.
 struct CutOff {
   MemberId operator_id;
   BusinessDate business_date;
@@ -41,8 +45,11 @@ struct CutOff {
 
 /// Credits a member's balance from outside the network (a deposit of cash or
 /// securities into the settlement accounts). Only an OPERATOR may submit it.
+/// `reference` is its identity: the same funding proposed by every node is
+/// one funding, and once applied, a repeat is a no-op.
 struct Funding {
   MemberId operator_id;
+  ControlRef reference;
   MemberId member;
   AssetKind kind = AssetKind::kCash;
   AssetCode asset;  // an ISIN or a currency code, by kind
@@ -50,9 +57,12 @@ struct Funding {
   friend bool operator==(const Funding&, const Funding&) = default;
 };
 
-/// Suspends or resumes trading in an instrument. Only an OPERATOR may submit it.
+/// Suspends or resumes trading in an instrument. Only an OPERATOR may submit
+/// it. `reference` is its identity, as for funding, so that suspending,
+/// resuming and suspending again are three requests, not one repeated.
 struct SuspensionChange {
   MemberId operator_id;
+  ControlRef reference;
   Isin isin;
   bool suspended = true;
   friend bool operator==(const SuspensionChange&, const SuspensionChange&) = default;

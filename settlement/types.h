@@ -69,6 +69,10 @@ using CurrencyCode = Code<3, struct CurrencyCodeTag>;
 using TradeId = Code<64, struct TradeIdTag>;
 /// trades.client_ref: printable ASCII, 1..64.
 using ClientRef = Code<64, struct ClientRefTag>;
+/// The operator's id for one funding or suspension request, chosen by the
+/// operator and sent to every node: ^[A-Za-z0-9._:-]{1,64}$. It makes the
+/// same request proposed by several nodes one request (see ledger.h).
+using ControlRef = Code<64, struct ControlRefTag>;
 /// net_obligations.asset: an ISIN or a currency code.
 using AssetCode = Code<12, struct AssetCodeTag>;
 
@@ -124,6 +128,14 @@ inline constexpr std::size_t kMemberNameMax = 200;
 inline constexpr int kSettlementCycleMax = 10;  // T+0 .. T+10 business days
 inline constexpr std::size_t kBatchBytesMax = 16u << 20;  // as quorum::kBatchBytesMax
 inline constexpr std::size_t kBatchEntriesMax = 200'000;
+inline constexpr std::size_t kNodesMax = 128;  // as quorum::kNodesMax
+/// Control entries (ledger.h): a pending entry expires this many epochs
+/// after its first vote; each proposer has at most this many votes on
+/// pending entries (a new one withdraws its oldest), so pending state is at
+/// most node_count x kControlVotesPerProposerMax entries whatever a faulty
+/// node proposes.
+inline constexpr std::uint64_t kControlPendingEpochs = 16;
+inline constexpr std::size_t kControlVotesPerProposerMax = 64;
 /// Dates outside [1970-01-01, 2999-12-31] are rejected; keeps date keys in 19 bits.
 inline constexpr BusinessDate kDateMin{0};
 inline constexpr BusinessDate kDateMax{376'199};

@@ -43,6 +43,12 @@ std::string_view to_string(Reason reason) {
     case Reason::kAssetUnknown: return "ASSET_UNKNOWN";
     case Reason::kAmountNotPositive: return "AMOUNT_NOT_POSITIVE";
     case Reason::kBalanceOverflow: return "BALANCE_OVERFLOW";
+    case Reason::kProposerUnknown: return "PROPOSER_UNKNOWN";
+    case Reason::kControlRefInvalid: return "CONTROL_REF_INVALID";
+    case Reason::kControlAlreadyApplied: return "CONTROL_ALREADY_APPLIED";
+    case Reason::kControlRefConflict: return "CONTROL_REF_CONFLICT";
+    case Reason::kControlExpired: return "CONTROL_EXPIRED";
+    case Reason::kControlVoteLimit: return "CONTROL_VOTE_LIMIT";
     case Reason::kInsufficientSecurities: return "INSUFFICIENT_SECURITIES";
     case Reason::kInsufficientCash: return "INSUFFICIENT_CASH";
     case Reason::kCcpShortfall: return "CCP_SHORTFALL";

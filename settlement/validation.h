@@ -50,6 +50,13 @@ enum class Reason : std::uint8_t {
   kAssetUnknown,
   kAmountNotPositive,
   kBalanceOverflow,
+  // Control-entry votes (ledger.h, "Control entries").
+  kProposerUnknown,
+  kControlRefInvalid,
+  kControlAlreadyApplied,
+  kControlRefConflict,
+  kControlExpired,
+  kControlVoteLimit,
   // Settlement fails.
   kInsufficientSecurities,
   kInsufficientCash,

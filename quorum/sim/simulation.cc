@@ -722,6 +722,15 @@ void Simulation::summarise(RunResult& result) const {
       totals.aba_rounds_max = std::max(totals.aba_rounds_max, s.aba_rounds_max);
       totals.threshold_coins += s.threshold_coins;
       totals.buffered_peak = std::max(totals.buffered_peak, s.buffered_bytes_peak);
+      // A coin combines f+1 shares of which at most one (our own) is not
+      // checked: fewer verifications than that means unverified shares were
+      // combined, which a Byzantine share could then bias.
+      const std::uint64_t f = (cfg_.n - 1) / 3;
+      if (s.coin_shares_verified < s.threshold_coins * f) {
+        result.violations.push_back("coin-unverified: node " + std::to_string(i) + " combined " +
+                                    std::to_string(s.threshold_coins) + " coins from only " +
+                                    std::to_string(s.coin_shares_verified) + " verified shares");
+      }
     }
     result.decided_epochs = std::min<std::uint64_t>(result.decided_epochs, node.decided.size());
     result.aba_instances += totals.aba_instances;

@@ -43,6 +43,7 @@ Genesis bench_genesis() {
                       AmountMinor{1'000'000'000'000'000}});
   }
   g.first_business_date = testing::kWednesday;
+  g.node_count = kOpsNode + 1;
   return g;
 }
 
@@ -73,7 +74,11 @@ struct Workload {
       epoch.emplace_back(node, testing::batch_of(std::move(entries)));
       if (epoch.size() == kBatchesPerEpoch) epochs.push_back(std::move(epoch)), epoch.clear();
     }
-    cut_off = {{kOpsNode, testing::batch_of({CutOff{MemberId::of("OPS"), testing::kWednesday}})}};
+    // The operator's cut-off as f+1 nodes propose it: it takes effect at the last.
+    const Bytes request = testing::batch_of({CutOff{MemberId::of("OPS"), testing::kWednesday}});
+    for (std::uint16_t node = 0; node <= reference.max_faulty_nodes(); ++node) {
+      cut_off.emplace_back(node, request);
+    }
   }
 };
 

@@ -67,6 +67,14 @@ std::string position(const std::string& bought, const std::string& sold, const s
          ", " + net + ", 0);";
 }
 
+// A vote for the cut-off of 2026-11-25 at position `seq` of epoch 0.
+std::string control_vote(int seq, const std::string& proposer, const std::string& status,
+                         const std::string& votes) {
+  return "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, business_date, status, votes) "
+         "VALUES (0, " + std::to_string(seq) + ", " + proposer + ", 'CUTOFF', decode(repeat('ab', 32), 'hex'), "
+         "'2026-11-25', " + status + ", " + votes + ");";
+}
+
 // Audit entry `seq` whose hash is computed by PostgreSQL from `prev`.
 std::string audit(int seq, const std::string& prev, const std::string& record) {
   return "INSERT INTO audit_log (seq, epoch, kind, actor, record, prev_hash, entry_hash) VALUES (" +
@@ -170,6 +178,26 @@ const std::vector<Case>& cases() {
       {"same_obligation_twice",
        "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -5, 'PENDING', NULL, '2026-11-26');"
        "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -7, 'PENDING', NULL, '2026-11-26');", kUnique},
+      // Network and control-entry votes.
+      {"valid_network_accepted",
+       "INSERT INTO network VALUES (true, " + kZero32 + ", 4, " + kZero32 + ");", kOk},
+      {"network_without_nodes", "INSERT INTO network VALUES (true, " + kZero32 + ", 0, " + kZero32 + ");", kCheck},
+      {"second_network_row",
+       "INSERT INTO network VALUES (true, " + kZero32 + ", 4, " + kZero32 + ");"
+       "INSERT INTO network VALUES (true, " + kZero32 + ", 7, " + kZero32 + ");", kUnique},
+      {"valid_cutoff_votes_accepted",
+       control_vote(0, "1", "'PENDING'", "1") + control_vote(1, "2", "'APPLIED'", "2"), kOk},
+      {"control_entry_applied_twice",
+       control_vote(0, "1", "'APPLIED'", "2") + control_vote(1, "2", "'APPLIED'", "2"), kUnique},
+      {"expiry_with_a_proposer", control_vote(0, "1", "'EXPIRED'", "0"), kCheck},
+      {"vote_without_proposer", control_vote(0, "NULL", "'PENDING'", "1"), kCheck},
+      {"rejected_vote_without_reason", control_vote(0, "1", "'REJECTED'", "0"), kCheck},
+      {"cutoff_without_date",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, status, votes) VALUES "
+       "(0, 0, 1, 'CUTOFF', " + kZero32 + ", 'PENDING', 1);", kCheck},
+      {"funding_without_reference",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, status, votes) VALUES "
+       "(0, 0, 1, 'FUNDING', " + kZero32 + ", 'PENDING', 1);", kCheck},
       // Audit log: linked, hash-checked, append-only.
       {"audit_first_entry_not_from_zero", audit(1, "decode(repeat('01', 32), 'hex')", "'\\x01'::bytea"), kRaised},
       {"audit_gap_in_sequence", kAuditFirst + audit(3, "(SELECT entry_hash FROM audit_log WHERE seq = 1)", "'\\x02'::bytea"), kRaised},

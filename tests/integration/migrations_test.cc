@@ -61,7 +61,7 @@ TEST(Migrations, ApplyToEmptyDatabase) {
 
   for (const char* table :
        {"currencies", "members", "instruments", "member_limits", "epochs", "epoch_batches",
-        "epoch_signatures", "trades", "trade_rejections", "positions", "cash_positions",
+        "epoch_signatures", "trades", "trade_rejections", "network", "control_votes", "positions", "cash_positions",
         "securities_balances", "cash_balances", "settlement_runs", "settlement_run_totals",
         "net_obligations", "audit_log", "node_state", "schema_migrations"}) {
     EXPECT_EQ(count_rows(db, std::string("SELECT count(*) FROM information_schema.tables "
