@@ -5,6 +5,7 @@
 // and never blames an honest peer, not even one that runs rounds ahead.
 
 #include "quorum/binary_agreement.h"
+#include "quorum/sim/seeded_random.h"
 
 #include <gtest/gtest.h>
 
@@ -21,12 +22,7 @@ namespace {
 
 NodeId node(std::size_t i) { return NodeId{static_cast<std::uint16_t>(i)}; }
 
-RandomSource seeded(std::uint64_t seed) {
-  auto engine = std::make_shared<std::mt19937_64>(seed);
-  return [engine](std::span<std::uint8_t> out) {
-    for (auto& b : out) b = static_cast<std::uint8_t>((*engine)());
-  };
-}
+RandomSource seeded(std::uint64_t seed) { return sim::seeded_random(seed); }
 
 /// Keys per network size, dealt once: dealing is deterministic anyway.
 const std::vector<ThresholdCoin>& coins_for(std::size_t n) {

@@ -3,6 +3,7 @@
 // one degree-f polynomial, and that the signing keys sign and verify.
 
 #include "quorum/keygen.h"
+#include "quorum/sim/seeded_random.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -12,12 +13,7 @@
 namespace quorumclear::quorum {
 namespace {
 
-RandomSource seeded(std::uint64_t seed) {
-  auto engine = std::make_shared<std::mt19937_64>(seed);
-  return [engine](std::span<std::uint8_t> out) {
-    for (auto& b : out) b = static_cast<std::uint8_t>((*engine)());
-  };
-}
+RandomSource seeded(std::uint64_t seed) { return sim::seeded_random(seed); }
 
 ScalarBytes scalar(std::uint32_t value) {
   ScalarBytes s{};

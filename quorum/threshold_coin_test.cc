@@ -3,6 +3,7 @@
 // name, and every kind of forged share fails its Chaum-Pedersen check.
 
 #include "quorum/threshold_coin.h"
+#include "quorum/sim/seeded_random.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -14,12 +15,7 @@
 namespace quorumclear::quorum {
 namespace {
 
-RandomSource seeded(std::uint64_t seed) {
-  auto engine = std::make_shared<std::mt19937_64>(seed);
-  return [engine](std::span<std::uint8_t> out) {
-    for (auto& b : out) b = static_cast<std::uint8_t>((*engine)());
-  };
-}
+RandomSource seeded(std::uint64_t seed) { return sim::seeded_random(seed); }
 
 CoinName name_of(std::uint64_t epoch, std::uint16_t proposer = 0, std::uint32_t round = 2) {
   CoinName name;
