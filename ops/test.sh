@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The test command: install what is missing, build, start a private
-# PostgreSQL, run every ctest label (unit, sim, integration), stop PostgreSQL
+# The test command: install what is missing, build, fuzz the two decoders of
+# peer input for a bounded time, start a private PostgreSQL, run every ctest
+# label (unit, sim, integration), stop PostgreSQL
 # whatever happened, and print the wall time. Exit status is ctest's.
 #   QC_PRESET=asan-ubsan ops/test.sh     same, under the sanitizers
 #   ops/test.sh -L unit                  extra arguments go to ctest
-#   QC_FUZZ_SECONDS=0 ops/test.sh        skip the bounded decoder fuzz run
+#   QC_FUZZ_SECONDS=0 ops/test.sh        skip the bounded fuzz runs (default 45 s each)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,21 +25,26 @@ trap finish EXIT
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET" -j "$(nproc)"
 
-# A bounded libFuzzer run of the peer-message decoder (clang, ASan, UBSan):
-# any crash or non-canonical round trip fails the run. Its log stays in
-# build/fuzz/decode-fuzz.log; the summary line is printed.
-FUZZ_SECONDS=${QC_FUZZ_SECONDS:-60}
+# Bounded libFuzzer runs (clang, ASan, UBSan) of the two decoders that read
+# peers' bytes: quorum messages, and clearing batches (decoded and applied
+# to a fresh ledger, whose invariant asserts must hold). Any crash, assert
+# or non-canonical round trip fails the run. Logs stay in build/fuzz/.
+FUZZ_SECONDS=${QC_FUZZ_SECONDS:-45}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
   cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j "$(nproc)" --target quorum_decode_fuzz
-  mkdir -p build/fuzz/decode-corpus
-  if ! build/fuzz/tests/fuzz/quorum_decode_fuzz -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -artifact_prefix=build/fuzz/ \
-      build/fuzz/decode-corpus tests/fuzz/corpus >build/fuzz/decode-fuzz.log 2>&1; then
-    tail -n 40 build/fuzz/decode-fuzz.log
-    echo "fuzz: the decoder fuzzer found a failure (the input is saved as build/fuzz/crash-*)"
-    exit 1
-  fi
-  echo "fuzz: $(grep -E '^Done [0-9]+ runs' build/fuzz/decode-fuzz.log || tail -n 1 build/fuzz/decode-fuzz.log)"
+  cmake --build --preset fuzz -j "$(nproc)" --target quorum_decode_fuzz settlement_batch_fuzz
+  for spec in quorum_decode_fuzz:tests/fuzz/corpus settlement_batch_fuzz:tests/fuzz/batch-corpus; do
+    target=${spec%%:*}
+    seeds=${spec#*:}
+    mkdir -p "build/fuzz/$target-corpus"
+    if ! "build/fuzz/tests/fuzz/$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
+        -artifact_prefix=build/fuzz/ "build/fuzz/$target-corpus" "$seeds" >"build/fuzz/$target.log" 2>&1; then
+      tail -n 40 "build/fuzz/$target.log"
+      echo "fuzz: $target found a failure (the input is saved as build/fuzz/crash-* or similar)"
+      exit 1
+    fi
+    echo "fuzz: $target: $(grep -E '^Done [0-9]+ runs' "build/fuzz/$target.log" || tail -n 1 "build/fuzz/$target.log")"
+  done
 fi
 
 "$ROOT/ops/pg.sh" start
