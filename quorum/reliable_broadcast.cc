@@ -100,6 +100,10 @@ struct ReliableBroadcast::State {
   /// merkle_leaf_hash(stripe), looked up instead when the bytes are our own
   /// stripe `index`.
   [[nodiscard]] Digest leaf_hash_of(std::size_t index, ByteView stripe) const;
+  /// All leaves of one honest tree have one size. A proven leaf of another
+  /// size than those already held under `root` shows that root's author is
+  /// faulty; the relaying sender may be honest.
+  [[nodiscard]] bool conflicts_with_root_size(const Digest& root, std::size_t stripe_bytes) const;
   void accept_own_stripe(EchoRecord record, Output& out);
   [[nodiscard]] bool reencoding_matches(const Bytes& value, const Digest& root);
   void record_echo(NodeId from, EchoRecord record);
@@ -117,15 +121,12 @@ std::variant<Digest, FaultKind> ReliableBroadcast::State::check_stripe(std::size
   assert(memo.has_value() && index < members.n());
   const Digest leaf_hash = leaf_hash_of(index, stripe);
   if (!memo->verify_hash(root, index, leaf_hash, branch)) return FaultKind::kInvalidMerkleBranch;
-  auto tally = tallies.find(root);
-  // All leaves of one root have one size; a stripe of another size under a
-  // root we already hold stripes for cannot be part of an honest encoding.
-  // The sender is blamed: it sent a stripe inconsistent with the others,
-  // though only a Byzantine root's author can have made such a tree.
-  if (tally != tallies.end() && tally->second.stripe_bytes != 0 && tally->second.stripe_bytes != stripe.size()) {
-    return FaultKind::kInvalidStripeSize;
-  }
   return leaf_hash;
+}
+
+bool ReliableBroadcast::State::conflicts_with_root_size(const Digest& root, std::size_t stripe_bytes) const {
+  auto tally = tallies.find(root);
+  return tally != tallies.end() && tally->second.stripe_bytes != 0 && tally->second.stripe_bytes != stripe_bytes;
 }
 
 Digest ReliableBroadcast::State::leaf_hash_of(std::size_t index, ByteView stripe) const {
@@ -179,6 +180,11 @@ void ReliableBroadcast::State::on_val(NodeId from, Val&& val, Output& out) {
     out.faults.push_back(Fault{from, *fault});
     return;
   }
+  // The proposer vouches for its root by sending it: a malformed tree is its own.
+  if (conflicts_with_root_size(val.root, val.stripe.size())) {
+    out.faults.push_back(Fault{from, FaultKind::kInvalidStripeSize});
+    return;
+  }
   accept_own_stripe(EchoRecord{val.root, std::forward<Val>(val).branch, std::forward<Val>(val).stripe,
                                std::get<Digest>(checked)},
                     out);
@@ -196,6 +202,17 @@ void ReliableBroadcast::State::on_echo(NodeId from, Echo&& echo, Output& out) {
   const auto checked = check_stripe(from.value, echo.root, echo.branch, echo.stripe);
   if (const auto* fault = std::get_if<FaultKind>(&checked)) {
     out.faults.push_back(Fault{from, *fault});
+    return;
+  }
+  if (conflicts_with_root_size(echo.root, echo.stripe.size())) {
+    // The stripe is a proven leaf of a malformed tree, so the echoer may be
+    // an honest node relaying what the proposer gave it: blame the proposer
+    // only if it sent us this very root, otherwise nobody. The stripe is
+    // dropped either way; such a root can never deliver.
+    const auto& own = echoes[self.value];
+    if (val_accepted && own.has_value() && own->root == echo.root) {
+      out.faults.push_back(Fault{proposer, FaultKind::kInvalidStripeSize});
+    }
     return;
   }
   const Digest root = echo.root;

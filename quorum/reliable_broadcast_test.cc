@@ -539,6 +539,36 @@ TEST(ReliableBroadcast, InconsistentEncodingIsDetectedByReencoding) {
   }
 }
 
+TEST(ReliableBroadcast, UnequalStripeSizesBlameTheProposerNeverAnHonestRelayer) {
+  // A Byzantine proposer commits to a tree whose leaves differ in size. Honest
+  // nodes relay whatever stripe it gave them; the one that sees a size
+  // conflict must blame the proposer (who vouched for the root), never the
+  // honest echoer, and nobody delivers.
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    const std::size_t n = 4;
+    TestNetwork net(n, 0, seed);
+    net.byzantine[0] = true;
+    const Membership members(n);
+    std::mt19937_64 rng(seed);
+    auto stripes = honest_stripes(members, random_bytes(rng, 600));
+    stripes[3].push_back(0);  // still within the stripe bounds, one byte longer
+    const Commitment c(stripes);
+    for (std::size_t i = 1; i < n; ++i) net.inject(0, i, c.val(i));
+    net.run();
+    std::size_t proposer_blamed = 0;
+    for (std::size_t i = 1; i < n; ++i) {
+      for (const Fault& f : net.faults[i]) {
+        EXPECT_EQ(f.node, node(0)) << "seed " << seed << ": node " << i << " blamed honest node " << f.node.value;
+        proposer_blamed += f.node == node(0) && f.kind == FaultKind::kInvalidStripeSize ? 1u : 0u;
+      }
+      EXPECT_FALSE(net.delivered[i].has_value());
+    }
+    // Node 3 got the long stripe in its VAL, nodes 1 and 2 the short ones:
+    // every honest node receives at least one echo conflicting with its VAL.
+    EXPECT_GE(proposer_blamed, 1u) << "seed " << seed;
+  }
+}
+
 TEST(ReliableBroadcast, MemoryStaysBoundedUnderEchoAndReadyFlood) {
   const Membership members(7);  // f = 2
   std::mt19937_64 rng(11);
