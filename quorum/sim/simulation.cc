@@ -1,6 +1,7 @@
 #include "quorum/codec.h"
 #include "quorum/merkle.h"
 #include "quorum/sim/scheduler.h"
+#include "quorum/sim/seeded_random.h"
 #include "quorum/sim/sent_log.h"
 #include "quorum/sim/sim.h"
 
@@ -154,11 +155,7 @@ Simulation::Simulation(const SimConfig& config)
   engine_config_.idle_heartbeat_ms = 500;
   run_ms_ = std::max<std::uint64_t>(1, cfg_.epochs * 12 * (cfg_.delay_max_ms + 1));
   crash_horizon_ms_ = std::max<std::uint64_t>(1, cfg_.epochs * 4 * (cfg_.delay_max_ms + 1));
-  std::mt19937_64 key_rng(config.seed ^ 0x6b657973ULL);
-  const RandomSource random = [&key_rng](std::span<std::uint8_t> out) {
-    for (auto& b : out) b = static_cast<std::uint8_t>(key_rng());
-  };
-  keys_ = deal_keys(members_, random);
+  keys_ = deal_keys(members_, seeded_random(config.seed ^ 0x6b657973ULL));
   choose_faulty_nodes();
   build_nodes();
 }
