@@ -19,6 +19,16 @@ Payload widen(Variant&& payload) {
                     std::forward<Variant>(payload));
 }
 
+/// Stamps a part's messages with (epoch, proposer) and passes them and its
+/// faults on: the same for an RBC's and an ABA's output.
+template <typename PartOutput>
+void forward(Epoch epoch, NodeId proposer, PartOutput& part, CommonSubset::Output& out) {
+  for (auto& [target, payload] : part.messages) {
+    out.messages.push_back(OutgoingMessage{target, Message{epoch, proposer, widen(std::move(payload))}});
+  }
+  out.faults.insert(out.faults.end(), part.faults.begin(), part.faults.end());
+}
+
 }  // namespace
 
 CommonSubset::CommonSubset(const Membership& members, NodeId self, Epoch epoch, const Digest& network_id,
@@ -75,10 +85,7 @@ CommonSubset::Output CommonSubset::handle(NodeId from, const Message& message) {
 }
 
 void CommonSubset::on_rbc_output(NodeId proposer, ReliableBroadcast::Output&& rbc, Output& out) {
-  for (auto& [target, payload] : rbc.messages) {
-    out.messages.push_back(OutgoingMessage{target, Message{epoch_, proposer, widen(std::move(payload))}});
-  }
-  out.faults.insert(out.faults.end(), rbc.faults.begin(), rbc.faults.end());
+  forward(epoch_, proposer, rbc, out);
   if (!rbc.delivered) return;
   assert(!delivered_[proposer.value] && "an RBC delivers once");
   delivered_[proposer.value] = std::move(*rbc.delivered);
@@ -90,10 +97,7 @@ void CommonSubset::on_rbc_output(NodeId proposer, ReliableBroadcast::Output&& rb
 }
 
 void CommonSubset::on_aba_output(NodeId proposer, BinaryAgreement::Output&& aba, Output& out) {
-  for (auto& [target, payload] : aba.messages) {
-    out.messages.push_back(OutgoingMessage{target, Message{epoch_, proposer, widen(std::move(payload))}});
-  }
-  out.faults.insert(out.faults.end(), aba.faults.begin(), aba.faults.end());
+  forward(epoch_, proposer, aba, out);
   if (!aba.decided) return;
   assert(!decisions_[proposer.value] && "an ABA decides once");
   decisions_[proposer.value] = *aba.decided;
