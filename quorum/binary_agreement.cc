@@ -156,7 +156,8 @@ struct BinaryAgreement::State {
   }
 
   void decide(bool value, Output& out) {
-    assert(!stopped());
+    // A halted instance may still decide, by f+1 TERMs (on_term).
+    assert(!decided.has_value());
     decided = value;
     out.decided = value;
     out.messages.emplace_back(Target::all(), AbaTerm{value});
@@ -308,6 +309,14 @@ struct BinaryAgreement::State {
 
   /// True when a message of round r from `from` is to be recorded.
   bool admit(NodeId from, Round r, Output& out) {
+    // An honest node halts at kRoundsMax and never sends that round: only a
+    // faulty peer can. Checked before the round is remembered, so a round
+    // such as 0xFFFFFFFF never enters highest_round_seen, whose "+
+    // kRoundWindow" would otherwise wrap and mark a peer as lagging forever.
+    if (r.value >= kRoundsMax) {
+      fault(out, from, FaultKind::kRoundOutOfWindow);
+      return false;
+    }
     highest_round_seen[from.value] = std::max(highest_round_seen[from.value], r.value);
     if (r.value < round) {
       if (r.value < past.size() && past[r.value].may_have_missed.test(from.value)) {
@@ -320,14 +329,9 @@ struct BinaryAgreement::State {
       // Later sends of this round reach it: it is here now.
       if (current.may_have_missed.test(from.value)) resend_round(from, round, current, out);
     }
-    // An honest node halts at kRoundsMax and never sends that round: only a
-    // faulty peer can. A round merely beyond our window is different: under
-    // asynchrony an honest peer may be that far ahead (it saw n - f votes we
-    // have not), so dropping it is memory control, not evidence.
-    if (r.value >= kRoundsMax) {
-      fault(out, from, FaultKind::kRoundOutOfWindow);
-      return false;
-    }
+    // A round merely beyond our window is no evidence: under asynchrony an
+    // honest peer may be that far ahead (it saw n - f votes we have not), so
+    // dropping it is memory control.
     if (r.value > round + kRoundWindow) {
       ++stats.dropped_future_round;
       return false;
@@ -436,8 +440,13 @@ BinaryAgreement::Output BinaryAgreement::handle(NodeId from, const AbaPayload& m
   Output out;
   State& s = *state_;
   assert(s.members.contains(from) && from != s.self);
-  // A stopped instance needs nothing more: its TERM speaks for it.
-  if (s.stopped()) return out;
+  // A decided instance needs nothing more: its TERM speaks for it. A halted
+  // one (kRoundsMax rounds without a decision) takes no more votes, but
+  // still takes TERMs: f+1 TERM(b) include an honest decider, so deciding b
+  // on them is as safe there as anywhere, and it is the only way such an
+  // instance, and with it its epoch, can still finish.
+  if (s.decided.has_value()) return out;
+  if (s.halted && !std::holds_alternative<AbaTerm>(message)) return out;
   std::visit(
       [&](const auto& m) {
         using M = std::decay_t<decltype(m)>;

@@ -430,6 +430,63 @@ class OneInstance : public ::testing::Test {
   BinaryAgreement aba_;
 };
 
+/// Plays peers 1 .. 3 of an n = 4 instance through one undecided round r:
+/// both values reach bin_values and the AUX split keeps vals = {0, 1}, so
+/// est becomes the coin and nobody decides. Returns what the instance sent.
+std::vector<std::pair<Target, AbaPayload>> split_round(BinaryAgreement& aba, std::uint32_t r) {
+  std::vector<std::pair<Target, AbaPayload>> sent;
+  const auto take = [&](BinaryAgreement::Output out) {
+    EXPECT_TRUE(out.faults.empty()) << "round " << r;
+    sent.insert(sent.end(), out.messages.begin(), out.messages.end());
+  };
+  for (std::size_t j = 1; j < 4; ++j) {
+    take(aba.handle(node(j), AbaBval{Round{r}, false}));
+    take(aba.handle(node(j), AbaBval{Round{r}, true}));
+  }
+  take(aba.handle(node(1), AbaAux{Round{r}, false}));
+  take(aba.handle(node(2), AbaAux{Round{r}, true}));
+  if (r % 3 == 2) {
+    CoinName name = instance_name();
+    name.round = Round{r};
+    take(aba.handle(node(1), AbaConf{Round{r}, BoolSet::kBoth}));
+    take(aba.handle(node(2), AbaConf{Round{r}, BoolSet::kBoth}));
+    take(aba.handle(node(1), AbaCoin{Round{r}, coins_for(4)[1].make_share(name)}));
+  }
+  return sent;
+}
+
+TEST_F(OneInstance, HaltedInstanceStillDecidesOnFPlusOneTerms) {
+  (void)aba_.input(false);
+  for (std::uint32_t r = 0; r < kRoundsMax; ++r) {
+    (void)split_round(aba_, r);
+    ASSERT_FALSE(aba_.decision().has_value()) << "round " << r;
+  }
+  EXPECT_EQ(aba_.stats().rounds, kRoundsMax) << "halted after kRoundsMax rounds";
+  // Votes are over for a halted instance, TERMs are not: f+1 TERM(b) include
+  // an honest decider, and without them the epoch could never be output.
+  EXPECT_FALSE(aba_.handle(node(1), AbaBval{Round{0}, true}).decided.has_value());
+  EXPECT_FALSE(aba_.handle(node(1), AbaTerm{true}).decided.has_value());
+  const auto out = aba_.handle(node(2), AbaTerm{true});
+  ASSERT_EQ(out.decided, std::optional<bool>(true));
+  EXPECT_TRUE(aba_.terminated());
+}
+
+TEST_F(OneInstance, ARoundBeyondKRoundsMaxNeverMarksThePeerAsLagging) {
+  (void)aba_.input(false);
+  // Blamed, and not remembered: highest_round_seen + kRoundWindow used to
+  // wrap to 1, so every later round took peer 1 for a laggard and sent it
+  // all of that round's messages again.
+  const auto blamed = aba_.handle(node(1), AbaBval{Round{0xFFFFFFFF}, true});
+  ASSERT_EQ(blamed.faults.size(), 1u);
+  EXPECT_EQ(blamed.faults[0], (Fault{node(1), FaultKind::kRoundOutOfWindow}));
+  std::size_t resent = 0;
+  for (std::uint32_t r = 0; r < 9; ++r) {
+    for (const auto& [to, payload] : split_round(aba_, r)) resent += to.to_all ? 0u : 1u;
+  }
+  EXPECT_EQ(aba_.stats().rounds, 10u);
+  EXPECT_EQ(resent, 0u) << "peer 1 voted in every round: it never lagged";
+}
+
 TEST_F(OneInstance, FPlusOneTermsDecideAtOnceEvenWithoutInput) {
   auto out = aba_.handle(node(1), AbaTerm{true});
   EXPECT_FALSE(out.decided.has_value());

@@ -32,7 +32,8 @@ void forward(Epoch epoch, NodeId proposer, PartOutput& part, CommonSubset::Outpu
 }  // namespace
 
 CommonSubset::CommonSubset(const Membership& members, NodeId self, Epoch epoch, const Digest& network_id,
-                           const ThresholdCoin& coin, std::shared_ptr<ErasureCoder> coder)
+                           const ThresholdCoin& coin, std::shared_ptr<ErasureCoder> coder,
+                           PeerStripeBudget* budget)
     : members_(members),
       self_(self),
       epoch_(epoch),
@@ -45,7 +46,7 @@ CommonSubset::CommonSubset(const Membership& members, NodeId self, Epoch epoch, 
   aba_.reserve(members.n());
   for (std::size_t j = 0; j < members.n(); ++j) {
     const NodeId proposer{to_u16(j)};
-    rbc_.emplace_back(members, self, proposer, coder);
+    rbc_.emplace_back(members, self, proposer, coder, budget);
     // The coin name binds network, epoch and instance, so a share for one
     // ABA can never be replayed into another (Cachin-Kursawe-Shoup section 4).
     const CoinName name{network_id, epoch, proposer, Round{}};

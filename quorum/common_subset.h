@@ -37,8 +37,11 @@ class CommonSubset {
   /// of different networks that might share keys by mistake.
   /// `coder`, if given, is shared with other instances (e.g. the engine's
   /// epochs): the n RBCs of one epoch share one anyway.
+  /// `budget`, if given, is the engine's per-peer stripe budget, shared by
+  /// every epoch's RBCs; it must outlive the instance.
   CommonSubset(const Membership& members, NodeId self, Epoch epoch, const Digest& network_id,
-               const ThresholdCoin& coin, std::shared_ptr<ErasureCoder> coder = nullptr);
+               const ThresholdCoin& coin, std::shared_ptr<ErasureCoder> coder = nullptr,
+               PeerStripeBudget* budget = nullptr);
 
   /// Starts RBC(epoch, self) with this node's batch (possibly empty).
   /// Precondition: !has_proposed(), value.size() <= kBatchBytesMax.

@@ -12,7 +12,7 @@
 
 namespace quorumclear::quorum {
 
-static_assert(static_cast<std::size_t>(FaultKind::kMessageAfterTerminate) + 1 == EngineStats::kFaultKinds,
+static_assert(static_cast<std::size_t>(FaultKind::kPeerBudgetExceeded) + 1 == EngineStats::kFaultKinds,
               "EngineStats::faults must have one slot per FaultKind");
 
 namespace {
@@ -31,6 +31,7 @@ struct Engine::State {
         self(s),
         cfg(c),
         coin(std::make_unique<ThresholdCoin>(m, std::move(keys.coin))),
+        budget(std::make_unique<PeerStripeBudget>(m.n())),
         current(first) {}
 
   Membership members;
@@ -39,6 +40,9 @@ struct Engine::State {
   // Heap-allocated so its address survives moves of the Engine: every ABA
   // holds a reference to it.
   std::unique_ptr<ThresholdCoin> coin;
+  // Heap-allocated for the same reason, and declared before `epochs` so the
+  // RBCs that release into it on destruction go first.
+  std::unique_ptr<PeerStripeBudget> budget;
   Epoch current;
   std::map<std::uint64_t, EpochSlot> epochs;                     // live ACS instances
   std::map<std::uint64_t, std::vector<DecidedBatch>> held_outputs;  // done, waiting their turn
@@ -63,7 +67,9 @@ EpochSlot& Engine::State::slot_for(Epoch epoch) {
   auto it = epochs.find(epoch.value);
   if (it == epochs.end()) {
     assert(epoch >= current && epoch.value <= current.value + kEpochWindow);
-    it = epochs.emplace(epoch.value, EpochSlot{CommonSubset(members, self, epoch, cfg.network_id, *coin)})
+    it = epochs
+             .emplace(epoch.value,
+                      EpochSlot{CommonSubset(members, self, epoch, cfg.network_id, *coin, nullptr, budget.get())})
              .first;
   }
   return it->second;
@@ -140,10 +146,11 @@ void Engine::State::output_ready_epochs(Step& step) {
   if (held_outputs.contains(current.value)) output_ready_epochs(step);
 }
 
+// engine.h "Finished epochs": an output epoch has nothing left to send.
 void Engine::State::retire_finished_epochs() {
   for (auto it = epochs.begin(); it != epochs.end() && it->first < current.value;) {
-    const bool too_old = it->first + kFinishedEpochsKept < current.value;
-    it = (too_old || it->second.acs.terminated()) ? epochs.erase(it) : std::next(it);
+    assert(it->second.acs.terminated() && "an epoch below current was output, so all its ABAs terminated");
+    it = epochs.erase(it);
   }
 }
 
@@ -174,10 +181,12 @@ void Engine::State::refresh_stats() {
 void Engine::State::refresh_counters() {
   stats.current_epoch = current.value;
   stats.live_epochs = epochs.size();
+  stats.peer_stripe_bytes_peak = budget->peak();
   stats.queued_proposals = proposals.size();
 }
 
 Engine::Engine(Membership members, NodeId self, NodeKeys keys, EngineConfig cfg, Epoch first_epoch) {
+  assert(is_supported_network_size(members.n()) && "genesis refuses other network sizes");
   assert(members.contains(self));
   assert(keys.coin.self == self);
   assert(cfg.proposal_queue_max >= 1 && cfg.proposal_queue_max <= kProposalQueueMax);

@@ -29,22 +29,28 @@
 //   their outputs wait their turn). Messages for epochs above current + W are
 //   dropped and counted (stats().messages_beyond_window), not recorded as
 //   faults: an honest peer is that far ahead whenever we lag, so the sender
-//   cannot be blamed. Whatever peers send, at most W + 1 + K epochs of state
-//   exist (K below). A rising count is the node layer's cue to catch up by
-//   certificate.
-// * Finished epochs: after epoch e is output its ACS instance is kept until
-//   all its ABAs have terminated, or until it is more than
-//   kFinishedEpochsKept (K) epochs behind current, whichever comes first.
-//   A slower honest peer may still be finishing e and need our ABA votes or
-//   RBC ECHO/READY to reach its thresholds; dropping e the moment we output
-//   it would strand it. Messages for epochs older than that are ignored
-//   silently (counted in stats().messages_stale): a laggard's duplicates are
-//   not misbehaviour. A node more than W epochs behind its peers cannot
-//   finish by messages alone and must take the missed epochs by certificate
+//   cannot be blamed. Whatever peers send, at most W + 1 epochs of state
+//   exist (kLiveEpochsMax, memory_budget.h). A rising count is the node
+//   layer's cue to catch up by certificate.
+// * Finished epochs are dropped the moment they are output. An epoch is
+//   output only once all n of its ABAs have decided, and an ABA decides
+//   exactly when it terminates (it has then sent TERM, which stands in for
+//   all its later votes), while every RBC whose value is in the output has
+//   delivered here, so our ECHO and READY for it were sent before. Nothing
+//   we could still send in e would help a slower honest peer finish e:
+//   keeping e longer would only hold memory. (An earlier design kept K = 2
+//   finished epochs for laggards; it never took effect for this reason and
+//   is gone.) Messages for epochs below current are ignored silently
+//   (counted in stats().messages_stale): a laggard's duplicates are not
+//   misbehaviour. A node more than W epochs behind its peers cannot finish
+//   by messages alone and must take the missed epochs by certificate
 //   (services layer), then restart with a later first_epoch.
 // * Restart: Step::entered_epoch reports each epoch in which this node sent
-//   its first message. The caller persists the highest one, H, before
-//   sending. After a crash the engine is rebuilt with
+//   its first message. It is NOT monotone across Steps: we help epochs up
+//   to current + W (ECHO, READY, votes) before we propose in current, so a
+//   Step may report current + 2 and a later one current. The caller
+//   persists the highest value ever reported, H (max, never the last one),
+//   before sending that Step's messages. After a crash the engine is rebuilt with
 //   first_epoch = max(last output + 1, H + 1): it never votes again in an
 //   epoch it may already have voted in (it could contradict its earlier
 //   votes); those epochs come by certificate.
@@ -54,6 +60,7 @@
 //   fatal.
 
 #include "quorum/keygen.h"
+#include "quorum/memory_budget.h"
 #include "quorum/step.h"
 
 #include <array>
@@ -62,8 +69,6 @@
 
 namespace quorumclear::quorum {
 
-/// Finished epochs whose ACS instances are kept for laggards (see above).
-inline constexpr std::uint64_t kFinishedEpochsKept = 2;
 /// Largest proposal queue a configuration may ask for.
 inline constexpr std::size_t kProposalQueueMax = 64;
 
@@ -81,7 +86,7 @@ struct EngineConfig {
 /// Plain counters for the metrics layer (mapped to Prometheus there).
 struct EngineStats {
   static constexpr std::size_t kPayloadTypes = std::variant_size_v<Payload>;
-  static constexpr std::size_t kFaultKinds = 11;
+  static constexpr std::size_t kFaultKinds = 12;
 
   std::uint64_t current_epoch = 0;     // lowest epoch not yet output
   std::uint64_t epochs_decided = 0;
@@ -111,12 +116,16 @@ struct EngineStats {
   std::size_t buffered_bytes = 0;
   std::size_t buffered_bytes_peak = 0;
   std::size_t live_epochs = 0;         // ACS instances held now
+  /// The most stripe and branch bytes any one peer has made us hold at once
+  /// (memory_budget.h: never above kPeerStripeBudgetBytes).
+  std::size_t peer_stripe_bytes_peak = 0;
   std::size_t queued_proposals = 0;
 };
 
 class Engine {
  public:
-  /// Preconditions: self is in `members`, keys are self's from genesis,
+  /// Preconditions: members.n() is a supported network size (4 .. 31),
+  /// self is in `members`, keys are self's from genesis,
   /// cfg.proposal_queue_max in 1 .. kProposalQueueMax.
   Engine(Membership members, NodeId self, NodeKeys keys, EngineConfig cfg, Epoch first_epoch);
   ~Engine();

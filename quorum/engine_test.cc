@@ -208,7 +208,7 @@ TEST(Engine, EpochsBeyondTheWindowAreDroppedAndStaleOnesIgnored) {
   c.apply(1, c.engines[1].handle(NodeId{3}, Message{Epoch{0}, NodeId{3}, AbaTerm{false}}));
   EXPECT_EQ(c.faults.size(), faults_before);
   EXPECT_EQ(c.engines[1].stats().messages_stale, stale_before + 1);
-  EXPECT_LE(c.engines[1].stats().live_epochs, kEpochWindow + 1 + kFinishedEpochsKept);
+  EXPECT_LE(c.engines[1].stats().live_epochs, kLiveEpochsMax);
 }
 
 TEST(Engine, ReplayingTheSameInputsGivesByteIdenticalSteps) {

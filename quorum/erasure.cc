@@ -101,6 +101,21 @@ EncodedValue ErasureCoder::encode(ByteView value) const {
   const std::size_t framed = kErasureFrameHeaderBytes + value.size();
   assert(framed <= frame.size());
   std::memset(frame.data() + framed, 0, frame.size() - framed);
+  fill_parity(out);
+  return out;
+}
+
+EncodedValue ErasureCoder::encode_any_frame(ByteView frame, std::size_t stripe_bytes) const {
+  assert(stripe_bytes >= 1 && frame.size() <= k_ * stripe_bytes);
+  EncodedValue out(n_, stripe_bytes);  // zeroed: the frame's tail pads with zeros
+  const std::span<std::uint8_t> data(out.mutable_stripe(0).data(), k_ * stripe_bytes);
+  if (!frame.empty()) std::memcpy(data.data(), frame.data(), frame.size());
+  fill_parity(out);
+  return out;
+}
+
+void ErasureCoder::fill_parity(EncodedValue& out) const {
+  const std::size_t stripe_bytes = out.stripe_bytes();
   if (n_ > k_) {
     std::vector<std::uint8_t*> data(k_);
     std::vector<std::uint8_t*> parity(n_ - k_);
@@ -110,7 +125,6 @@ EncodedValue ErasureCoder::encode(ByteView value) const {
     ec_encode_data(to_int(stripe_bytes), to_int(k_), to_int(n_ - k_),
                    const_cast<std::uint8_t*>(encode_tables_.data()), data.data(), parity.data());
   }
-  return out;
 }
 
 const ErasureCoder::DecodePlan& ErasureCoder::plan_for(const std::vector<std::size_t>& sources) {
@@ -197,6 +211,12 @@ std::optional<Bytes> ErasureCoder::unframe(const std::vector<ByteView>& data, st
   // Canonical frame only: the length fits, the padding is the minimal
   // amount and all zero, so one stripe set means exactly one value.
   if (length > capacity) return std::nullopt;
+  // No honest proposer frames more than kBatchBytesMax. Where k does not
+  // divide kBatchBytesMax + 8, the largest stripe the codec admits leaves
+  // room for a longer frame; such a codeword is a non-codeword here, so
+  // every honest node decides alike (deliver nothing, blame the proposer)
+  // instead of re-encoding a value encode() refuses (issue 11, item 1).
+  if (length > kBatchBytesMax) return std::nullopt;
   const auto value_bytes = static_cast<std::size_t>(length);
   if (erasure_stripe_bytes(value_bytes, k_) != stripe_bytes) return std::nullopt;
   if (!frame_is_zero(data, stripe_bytes, kErasureFrameHeaderBytes + value_bytes)) return std::nullopt;

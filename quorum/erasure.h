@@ -91,11 +91,20 @@ class ErasureCoder {
   /// Precondition: value.size() <= kBatchBytesMax.
   [[nodiscard]] EncodedValue encode(ByteView value) const;
 
+  /// A genuine codeword whose k data stripes are `frame` zero-padded to
+  /// k * stripe_bytes, whatever the frame says: any length header, any
+  /// padding. For tests and the simulator's Byzantine proposers, which must
+  /// build the codewords a faulty node could send (an over-long frame, a
+  /// non-canonical one); decode() then decides whether it is a value.
+  /// Precondition: 1 <= stripe_bytes, frame.size() <= k * stripe_bytes.
+  [[nodiscard]] EncodedValue encode_any_frame(ByteView frame, std::size_t stripe_bytes) const;
+
   /// Reconstructs the value from any k stripes with distinct indices (extra
   /// stripes are ignored). Stripes may come from peers: returns nullopt,
   /// never crashes, when there are fewer than k distinct valid indices,
   /// sizes differ or are out of range, or the frame is not canonical
-  /// (length too large, padding not minimal or not zero). Does NOT check
+  /// (length beyond the stripes or beyond kBatchBytesMax, padding not
+  /// minimal or not zero): every value it returns, encode() accepts. Does NOT check
   /// that parity is consistent; the RBC re-encodes for that.
   [[nodiscard]] std::optional<Bytes> decode(std::span<const IndexedStripe> stripes);
 
@@ -106,6 +115,8 @@ class ErasureCoder {
     std::vector<std::uint8_t> tables;        // ec_init_tables for missing_data rows
   };
 
+  /// Computes stripes k .. n-1 from the data stripes 0 .. k-1 of `out`.
+  void fill_parity(EncodedValue& out) const;
   const DecodePlan& plan_for(const std::vector<std::size_t>& sources);
   [[nodiscard]] std::optional<Bytes> unframe(const std::vector<ByteView>& data, std::size_t stripe_bytes) const;
 

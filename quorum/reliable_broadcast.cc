@@ -1,6 +1,7 @@
 #include "quorum/reliable_broadcast.h"
 
 #include "quorum/erasure.h"
+#include "quorum/memory_budget.h"
 #include "quorum/merkle.h"
 
 #include <algorithm>
@@ -39,7 +40,8 @@ bool same_stripe_message(const EchoRecord& record, const StripeMessage& m) {
 }  // namespace
 
 struct ReliableBroadcast::State {
-  State(const Membership& m, NodeId self_id, NodeId proposer_id, std::shared_ptr<ErasureCoder> shared_coder)
+  State(const Membership& m, NodeId self_id, NodeId proposer_id, std::shared_ptr<ErasureCoder> shared_coder,
+        PeerStripeBudget* peer_budget)
       : members(m),
         self(self_id),
         proposer(proposer_id),
@@ -49,9 +51,14 @@ struct ReliableBroadcast::State {
         min_stripe_bytes(erasure_min_stripe_bytes(m)),
         max_stripe_bytes(erasure_max_stripe_bytes(m)),
         echoes(m.n()),
-        readies(m.n()) {
+        readies(m.n()),
+        budget(peer_budget) {
     assert(coder->total_stripes() == m.n() && coder->data_stripes() == m.data_stripes());
   }
+  // Whatever is still held goes back to its peers' budgets.
+  ~State() { release_stripes(); }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
 
   Membership members;
   NodeId self;
@@ -81,6 +88,7 @@ struct ReliableBroadcast::State {
   /// hashes, so the ECHOs of its own stripes are checked by comparing bytes.
   std::optional<EncodedValue> own_encoding;
   std::vector<Digest> own_leaf_hashes;
+  PeerStripeBudget* budget;  // not owned; may be null
 
   [[nodiscard]] bool finished() const { return delivered || failed; }
 
@@ -107,6 +115,13 @@ struct ReliableBroadcast::State {
   void accept_own_stripe(EchoRecord record, Output& out);
   [[nodiscard]] bool reencoding_matches(const Bytes& value, const Digest& root);
   void record_echo(NodeId from, EchoRecord record);
+  /// Charges a peer's stripe and branch to its budget; on refusal records
+  /// the fault and returns false (the stripe is then dropped).
+  template <class StripeMessage>
+  bool charge(NodeId peer, const StripeMessage& m, Output& out);
+  /// Who a held record was charged to: its sender, or for our own slot the
+  /// proposer whose VAL it is (nobody when we are the proposer).
+  [[nodiscard]] std::optional<NodeId> charged_peer(std::size_t index) const;
   void advance(const Digest& root, Output& out);
   void try_deliver(const Digest& root, Output& out);
   void release_stripes();
@@ -149,6 +164,25 @@ void ReliableBroadcast::State::record_echo(NodeId from, EchoRecord record) {
   echoes[from.value] = std::move(record);
 }
 
+namespace {
+std::size_t held_bytes_of(const std::vector<Digest>& branch, const Bytes& stripe) {
+  return stripe.size() + branch.size() * sizeof(Digest);
+}
+}  // namespace
+
+template <class StripeMessage>
+bool ReliableBroadcast::State::charge(NodeId peer, const StripeMessage& m, Output& out) {
+  if (budget == nullptr || budget->try_charge(peer, held_bytes_of(m.branch, m.stripe))) return true;
+  out.faults.push_back(Fault{peer, FaultKind::kPeerBudgetExceeded});
+  return false;
+}
+
+std::optional<NodeId> ReliableBroadcast::State::charged_peer(std::size_t index) const {
+  if (index != self.value) return NodeId{static_cast<std::uint16_t>(index)};
+  if (proposer != self) return proposer;
+  return std::nullopt;
+}
+
 void ReliableBroadcast::State::accept_own_stripe(EchoRecord record, Output& out) {
   assert(!val_accepted);
   val_accepted = true;
@@ -185,6 +219,7 @@ void ReliableBroadcast::State::on_val(NodeId from, Val&& val, Output& out) {
     out.faults.push_back(Fault{from, FaultKind::kInvalidStripeSize});
     return;
   }
+  if (!charge(from, val, out)) return;
   accept_own_stripe(EchoRecord{val.root, std::forward<Val>(val).branch, std::forward<Val>(val).stripe,
                                std::get<Digest>(checked)},
                     out);
@@ -215,6 +250,7 @@ void ReliableBroadcast::State::on_echo(NodeId from, Echo&& echo, Output& out) {
     }
     return;
   }
+  if (!charge(from, echo, out)) return;
   const Digest root = echo.root;
   record_echo(from, EchoRecord{root, std::forward<Echo>(echo).branch, std::forward<Echo>(echo).stripe,
                                std::get<Digest>(checked)});
@@ -291,7 +327,14 @@ bool ReliableBroadcast::State::reencoding_matches(const Bytes& value, const Dige
 }
 
 void ReliableBroadcast::State::release_stripes() {
-  for (auto& echo : echoes) echo.reset();
+  for (std::size_t i = 0; i < echoes.size(); ++i) {
+    auto& echo = echoes[i];
+    if (!echo.has_value()) continue;
+    if (const auto peer = charged_peer(i); peer && budget != nullptr) {
+      budget->release(*peer, held_bytes_of(echo->branch, echo->stripe));
+    }
+    echo.reset();
+  }
   own_encoding.reset();
   own_leaf_hashes = {};
   memo.reset();
@@ -321,8 +364,8 @@ ReliableBroadcast::Output ReliableBroadcast::State::dispatch(NodeId from, Payloa
 }
 
 ReliableBroadcast::ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer,
-                                     std::shared_ptr<ErasureCoder> coder)
-    : state_(std::make_unique<State>(members, self, proposer, std::move(coder))) {
+                                     std::shared_ptr<ErasureCoder> coder, PeerStripeBudget* budget)
+    : state_(std::make_unique<State>(members, self, proposer, std::move(coder), budget)) {
   assert(members.contains(self) && members.contains(proposer));
 }
 

@@ -12,6 +12,7 @@
 namespace quorumclear::quorum {
 
 class ErasureCoder;
+class PeerStripeBudget;
 
 class ReliableBroadcast {
  public:
@@ -27,9 +28,13 @@ class ReliableBroadcast {
   /// `coder` may be shared by the instances of one epoch (its encoding
   /// tables depend only on n and k); it must be built for `members`. The
   /// instances sharing it must be used from one thread, as the engine is.
-  /// Without one the instance builds its own.
+  /// Without one the instance builds its own. `budget`, if given, must
+  /// outlive the instance: every peer stripe it stores is charged there
+  /// (to the ECHO's sender, or to the proposer for its VAL) and released
+  /// when dropped; a stripe the budget refuses is a kPeerBudgetExceeded
+  /// fault (memory_budget.h: honest traffic never reaches it).
   ReliableBroadcast(const Membership& members, NodeId self, NodeId proposer,
-                    std::shared_ptr<ErasureCoder> coder = nullptr);
+                    std::shared_ptr<ErasureCoder> coder = nullptr, PeerStripeBudget* budget = nullptr);
   ~ReliableBroadcast();
   ReliableBroadcast(ReliableBroadcast&&) noexcept;
   ReliableBroadcast& operator=(ReliableBroadcast&&) noexcept;

@@ -17,6 +17,7 @@ std::string_view to_string(FaultKind kind) {
     case FaultKind::kInvalidCoinShare: return "invalid_coin_share";
     case FaultKind::kConflictingVote: return "conflicting_vote";
     case FaultKind::kMessageAfterTerminate: return "message_after_terminate";
+    case FaultKind::kPeerBudgetExceeded: return "peer_budget_exceeded";
   }
   return "unknown";
 }

@@ -33,6 +33,7 @@ enum class FaultKind : std::uint8_t {
   kInvalidCoinShare,      // Chaum-Pedersen proof fails, or not a valid point
   kConflictingVote,       // e.g. TERM for both values
   kMessageAfterTerminate, // input to an instance the sender itself terminated
+  kPeerBudgetExceeded,    // a stripe beyond the per-peer budget (memory_budget.h)
 };
 
 [[nodiscard]] std::string_view to_string(FaultKind kind);

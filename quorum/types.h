@@ -39,10 +39,31 @@ struct Round {
   friend constexpr auto operator<=>(Round, Round) = default;
 };
 
+/// Network sizes a genesis may have: every n from 4 to 31, and no other
+/// (QUORUM_PROTOCOL.md "Setting"; quorum/README.md says the same). Below 4
+/// there is no f >= 1 to tolerate; above 31 the per-peer memory budget
+/// (quorum/memory_budget.h) no longer holds an honest peer's traffic at
+/// kBatchBytesMax. The Engine and key dealing require it; genesis loaders
+/// refuse anything else.
+inline constexpr std::size_t kNetworkSizeMin = 4;
+inline constexpr std::size_t kNetworkSizeMax = 31;
+[[nodiscard]] constexpr bool is_supported_network_size(std::size_t n) {
+  return n >= kNetworkSizeMin && n <= kNetworkSizeMax;
+}
+
 /// Hard limits. Every count or size read from a peer is checked against
 /// these before anything is allocated.
+///
+/// kNodesMax bounds the building blocks (Merkle tree, erasure code, RBC,
+/// ABA, codec), which their tests also run at sizes no network has; a
+/// running network is always kNetworkSizeMin .. kNetworkSizeMax.
 inline constexpr std::size_t kNodesMax = 128;
-inline constexpr std::size_t kBatchBytesMax = 16u << 20;  // one proposer's value per epoch
+/// One proposer's value per epoch: 1 MiB, some 8,000 trades, i.e. 32,000
+/// trades per epoch at n = 4, ample for 50,000 trades/s. Sized from the
+/// per-peer memory budget, which must hold every stripe an honest peer can
+/// make us keep at every supported n (memory_budget.h proves it at compile
+/// time); 16 MiB would have needed 128 MiB per peer at n = 4.
+inline constexpr std::size_t kBatchBytesMax = 1u << 20;
 /// Epochs ahead of the current one whose messages are kept; later ones are
 /// dropped, so a flooding peer cannot grow our memory.
 inline constexpr std::uint64_t kEpochWindow = 3;

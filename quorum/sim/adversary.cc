@@ -6,15 +6,14 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
 #include <deque>
 #include <map>
+#include <set>
 
 namespace quorumclear::quorum::sim {
 namespace {
-
-/// Stripe bytes of the junk Merkle trees the flooder builds.
-constexpr std::size_t kFloodStripeBytes = 2048;
 
 Bytes random_bytes(std::mt19937_64& rng, std::size_t size) {
   Bytes out(size);
@@ -23,6 +22,18 @@ Bytes random_bytes(std::mt19937_64& rng, std::size_t size) {
 }
 
 bool coin_flip(std::mt19937_64& rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+
+/// VAL i of every node i for a Merkle tree over these stripes, whatever
+/// they are: a faulty proposer's commitment.
+std::vector<RbcVal> vals_of(const EncodedValue& encoded) {
+  const std::vector<ByteView> stripes = encoded.stripes();
+  const MerkleTree tree(stripes);
+  std::vector<RbcVal> vals;
+  for (std::size_t i = 0; i < stripes.size(); ++i) {
+    vals.push_back(RbcVal{tree.root(), tree.branch(i), Bytes(stripes[i].begin(), stripes[i].end())});
+  }
+  return vals;
+}
 
 /// VALs of one proposer instance, keyed by recipient.
 std::map<std::uint16_t, RbcVal> vals_of(ReliableBroadcast::Output&& out) {
@@ -99,12 +110,7 @@ class BadStripes final : public Adversary {
     // decoding from different k-subsets gives different values.
     auto bad = encoded.mutable_stripe(rng_() % encoded.stripe_count());
     for (auto& b : bad) b = static_cast<std::uint8_t>(rng_());
-    const std::vector<ByteView> stripes = encoded.stripes();
-    const MerkleTree tree(stripes);
-    std::vector<RbcVal> vals;
-    for (std::size_t i = 0; i < stripes.size(); ++i) {
-      vals.push_back(RbcVal{tree.root(), tree.branch(i), Bytes(stripes[i].begin(), stripes[i].end())});
-    }
+    std::vector<RbcVal> vals = vals_of(encoded);
     if (crafted_.size() > 8) crafted_.erase(crafted_.begin());
     return crafted_.emplace(epoch.value, std::move(vals)).first->second;
   }
@@ -237,37 +243,106 @@ class Replayer final : public Adversary {
   std::deque<Message> seen_;
 };
 
-/// Floods far-future epochs (must be dropped, never buffered) and, inside
-/// the window, ECHOs under junk roots with valid branches (these ARE
-/// buffered, one per instance: the memory bound must hold anyway).
+/// Floods far-future epochs (must be dropped, never buffered) and pins as
+/// much memory as one peer can (issue 11, item 2) in two victims that every
+/// flooder shares (the lowest and the highest honest id): in every instance
+/// of every epoch inside the window, one ECHO of a maximum-size stripe under
+/// a junk root with a valid branch for its own leaf, and its own VAL under
+/// that root. Each is a proven leaf, so none can be blamed; the per-peer
+/// bound must hold anyway, with all f flooders at once on one node. Two
+/// victims rather than all: the per-node bound is the same, and flooding
+/// every node moves gigabytes per epoch at n = 31.
 class Flooder final : public Adversary {
  public:
   Flooder(AdversaryContext context, std::uint64_t seed) : ctx_(std::move(context)), rng_(seed) {
     std::vector<Bytes> leaves;
-    for (std::size_t i = 0; i < ctx_.members.n(); ++i) leaves.push_back(random_bytes(rng_, kFloodStripeBytes));
-    std::vector<ByteView> views(leaves.begin(), leaves.end());
+    const std::size_t stripe = erasure_max_stripe_bytes(ctx_.members);
+    for (std::size_t i = 0; i < ctx_.members.n(); ++i) leaves.push_back(random_bytes(rng_, stripe));
+    const std::vector<ByteView> views(leaves.begin(), leaves.end());
     const MerkleTree tree(views);
-    junk_echo_ = RbcEcho{tree.root(), tree.branch(ctx_.self.value), leaves[ctx_.self.value]};
+    for (std::size_t i = 0; i < ctx_.members.n(); ++i) {
+      junk_.push_back(RbcVal{tree.root(), tree.branch(i), leaves[i]});
+    }
+    for (std::size_t i = 0; i < ctx_.members.n(); ++i) {
+      if (i >= ctx_.faulty.size() || !ctx_.faulty[i]) victims_.push_back(i);
+    }
+    if (victims_.size() > 2) victims_.erase(victims_.begin() + 1, victims_.end() - 1);
   }
 
   void on_send(NodeId to, const Message& m, const Emit& emit) override {
-    emit(to, m);
+    if (!(std::holds_alternative<RbcVal>(m.payload) && m.proposer == ctx_.self)) emit(to, m);
     for (int i = 0; i < 2; ++i) {
       const std::uint64_t ahead = kEpochWindow + 1 + rng_() % 1'000'000;
       emit(to, Message{Epoch{m.epoch.value + ahead}, random_proposer(), AbaBval{Round{0}, true}});
     }
-    if (coin_flip(rng_, 0.2)) {
-      const Epoch epoch{m.epoch.value + rng_() % (kEpochWindow + 1)};
-      emit(to, Message{epoch, random_proposer(), junk_echo_});
-    }
+    if (std::find(victims_.begin(), victims_.end(), to.value) == victims_.end()) return;
+    for (std::uint64_t e = m.epoch.value; e <= m.epoch.value + kEpochWindow; ++e) pin(to, Epoch{e}, emit);
   }
 
  private:
   NodeId random_proposer() { return NodeId{static_cast<std::uint16_t>(rng_() % ctx_.members.n())}; }
 
+  void pin(NodeId to, Epoch epoch, const Emit& emit) {
+    if (!pinned_.insert({epoch.value, to.value}).second) return;
+    // Epochs this far below are over everywhere: forget them.
+    while (pinned_.begin()->first + 2 * kEpochWindow < epoch.value) pinned_.erase(pinned_.begin());
+    const RbcVal& own = junk_[ctx_.self.value];
+    emit(to, Message{epoch, ctx_.self, junk_[to.value]});
+    for (std::size_t j = 0; j < ctx_.members.n(); ++j) {
+      emit(to, Message{epoch, NodeId{static_cast<std::uint16_t>(j)}, RbcEcho{own.root, own.branch, own.stripe}});
+    }
+  }
+
   AdversaryContext ctx_;
   std::mt19937_64 rng_;
-  RbcEcho junk_echo_;
+  std::vector<RbcVal> junk_;  // leaf i of one junk tree of maximum-size stripes
+  std::vector<std::size_t> victims_;
+  std::set<std::pair<std::uint64_t, std::uint16_t>> pinned_;  // (epoch, recipient) done
+};
+
+/// A proposer whose VALs are a genuine codeword of maximum-size stripes with
+/// a frame no honest proposer makes (issue 11, item 1): over-long (longer
+/// than kBatchBytesMax where the stripe leaves room: every honest node once
+/// aborted on it), declaring more bytes than the stripes hold, or exactly
+/// kBatchBytesMax (a maximal value, which must deliver).
+class OverlongFrames final : public Adversary {
+ public:
+  OverlongFrames(AdversaryContext context, std::uint64_t seed)
+      : ctx_(std::move(context)), rng_(seed), coder_(ctx_.members) {}
+
+  void on_send(NodeId to, const Message& m, const Emit& emit) override {
+    if (!(std::holds_alternative<RbcVal>(m.payload) && m.proposer == ctx_.self)) return emit(to, m);
+    emit(to, Message{m.epoch, m.proposer, crafted_vals(m.epoch).at(to.value)});
+  }
+
+ private:
+  std::vector<RbcVal>& crafted_vals(Epoch epoch) {
+    auto it = crafted_.find(epoch.value);
+    if (it != crafted_.end()) return it->second;
+    const std::size_t stripe = erasure_max_stripe_bytes(ctx_.members);
+    const std::size_t capacity = coder_.data_stripes() * stripe - kErasureFrameHeaderBytes;
+    std::uint64_t declared = capacity;  // over-long wherever k leaves room for it
+    if (const auto pick = rng_() % 3; pick == 1) {
+      declared = capacity + 1 + rng_() % 1000;  // more than the stripes hold
+    } else if (pick == 2) {
+      declared = kBatchBytesMax;
+    }
+    Bytes frame(kErasureFrameHeaderBytes);
+    for (std::size_t b = 0; b < kErasureFrameHeaderBytes; ++b) {
+      frame[b] = static_cast<std::uint8_t>(declared >> (8 * (kErasureFrameHeaderBytes - 1 - b)));
+    }
+    const Bytes body = random_bytes(rng_, std::min<std::size_t>(declared, capacity));
+    frame.insert(frame.end(), body.begin(), body.end());
+    const EncodedValue encoded = coder_.encode_any_frame(frame, stripe);
+    std::vector<RbcVal> vals = vals_of(encoded);
+    if (crafted_.size() > 2) crafted_.erase(crafted_.begin());
+    return crafted_.emplace(epoch.value, std::move(vals)).first->second;
+  }
+
+  AdversaryContext ctx_;
+  std::mt19937_64 rng_;
+  ErasureCoder coder_;
+  std::map<std::uint64_t, std::vector<RbcVal>> crafted_;
 };
 
 }  // namespace
@@ -281,6 +356,7 @@ std::unique_ptr<Adversary> make_adversary(AdversaryKind kind, AdversaryContext c
     case AdversaryKind::kBothVotes: return std::make_unique<BothVotes>(std::move(context));
     case AdversaryKind::kReplay: return std::make_unique<Replayer>(std::move(context), seed);
     case AdversaryKind::kFlood: return std::make_unique<Flooder>(std::move(context), seed);
+    case AdversaryKind::kOverlongFrames: return std::make_unique<OverlongFrames>(std::move(context), seed);
     case AdversaryKind::kNone:
     case AdversaryKind::kCrash:
     case AdversaryKind::kIssue59:
@@ -289,11 +365,6 @@ std::unique_ptr<Adversary> make_adversary(AdversaryKind kind, AdversaryContext c
   }
   assert(false && "not a per-node behaviour");
   return nullptr;
-}
-
-std::size_t adversary_stripe_bytes_max(const Membership& members) {
-  (void)members;
-  return kFloodStripeBytes;
 }
 
 }  // namespace quorumclear::quorum::sim

@@ -26,6 +26,8 @@ struct AdversaryContext {
   NodeKeys keys;
   Digest network_id{};
   std::size_t value_bytes = 0;  // size of an honest batch in this run
+  /// Which nodes are faulty (colluders know each other), by NodeId.
+  std::vector<bool> faulty;
 };
 
 class Adversary {
@@ -41,8 +43,5 @@ class Adversary {
 /// network-level). `rng` is the adversary's own seeded generator.
 [[nodiscard]] std::unique_ptr<Adversary> make_adversary(AdversaryKind kind, AdversaryContext context,
                                                         std::uint64_t seed);
-
-/// Largest stripe any adversary built from `context` sends (for the memory bound).
-[[nodiscard]] std::size_t adversary_stripe_bytes_max(const Membership& members);
 
 }  // namespace quorumclear::quorum::sim

@@ -2,6 +2,7 @@
 // and checks every invariant; exits non-zero on any violation and prints the
 // one command line that replays each failing seed.
 
+#include "quorum/memory_budget.h"
 #include "quorum/sim/sim.h"
 
 #include <charconv>
@@ -20,8 +21,9 @@ constexpr std::string_view kUsage =
     "                  [--epochs E] [--first-epoch F] [--batch TXS] [--tx-bytes B]\n"
     "                  [--delay MIN:MAX] [--dup P] [--slow P] [--partition HEAL_MS] [--budget DELIVERIES]\n"
     "                  [--quiet]\n"
+    "N: a supported network size, 4 .. 31\n"
     "adversaries: none crash equivocate bad-stripes bad-branches bad-coin both-votes replay\n"
-    "             flood issue59 byzantine crash-restart all\n";
+    "             flood issue59 byzantine crash-restart overlong all\n";
 
 struct Options {
   SimConfig base;
@@ -62,7 +64,7 @@ bool parse_option(Options& o, std::string_view name, std::string_view value) {
     return true;
   }
   if (!parse_u64(value, u)) return false;
-  if (name == "--n") return (o.base.n = u) >= 1 && u <= quorumclear::quorum::kNodesMax;
+  if (name == "--n") return (o.base.n = u), quorumclear::quorum::is_supported_network_size(u);
   if (name == "--seeds") return (o.seeds = u) >= 1;
   if (name == "--seed-start") return (o.base.seed = u), true;
   if (name == "--epochs") return (o.base.epochs = u) >= 1;
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
                                             std::end(quorumclear::quorum::sim::kAllAdversaries));
   std::uint64_t runs = 0, failed = 0, epochs = 0, deliveries = 0, bytes = 0, rounds = 0, instances = 0;
   std::uint32_t rounds_max = 0;
+  std::size_t peer_peak = 0;
   for (AdversaryKind kind : kinds) {
     for (std::uint64_t s = 0; s < options.seeds; ++s) {
       SimConfig config = options.base;
@@ -108,6 +111,7 @@ int main(int argc, char** argv) {
       rounds += result.aba_rounds;
       instances += result.aba_instances;
       rounds_max = std::max(rounds_max, result.aba_rounds_max);
+      peer_peak = std::max(peer_peak, result.peer_stripe_peak);
       if (!options.quiet || !result.ok()) std::cout << summary_line(config, result) << "\n";
       if (result.ok()) continue;
       ++failed;
@@ -121,6 +125,8 @@ int main(int argc, char** argv) {
             << " bytes/epoch=" << static_cast<std::uint64_t>(static_cast<double>(bytes) * per_epoch)
             << " aba_rounds_mean="
             << (instances == 0 ? 0.0 : static_cast<double>(rounds) / static_cast<double>(instances))
-            << " aba_rounds_max=" << rounds_max << "\n";
+            << " aba_rounds_max=" << rounds_max << " peer_peak=" << peer_peak
+            << " peer_bound=" << quorumclear::quorum::peer_stripe_bytes_bound(options.base.n)
+            << " peer_budget=" << quorumclear::quorum::kPeerStripeBudgetBytes << "\n";
   return failed == 0 ? 0 : 1;
 }

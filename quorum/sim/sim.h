@@ -29,20 +29,27 @@ enum class AdversaryKind : std::uint8_t {
   kBadCoin,       // f nodes send forged coin shares or none
   kBothVotes,     // f nodes vote both values in BVAL/AUX/CONF/TERM
   kReplay,        // f nodes replay old messages, re-stamped or as they were
-  kFlood,         // f nodes flood far-future epochs and junk within the window
+  /// f nodes flood far-future epochs, and within the window send maximum-size
+  /// stripes under junk roots in every instance (the most a peer can pin)
+  kFlood,
   kIssue59,       // HoneyBadgerBFT issue 59: adaptive scheduler + one Byzantine node
   kByzantine,     // each of f nodes picks one of the behaviours above
   /// f honest nodes crash (possibly mid-step, messages in flight), lose all
   /// volatile state and restart from what their Steps declared durable,
   /// catching up by certificate (quorum/sim/README.md).
   kCrashRestart,
+  /// f proposers send genuine codewords of maximum-size stripes whose frames
+  /// are over-long (beyond kBatchBytesMax, where the stripe leaves room),
+  /// non-canonical, or exactly kBatchBytesMax (a value that must deliver).
+  kOverlongFrames,
 };
 
 inline constexpr AdversaryKind kAllAdversaries[] = {
     AdversaryKind::kNone,       AdversaryKind::kCrash,     AdversaryKind::kEquivocate,
     AdversaryKind::kBadStripes, AdversaryKind::kBadBranches, AdversaryKind::kBadCoin,
     AdversaryKind::kBothVotes,  AdversaryKind::kReplay,    AdversaryKind::kFlood,
-    AdversaryKind::kIssue59,    AdversaryKind::kByzantine, AdversaryKind::kCrashRestart};
+    AdversaryKind::kIssue59,    AdversaryKind::kByzantine, AdversaryKind::kCrashRestart,
+    AdversaryKind::kOverlongFrames};
 
 [[nodiscard]] std::string_view to_string(AdversaryKind kind);
 [[nodiscard]] std::optional<AdversaryKind> parse_adversary(std::string_view name);
@@ -96,6 +103,10 @@ struct RunResult {
   std::uint64_t virtual_ms = 0;         // simulated time at the end
   std::size_t buffered_peak = 0;        // largest buffered_bytes_peak of an honest node
   std::size_t buffered_bound = 0;       // the bound it was checked against
+  /// Largest peer_stripe_bytes_peak of an honest node: the most one peer
+  /// made it hold. Checked against peer_stripe_bytes_bound(n), which is
+  /// within kPeerStripeBudgetBytes (quorum/memory_budget.h).
+  std::size_t peer_stripe_peak = 0;
   std::vector<NodeId> faulty;           // crashed or Byzantine nodes
 
   [[nodiscard]] bool ok() const { return violations.empty(); }

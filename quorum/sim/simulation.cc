@@ -1,4 +1,5 @@
 #include "quorum/codec.h"
+#include "quorum/memory_budget.h"
 #include "quorum/merkle.h"
 #include "quorum/sim/scheduler.h"
 #include "quorum/sim/seeded_random.h"
@@ -41,6 +42,7 @@ struct RetiredEngines {
   std::uint32_t aba_rounds_max = 0;
   std::uint64_t threshold_coins = 0;
   std::size_t buffered_peak = 0;
+  std::size_t peer_stripe_peak = 0;
 };
 
 struct SimNode {
@@ -200,14 +202,14 @@ void Simulation::build_nodes() {
       static constexpr AdversaryKind kMix[] = {
           AdversaryKind::kCrash,   AdversaryKind::kEquivocate, AdversaryKind::kBadStripes,
           AdversaryKind::kBadBranches, AdversaryKind::kBadCoin, AdversaryKind::kBothVotes,
-          AdversaryKind::kReplay,  AdversaryKind::kFlood};
+          AdversaryKind::kReplay,  AdversaryKind::kFlood,     AdversaryKind::kOverlongFrames};
       kind = kMix[rng_() % std::size(kMix)];
     }
     if (kind == AdversaryKind::kCrash) {
       // Half never start; the others stop at a random moment, mid-epoch.
       node.crash_at_ms = (rng_() % 2 == 0) ? 0 : rng_() % run_ms_;
     } else if (kind != AdversaryKind::kIssue59) {
-      AdversaryContext ctx{members_, id, keys_[i], network_id_, value_bytes_};
+      AdversaryContext ctx{members_, id, keys_[i], network_id_, value_bytes_, faulty_};
       node.adversary = make_adversary(kind, std::move(ctx), rng_());
     }
   }
@@ -604,6 +606,7 @@ void Simulation::retire_engine(SimNode& node) {
   node.retired.aba_rounds_max = std::max(node.retired.aba_rounds_max, s.aba_rounds_max);
   node.retired.threshold_coins += s.threshold_coins;
   node.retired.buffered_peak = std::max(node.retired.buffered_peak, s.buffered_bytes_peak);
+  node.retired.peer_stripe_peak = std::max(node.retired.peer_stripe_peak, s.peer_stripe_bytes_peak);
   node.engine.reset();
 }
 
@@ -612,8 +615,8 @@ std::size_t Simulation::memory_bound() const {
   // branch and bookkeeping per sender; ABA: a few votes per sender per
   // round in the window; the delivered value) + the proposal queue.
   const std::size_t n = cfg_.n;
-  const std::size_t slots = kEpochWindow + 1 + kFinishedEpochsKept;
-  const std::size_t stripe = std::max(stripe_bytes_max_, adversary_stripe_bytes_max(members_));
+  const std::size_t slots = kLiveEpochsMax;
+  const std::size_t stripe = stripe_bytes_max_;  // honest or faulty, as sent in this run
   const std::size_t rbc = n * (stripe + 32 * merkle_depth(n) + 256) + 4096;
   const std::size_t aba = n * (kRoundWindow + 2) * 512;
   const std::size_t value = members_.data_stripes() * stripe;
@@ -684,6 +687,15 @@ void Simulation::check_invariants(RunResult& result) const {
       result.violations.push_back("memory: node " + std::to_string(i) + " buffered " + std::to_string(peak) +
                                   " > bound " + std::to_string(bound));
     }
+    // One peer's share, whatever it sent: never past the structural bound,
+    // which memory_budget.h proves is within the per-peer budget.
+    const std::size_t peer_peak = std::max(node.retired.peer_stripe_peak,
+                                           node.engine ? node.engine->stats().peer_stripe_bytes_peak : 0);
+    if (peer_peak > peer_stripe_bytes_bound(cfg_.n) || peer_peak > kPeerStripeBudgetBytes) {
+      result.violations.push_back("memory: node " + std::to_string(i) + " held " + std::to_string(peer_peak) +
+                                  " stripe bytes of one peer > per-peer bound " +
+                                  std::to_string(peer_stripe_bytes_bound(cfg_.n)));
+    }
     if (!reference) {
       reference = &node;
       continue;
@@ -719,6 +731,7 @@ void Simulation::summarise(RunResult& result) const {
       totals.aba_rounds_max = std::max(totals.aba_rounds_max, s.aba_rounds_max);
       totals.threshold_coins += s.threshold_coins;
       totals.buffered_peak = std::max(totals.buffered_peak, s.buffered_bytes_peak);
+      totals.peer_stripe_peak = std::max(totals.peer_stripe_peak, s.peer_stripe_bytes_peak);
       // A coin combines f+1 shares of which at most one (our own) is not
       // checked: fewer verifications than that means unverified shares were
       // combined, which a Byzantine share could then bias.
@@ -735,6 +748,7 @@ void Simulation::summarise(RunResult& result) const {
     result.aba_rounds_max = std::max(result.aba_rounds_max, totals.aba_rounds_max);
     result.threshold_coins += totals.threshold_coins;
     result.buffered_peak = std::max(result.buffered_peak, totals.buffered_peak);
+    result.peer_stripe_peak = std::max(result.peer_stripe_peak, totals.peer_stripe_peak);
     if (first) {
       first = false;
       for (std::size_t k = 0; k < std::min<std::size_t>(node.decided.size(), cfg_.epochs); ++k) {
@@ -761,6 +775,7 @@ std::string_view to_string(AdversaryKind kind) {
     case AdversaryKind::kIssue59: return "issue59";
     case AdversaryKind::kByzantine: return "byzantine";
     case AdversaryKind::kCrashRestart: return "crash-restart";
+    case AdversaryKind::kOverlongFrames: return "overlong";
   }
   return "unknown";
 }
@@ -802,20 +817,20 @@ std::string summary_line(const SimConfig& c, const RunResult& r) {
   std::snprintf(line, sizeof line,
                 "seed=%llu n=%zu adversary=%s violations=%zu epochs=%llu msgs/epoch=%.0f bytes/epoch=%.0f "
                 "aba_rounds_mean=%.2f aba_rounds_max=%u coins=%llu faults=%llu honest_blamed=%llu "
-                "buffered_peak=%zu restarts=%llu catch_ups=%llu certified=%llu sat_out=%llu virtual_ms=%llu",
+                "buffered_peak=%zu peer_peak=%zu restarts=%llu catch_ups=%llu certified=%llu sat_out=%llu virtual_ms=%llu",
                 static_cast<unsigned long long>(c.seed), c.n, std::string(to_string(c.adversary)).c_str(),
                 r.violations.size(), static_cast<unsigned long long>(r.decided_epochs),
                 static_cast<double>(r.deliveries) / epochs, static_cast<double>(r.delivered_bytes) / epochs,
                 mean_rounds, r.aba_rounds_max, static_cast<unsigned long long>(r.threshold_coins),
                 static_cast<unsigned long long>(r.faults), static_cast<unsigned long long>(blamed),
-                r.buffered_peak, static_cast<unsigned long long>(r.restarts),
+                r.buffered_peak, r.peer_stripe_peak, static_cast<unsigned long long>(r.restarts),
                 static_cast<unsigned long long>(r.catch_ups), static_cast<unsigned long long>(r.certified_epochs),
                 static_cast<unsigned long long>(r.sat_out_epochs), static_cast<unsigned long long>(r.virtual_ms));
   return line;
 }
 
 RunResult run_simulation(const SimConfig& config) {
-  assert(config.n >= 1 && config.n <= kNodesMax);
+  assert(is_supported_network_size(config.n));
   assert(config.tx_bytes >= 16);
   Simulation sim(config);
   return sim.run();
