@@ -28,8 +28,8 @@ Digest genesis_digest(const Genesis& g) {
                  .i64(i.band_high.units).u8(i.suspended ? 1 : 0).view());
   }
   for (const MemberLimitDef& l : g.limits) {
-    h.update(Record().text(l.member.view()).i64(l.max_gross_notional.minor)
-                 .i64(l.max_net_position.units).view());
+    h.update(Record().text(l.member.view()).i64(l.limits.max_gross_notional.minor)
+                 .i64(l.limits.max_net_position.units).i64(l.limits.max_gross_quantity.units).view());
   }
   for (const SecuritiesHoldingDef& s : g.securities) {
     h.update(Record().text(s.member.view()).text(s.isin.view()).i64(s.quantity.units).view());
@@ -41,6 +41,12 @@ Digest genesis_digest(const Genesis& g) {
   h.update(Record().i32(g.first_business_date.days)
                .u8(static_cast<std::uint8_t>(g.settlement_cycle_max_days))
                .u8(g.submitter_must_be_proposer ? 1 : 0).u16(g.node_count).view());
+  // Late trades and limits (issue 11, items 4-5)
+  const Limits none{};
+  const Limits& d = g.default_limits.value_or(none);
+  h.update(Record().u8(static_cast<std::uint8_t>(g.late_trade_window_days))
+               .u8(g.default_limits ? 1 : 0).i64(d.max_gross_notional.minor)
+               .i64(d.max_net_position.units).i64(d.max_gross_quantity.units).view());
   return h.finish();
 }
 
@@ -57,6 +63,7 @@ Ledger::Ledger(ReferenceData reference, LedgerOptions options)
       capital_securities_(reference_.instrument_count(), 0),
       capital_cash_(reference_.currency_count(), 0),
       gross_today_(reference_.member_count() * reference_.currency_count(), 0),
+      gross_quantity_today_(reference_.member_count(), 0),
       suspended_(reference_.instrument_count(), 0),
       votes_(reference_.node_count(), reference_.control_quorum()) {
   const Genesis& g = reference_.genesis();

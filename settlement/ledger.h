@@ -14,9 +14,12 @@
 //   duplicate key: same content hash -> DUPLICATE (no-op); else DUPLICATE_CONFLICT
 //   stateless validation (validation.h) -> REJECTED under its key
 //   business date: trade_date > open date -> TRADE_DATE_NOT_OPEN; trade_date
-//        < open date (its day was cut off) -> ROLLED: see roll rule below
-//   suspended instrument, position/cash overflow, net position and gross
-//        notional limits of buyer then seller -> REJECTED under its key
+//        < open date (its day was cut off) by more than the genesis
+//        late_trade_window_days business days -> TRADE_DATE_TOO_OLD; by at
+//        most that -> ROLLED: see roll rule below
+//   suspended instrument; limits: net position, gross notional, gross
+//        quantity, each of buyer then seller; position/cash overflow (cannot
+//        happen within the limits genesis accepts) -> REJECTED under its key
 //   otherwise CONFIRMED: buyer +q and -consideration, seller the opposite,
 //        booked on the (possibly rolled) settlement date.
 // Roll rule: a trade whose trade date is already closed takes the open
@@ -283,6 +286,7 @@ class Ledger {
   std::vector<std::int64_t> capital_securities_; // the CCP's own, per instrument
   std::vector<std::int64_t> capital_cash_;       // the CCP's own, per currency
   std::vector<std::int64_t> gross_today_;        // member * currencies + currency, open date
+  std::vector<std::int64_t> gross_quantity_today_;  // per member: units bought + sold, open date
   std::vector<std::uint8_t> suspended_;          // per instrument
   std::vector<Obligation> carried_;              // failed, awaiting the next run
   ControlVotes votes_;                           // control entries below f+1 votes

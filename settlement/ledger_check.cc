@@ -96,6 +96,7 @@ Digest Ledger::snapshot_digest() const {
   h.update(Record().i32(open_date_.days).view());
   for (std::uint8_t s : suspended_) h.update_u8(s);
   for (std::int64_t g : gross_today_) h.update_i64(g);
+  for (std::int64_t q : gross_quantity_today_) h.update_i64(q);
   std::vector<std::size_t> order(registry_.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

@@ -50,8 +50,9 @@ void Ledger::apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& c) {
   }
   ctx.result.reports.push_back(run_settlement(ctx, open_date_));
   open_date_ = *next;
-  // Gross notional limits are per business date: a new date starts at zero.
+  // Gross notional and quantity limits are per business date: a new date starts at zero.
   std::fill(gross_today_.begin(), gross_today_.end(), 0);
+  std::fill(gross_quantity_today_.begin(), gross_quantity_today_.end(), 0);
 }
 
 SettlementReport Ledger::run_settlement(Context& ctx, BusinessDate date) {

@@ -5,6 +5,9 @@
 // stay non-negative and are conserved, settlement is all-or-nothing per
 // member, replaying an epoch changes nothing, and the same epochs give the
 // same digests on a fresh ledger (even one with a different hash-table key).
+// Every confirmed trade is within the late-trade window and after genesis,
+// and within its parties' limits per business date; trades far beyond any
+// limit (considerations near int64 max) never overflow a shared total.
 // Control entries are votes spread over the epochs: the operator's requests
 // reach f+1..n nodes (sometimes only f or fewer, which must never take
 // effect), faulty nodes add entries of their own (at most f voters each),
@@ -63,9 +66,14 @@ Genesis random_genesis(std::mt19937_64& rng) {
     g.instruments.push_back({testing::synthetic_isin(i), CurrencyCode::of(yen ? "JPY" : "EUR"),
                              scale, Price{low}, Price{low * 100}, false});
   }
-  for (std::size_t i = 0; i < kMembers; i += 3) {  // every third member is limited
-    g.limits.push_back({MemberId::of(member_name(i)), AmountMinor{5'000'000}, Quantity{500}});
+  for (std::size_t i = 0; i < kMembers; i += 3) {  // every third member is tightly limited
+    g.limits.push_back(
+        {MemberId::of(member_name(i)), {AmountMinor{5'000'000}, Quantity{500}, Quantity{8'000}}});
   }
+  // The others share a default far above their normal trading; its net
+  // position lets a whale trade (below) reach the gross notional check.
+  g.default_limits = Limits{AmountMinor{1'000'000'000'000}, Quantity{1'000'000'000'000'000},
+                            Quantity{100'000'000}};
   // Most members hold plenty; the last two are thin and will fail until funded.
   for (std::size_t m = 0; m < kMembers; ++m) {
     const bool thin = m >= kMembers - kThinMembers;
@@ -88,6 +96,7 @@ Genesis random_genesis(std::mt19937_64& rng) {
   g.holidays = {date_from_civil(2026, 12, 24), date_from_civil(2026, 12, 25)};
   g.first_business_date = date_from_civil(2026, 12, 21);
   g.settlement_cycle_max_days = 2;
+  g.late_trade_window_days = 1 + static_cast<int>(rng() % 2);
   return g;
 }
 
@@ -101,11 +110,22 @@ struct Model {
   std::map<AssetKey, Int128> ccp_capital;
   std::vector<Trade> keyed[kMembers];  // each member's decided, keyed trades
   std::map<std::string, int> counts;
+  /// Limits used per (member, business date, currency) and (member, business date).
+  std::map<std::tuple<std::uint16_t, BusinessDate, std::uint8_t>, Int128> notional_used;
+  std::map<std::pair<std::uint16_t, BusinessDate>, Int128> quantity_used;
   /// Every control entry (canonical bytes) -> the distinct nodes it was
   /// ever given to propose. Fewer than f+1 -> it must never take effect.
   std::map<Bytes, std::set<std::uint16_t>> voters;
   std::set<std::string> applied_refs;
 };
+
+BusinessDate business_days_before(const BusinessCalendar& calendar, BusinessDate date, int count) {
+  while (count > 0) {
+    date.days -= 1;
+    if (calendar.is_business_day(date)) --count;
+  }
+  return date;
+}
 
 Bytes entry_bytes(const Entry& entry) {
   const Bytes batch = testing::batch_of({entry});
@@ -180,9 +200,28 @@ class Generator {
     const std::uint64_t roll = rng_() % 20;
     if (roll == 0) date = *cal.next_business_day(date);  // not open yet
     if (roll == 1 && last_open_ && *last_open_ < date) date = *last_open_;  // rolls
+    if (roll == 2) {
+      // Late by up to two days beyond the window, or before genesis.
+      const auto window = static_cast<std::uint64_t>(ref_.late_trade_window_days());
+      const int late = 1 + static_cast<int>(rng_() % (window + 2));
+      date = business_days_before(cal, date, late);
+    }
+    if (roll == 3 && rng_() % 4 == 0) date = date_from_civil(2000, 1, 3);
     t.trade_date = date;
     t.settlement_date = *cal.add_business_days(date, static_cast<int>(rng_() % 3));
     if (rng_() % 50 == 0) t.settlement_date = *cal.add_business_days(date, 3);  // too long
+    return t;
+  }
+
+  /// A consideration from int64 max / 4 up to int64 max: what could fill a
+  /// date's gross if limits did not stop it first.
+  Trade whale_trade(std::uint16_t node, const Ledger& ledger) {
+    Trade t = fresh_trade(node, ledger);
+    const InstrumentInfo& info = ref_.instrument(*ref_.find_instrument(t.isin));
+    t.price = info.band_high;
+    std::int64_t per_unit = info.band_high.units;  // minor units per unit, times 10^(scale - minor)
+    for (int s = ref_.currency(info.currency).minor_units; s < info.price_scale; ++s) per_unit /= 10;
+    t.quantity = Quantity{std::numeric_limits<std::int64_t>::max() / per_unit / pick(1, 4)};
     return t;
   }
 
@@ -201,6 +240,8 @@ class Generator {
       } else if (kind < 15) {
         Trade t = fresh_trade(static_cast<std::uint16_t>((node + 1) % kMembers), ledger);
         entries.push_back(t);  // another member's trade from this node
+      } else if (kind < 17) {
+        entries.push_back(whale_trade(node, ledger));
       } else {
         entries.push_back(fresh_trade(node, ledger));
       }
@@ -314,15 +355,55 @@ class Generator {
   std::vector<std::vector<Entry>> outbox_ = std::vector<std::vector<Entry>>(kNodes);
 };
 
+// The late-trade window and genesis as every trade outcome must show them.
+void check_trade_dates(const TradeOutcome& t, BusinessDate open_after, const ReferenceData& ref) {
+  const int window = ref.late_trade_window_days();
+  const BusinessCalendar& cal = ref.calendar();
+  if (t.reason == Reason::kTradeDateBeforeGenesis) {
+    ASSERT_LT(t.trade.trade_date, ref.first_business_date());
+  }
+  if (t.reason == Reason::kTradeDateTooOld) {
+    // The open date only moves forward, so too old then is too old now.
+    ASSERT_GE(t.trade.trade_date, ref.first_business_date());
+    ASSERT_FALSE(cal.business_days_between(t.trade.trade_date, open_after, window));
+  }
+  if (t.kind != TradeOutcomeKind::kConfirmed) return;
+  ASSERT_GE(t.trade.trade_date, ref.first_business_date());
+  // business_date is the open date the trade was booked on.
+  ASSERT_TRUE(cal.business_days_between(t.trade.trade_date, t.business_date, window))
+      << "confirmed a trade older than the late-trade window";
+  ASSERT_EQ(t.rolled, t.trade.trade_date != t.business_date);
+}
+
+// What a confirmed trade used of each party's limits on its business date.
+void check_limits_used(const TradeOutcome& t, const ReferenceData& ref, Model& model) {
+  const InstrumentIndex ins = *ref.find_instrument(t.trade.isin);
+  const std::uint8_t ccy = ref.instrument(ins).currency.value;
+  for (const MemberId& id : {t.trade.buyer, t.trade.seller}) {
+    const MemberIndex m = *ref.find_member(id);
+    const Limits& limits = ref.member(m).limits;
+    Int128& notional = model.notional_used[{m.value, t.business_date, ccy}];
+    Int128& quantity = model.quantity_used[{m.value, t.business_date}];
+    notional += t.consideration.minor;
+    quantity += t.trade.quantity.units;
+    ASSERT_LE(notional, limits.max_gross_notional.minor) << "gross notional limit exceeded";
+    ASSERT_LE(quantity, limits.max_gross_quantity.units) << "gross quantity limit exceeded";
+  }
+}
+
 void record_outcomes(const EpochResult& r, const ReferenceData& ref, Model& model) {
   for (const TradeOutcome& t : r.trades) {
     model.counts[std::string(to_string(t.reason))] += 1;
+    // Limits come before sums: within them no shared total can overflow.
+    ASSERT_NE(t.reason, Reason::kPositionOverflow);
+    ASSERT_NO_FATAL_FAILURE(check_trade_dates(t, r.open_business_date, ref));
     if (t.rolled && t.kind == TradeOutcomeKind::kConfirmed) model.counts["ROLLED"] += 1;
     if (t.kind == TradeOutcomeKind::kDuplicate) model.counts["DUPLICATE"] += 1;
     if (t.kind == TradeOutcomeKind::kConfirmed || t.kind == TradeOutcomeKind::kRejected) {
       model.keyed[ref.find_member(t.trade.submitter)->value].push_back(t.trade);
     }
     if (t.kind != TradeOutcomeKind::kConfirmed) continue;
+    ASSERT_NO_FATAL_FAILURE(check_limits_used(t, ref, model));
     const MemberIndex buyer = *ref.find_member(t.trade.buyer);
     const MemberIndex seller = *ref.find_member(t.trade.seller);
     const InstrumentIndex ins = *ref.find_instrument(t.trade.isin);
@@ -501,10 +582,11 @@ TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
   EXPECT_GT(reports, 3u);
   for (const char* seen : {"NONE", "DUPLICATE", "DUPLICATE_CONFLICT", "SUBMITTER_NOT_PROPOSER",
                            "PRICE_OUTSIDE_BAND", "ROLLED", "TRADE_DATE_NOT_OPEN",
+                           "TRADE_DATE_TOO_OLD", "TRADE_DATE_BEFORE_GENESIS",
+                           "LIMIT_NET_POSITION", "LIMIT_GROSS_NOTIONAL", "LIMIT_GROSS_QUANTITY",
                            "SETTLEMENT_CYCLE_TOO_LONG", "CUTOFF_ALREADY_APPLIED"}) {
     EXPECT_GT(counts[seen], 0) << seen;
   }
-  EXPECT_GT(counts["LIMIT_NET_POSITION"] + counts["LIMIT_GROSS_NOTIONAL"], 0);
   EXPECT_GT(counts["OBLIGATION_NONE"], 0);
   EXPECT_GT(counts["OBLIGATION_INSUFFICIENT_SECURITIES"] + counts["OBLIGATION_INSUFFICIENT_CASH"], 0);
   EXPECT_GT(counts["CARRIED_SETTLED"], 0);

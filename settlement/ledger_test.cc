@@ -9,12 +9,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
+
 namespace quorumclear::settlement {
 namespace {
 
 using testing::acme_trade;
 using testing::kAcme;
 using testing::kFriday;
+using testing::kMonday;
 using testing::kThursday;
 using testing::kWednesday;
 
@@ -24,6 +28,7 @@ class LedgerTest : public ::testing::Test {
  protected:
   void start(const Genesis& genesis) {
     ledger_.emplace(testing::load(genesis), LedgerOptions{{1, 2}, true, 0});
+    next_epoch_ = 0;
   }
   EpochResult run(const std::vector<std::pair<std::uint16_t, std::vector<Entry>>>& batches) {
     std::vector<std::pair<std::uint16_t, Bytes>> encoded;
@@ -289,7 +294,7 @@ TEST_F(LedgerTest, RunsEachCutOffOnceAndOnlyForTheOpenDate) {
 
 TEST_F(LedgerTest, EnforcesLimitsPerBusinessDate) {
   Genesis g = testing::small_genesis();
-  g.limits = {{MemberId::of("B"), AmountMinor{200'000}, Quantity{150}}};
+  g.limits = {{MemberId::of("B"), {AmountMinor{200'000}, Quantity{150}, Quantity{1'000}}}};
   start(g);
   Trade b_buys = acme_trade("b-1", "B", "C", 10, 1000, kWednesday);
   const EpochResult r = run({
@@ -309,6 +314,166 @@ TEST_F(LedgerTest, EnforcesLimitsPerBusinessDate) {
   // A new business date starts with a fresh gross notional.
   const EpochResult next = run({{kNodeB, {acme_trade("b-2", "B", "C", 10, 1000, kThursday)}}});
   EXPECT_EQ(next.trades[0].kind, TradeOutcomeKind::kConfirmed);
+}
+
+TEST_F(LedgerTest, EnforcesGrossQuantityPerBusinessDate) {
+  // Notional alone does not bound units: at 0.010 EUR, 100.00 EUR buys 10,000.
+  Genesis g = testing::small_genesis();
+  g.instruments[1].band_low = Price{1};
+  g.limits = {{MemberId::of("B"), {AmountMinor{10'000'000}, Quantity{1'000'000}, Quantity{15'000}}}};
+  start(g);
+  const auto cheap = [](std::string_view id, std::string_view buyer, std::string_view seller,
+                        std::int64_t units, BusinessDate date) {
+    Trade t = acme_trade(id, buyer, seller, units, 10, date);
+    t.isin = Isin::of("DE0007164600");
+    t.price_scale = 3;
+    return t;
+  };
+  const EpochResult r = run({{kNodeA, {cheap("1", "A", "B", 10'000, kWednesday),
+                                       cheap("2", "A", "B", 5'000, kWednesday),   // B at 15,000
+                                       cheap("3", "A", "B", 1, kWednesday)}},
+                             {kNodeB, {cheap("4", "B", "C", 1, kWednesday)}}});  // bought counts too
+  ASSERT_EQ(r.trades.size(), 4u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[0].consideration.minor, 10'000);
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[2].reason, Reason::kLimitGrossQuantity);
+  EXPECT_EQ(r.trades[2].field, "seller");
+  EXPECT_EQ(r.trades[3].reason, Reason::kLimitGrossQuantity);
+  EXPECT_EQ(r.trades[3].field, "buyer");
+  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kRejected);
+  (void)run(request({cut_off(kWednesday)}));
+  EXPECT_EQ(run({{kNodeB, {cheap("5", "B", "C", 1, kThursday)}}}).trades[0].kind,
+            TradeOutcomeKind::kConfirmed);
+}
+
+TEST_F(LedgerTest, OneHugeTradeCannotStopTheMarket) {
+  // Issue 11, item 5: without limits this trade (99,457,304,386,111 x
+  // 927.37 EUR = exactly int64 max cents) was CONFIRMED and filled
+  // Wednesday's EUR gross, so every later EUR trade of every member was
+  // POSITION_OVERFLOW.
+  start(testing::small_genesis());
+  const std::int64_t units = std::numeric_limits<std::int64_t>::max() / 92'737;
+  const EpochResult r = run({{kNodeA, {acme_trade("whale", "A", "B", units, 92'737, kWednesday)}},
+                             {kNodeC, {acme_trade("1", "C", "D", 10, 1000, kWednesday)}},
+                             {kNodeB, {acme_trade("2", "B", "A", 10, 1000, kWednesday)}}});
+  ASSERT_EQ(r.trades.size(), 3u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(r.trades[0].reason, Reason::kLimitGrossNotional);
+  EXPECT_EQ(r.trades[0].field, "buyer");
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kConfirmed);
+  const EpochResult eod = run(request({cut_off(kWednesday)}));
+  EXPECT_EQ(eod.reports.at(0).totals.at(0).gross_minor, 20'000);
+}
+
+TEST_F(LedgerTest, FullLimitsOnEveryDateThatSettlesTogetherFitInInt64) {
+  // The largest limits genesis accepts (3 dates x 4 members x max / 12),
+  // each member trading all of its gross notional on Wednesday (T+2),
+  // Thursday (T+1) and Friday (T+0): all of it settles on Friday.
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  Genesis g = testing::small_genesis();
+  g.default_limits = Limits{AmountMinor{kMax / 12}, Quantity{kMax}, Quantity{kMax / 12}};
+  start(g);
+  const std::int64_t units = kMax / 12 / 100'000;  // at 1,000.00 EUR: the whole limit but 64,650
+  const std::int64_t value = units * 100'000;
+  std::size_t day = 0;
+  for (BusinessDate d : {kWednesday, kThursday, kFriday}) {
+    const std::string n = std::to_string(day++);
+    std::vector<Trade> trades = {acme_trade("ab" + n, "A", "B", units, 100'000, d),
+                                 acme_trade("cd" + n, "C", "D", units, 100'000, d),
+                                 acme_trade("bc" + n, "B", "C", 1, 100'000, d)};
+    for (Trade& t : trades) t.settlement_date = kFriday;
+    const EpochResult r = run({{kNodeA, {trades[0]}}, {kNodeC, {trades[1]}}, {kNodeB, {trades[2]}}});
+    ASSERT_EQ(r.trades.size(), 3u);
+    EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed) << d.days;
+    EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed) << d.days;
+    EXPECT_EQ(r.trades[2].reason, Reason::kLimitGrossNotional) << d.days;  // B is full
+    if (d != kFriday) (void)run(request({cut_off(d)}));
+  }
+  EXPECT_EQ(ledger_->cash_position(m("A"), CurrencyIndex{0}, kFriday).paid, 3 * value);
+  const EpochResult eod = run(request({cut_off(kFriday)}));
+  EXPECT_EQ(eod.reports.at(0).totals.at(0).gross_minor, 6 * value);
+  EXPECT_EQ(eod.reports.at(0).totals.at(0).trade_count, 6u);
+}
+
+TEST_F(LedgerTest, RefusesTradesOlderThanTheLateTradeWindow) {
+  start(testing::small_genesis());  // a trade may be one business day late
+  (void)run(request({cut_off(kWednesday)}));
+  const EpochResult thu = run({{kNodeA, {acme_trade("late-1", "A", "B", 10, 1000, kWednesday)}}});
+  EXPECT_EQ(thu.trades.at(0).kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_TRUE(thu.trades.at(0).rolled);
+  (void)run(request({cut_off(kThursday)}));
+  Trade t_plus_1 = acme_trade("late-t1", "A", "B", 10, 1000, kThursday);
+  t_plus_1.settlement_date = kFriday;
+  const Trade too_old = acme_trade("late-2", "A", "B", 10, 1000, kWednesday);
+  const Trade y2k = acme_trade("y2k", "A", "B", 10, 1000, date_from_civil(2000, 1, 3));
+  const EpochResult fri = run({{kNodeA, {t_plus_1, too_old, y2k, too_old}}});
+  ASSERT_EQ(fri.trades.size(), 4u);
+  EXPECT_EQ(fri.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(fri.trades[0].business_date, kFriday);
+  EXPECT_EQ(fri.trades[0].settlement_date, kMonday);
+  // Refused under their keys, on their own dates: nothing is booked.
+  EXPECT_EQ(fri.trades[1].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(fri.trades[1].reason, Reason::kTradeDateTooOld);
+  EXPECT_EQ(fri.trades[1].field, "trade_date");
+  EXPECT_FALSE(fri.trades[1].rolled);
+  EXPECT_EQ(fri.trades[1].business_date, kWednesday);
+  EXPECT_EQ(fri.trades[2].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(fri.trades[2].reason, Reason::kTradeDateBeforeGenesis);
+  EXPECT_EQ(fri.trades[2].field, "trade_date");
+  EXPECT_EQ(fri.trades[3].kind, TradeOutcomeKind::kDuplicate);
+  EXPECT_EQ(ledger_->find_trade(m("A"), "late-2")->status, TradeStatus::kRejected);
+  EXPECT_EQ(ledger_->find_trade(m("A"), "late-2")->reason, Reason::kTradeDateTooOld);
+  ASSERT_EQ(fri.positions.size(), 2u);  // only late-t1's, on Monday
+  EXPECT_EQ(fri.positions[0].settlement_date, kMonday);
+}
+
+TEST_F(LedgerTest, CountsTheLateTradeWindowInBusinessDays) {
+  Genesis g = testing::small_genesis();
+  g.late_trade_window_days = 2;
+  start(g);
+  for (BusinessDate d : {kWednesday, kThursday, kFriday}) (void)run(request({cut_off(d)}));
+  // Monday is open: Friday and Monday lie after Thursday, the weekend does not count.
+  const EpochResult mon = run({{kNodeA, {acme_trade("thu", "A", "B", 1, 1000, kThursday),
+                                         acme_trade("wed", "A", "B", 1, 1000, kWednesday)}}});
+  EXPECT_EQ(mon.trades.at(0).kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(mon.trades.at(0).settlement_date, kMonday);
+  EXPECT_EQ(mon.trades.at(1).reason, Reason::kTradeDateTooOld);
+  // A month of cut-offs later, a T+0 trade of the first day is long too old.
+  BusinessDate open = kMonday;
+  for (int i = 0; i < 22; ++i) {
+    (void)run(request({cut_off(open)}));
+    open = *ref().calendar().next_business_day(open);
+  }
+  const EpochResult later = run({{kNodeA, {acme_trade("month", "A", "B", 1, 1000, kThursday),
+                                           acme_trade("today", "A", "B", 1, 1000, open)}}});
+  EXPECT_EQ(later.trades.at(0).reason, Reason::kTradeDateTooOld);
+  EXPECT_EQ(later.trades.at(1).kind, TradeOutcomeKind::kConfirmed);
+  // With no window at all, yesterday's trade is already too old.
+  g.late_trade_window_days = 0;
+  start(g);
+  (void)run(request({cut_off(kWednesday)}));
+  EXPECT_EQ(run({{kNodeA, {acme_trade("wed", "A", "B", 1, 1000, kWednesday)}}}).trades.at(0).reason,
+            Reason::kTradeDateTooOld);
+}
+
+TEST(LedgerGenesis, DigestCoversTheLateWindowAndEveryLimit) {
+  const Genesis base = testing::small_genesis();
+  std::vector<Genesis> variants(5, base);
+  variants[0].late_trade_window_days = 2;
+  variants[1].default_limits->max_gross_quantity.units -= 1;
+  variants[2].default_limits->max_net_position.units -= 1;
+  variants[3].limits = {{MemberId::of("A"), testing::kSmallLimits}};
+  variants[4].limits = {{MemberId::of("A"), testing::kSmallLimits}};
+  variants[4].limits[0].limits.max_gross_quantity.units -= 1;
+  const Digest digest = Ledger(testing::load(base)).state_digest();
+  std::vector<Digest> seen = {digest};
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const Digest d = Ledger(testing::load(variants[i])).state_digest();
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), d), 0) << i;
+    seen.push_back(d);
+  }
 }
 
 TEST_F(LedgerTest, RefusesSuspendedInstrumentsAndForeignSubmissions) {

@@ -28,6 +28,47 @@ Reason check_key(const Trade& t, std::uint16_t proposer, const ReferenceData& re
 
 bool abs_within(Int128 net, std::int64_t limit) { return net <= limit && -net <= limit; }
 
+// One party's use of its limits (reference_data.h) if the trade is booked.
+struct LimitUse {
+  const Limits& limits;
+  Int128 net;  // net position in the instrument on the settlement date
+  std::int64_t notional_before;  // gross of the open date, in the currency
+  std::int64_t quantity_before;  // units bought plus sold on the open date
+};
+
+// A gross counter that would overflow has passed its limit: never a wrap.
+bool fits(std::int64_t before, std::int64_t add, std::int64_t limit) {
+  std::int64_t after = 0;
+  return checked_add(before, add, after) && after <= limit;
+}
+
+// One fixed order, so every node names the same limit: net position, gross
+// notional, gross quantity, each for the buyer and then the seller.
+Reason check_limits(const LimitUse (&parties)[2], std::int64_t q, std::int64_t c,
+                    std::string_view& field) {
+  static constexpr std::string_view kParty[2] = {"buyer", "seller"};
+  for (std::size_t p = 0; p < 2; ++p) {
+    field = kParty[p];
+    if (!abs_within(parties[p].net, parties[p].limits.max_net_position.units)) {
+      return Reason::kLimitNetPosition;
+    }
+  }
+  for (std::size_t p = 0; p < 2; ++p) {
+    field = kParty[p];
+    if (!fits(parties[p].notional_before, c, parties[p].limits.max_gross_notional.minor)) {
+      return Reason::kLimitGrossNotional;
+    }
+  }
+  for (std::size_t p = 0; p < 2; ++p) {
+    field = kParty[p];
+    if (!fits(parties[p].quantity_before, q, parties[p].limits.max_gross_quantity.units)) {
+      return Reason::kLimitGrossQuantity;
+    }
+  }
+  field = {};
+  return Reason::kNone;
+}
+
 }  // namespace
 
 void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index,
@@ -95,6 +136,15 @@ void Ledger::roll(const Trade& t, TradeOutcome& out) const {
     return;
   }
   if (t.trade_date == open_date_) return;
+  // Late-trade window: at most late_trade_window_days business days in
+  // (trade date, open date]. The open date moves only by cut-offs in the
+  // log, so every node draws the same line.
+  if (!reference_.calendar().business_days_between(t.trade_date, open_date_,
+                                                   reference_.late_trade_window_days())) {
+    out.reason = Reason::kTradeDateTooOld;
+    out.field = "trade_date";
+    return;
+  }
   const std::optional<int> cycle = reference_.calendar().business_days_between(
       t.trade_date, t.settlement_date, reference_.settlement_cycle_max_days());
   assert(cycle.has_value());  // validation bounded it
@@ -129,41 +179,39 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
   const std::size_t ccys = reference_.currency_count();
   std::int64_t& gross_buyer = gross_today_[v.buyer.value * ccys + v.currency.value];
   std::int64_t& gross_seller = gross_today_[v.seller.value * ccys + v.currency.value];
+  std::int64_t& units_buyer = gross_quantity_today_[v.buyer.value];
+  std::int64_t& units_seller = gross_quantity_today_[v.seller.value];
   const std::int64_t q = t.quantity.units;
   const std::int64_t c = v.consideration.minor;
 
-  std::int64_t bought = 0, sold = 0, paid = 0, received = 0, gross_b = 0, gross_s = 0, total = 0;
+  // Limits before sums: within its limits no trade can overflow a total
+  // (the genesis rule, reference_data.cc), so a member is stopped by its
+  // own limit, never by a total it shares.
+  const LimitUse parties[2] = {
+      {reference_.member(v.buyer).limits, static_cast<Int128>(buy.bought) + q - buy.sold,
+       gross_buyer, units_buyer},
+      {reference_.member(v.seller).limits, static_cast<Int128>(sell.bought) - sell.sold - q,
+       gross_seller, units_seller}};
+  if (Reason r = check_limits(parties, q, c, field); r != Reason::kNone) return r;
+  std::int64_t bought = 0, sold = 0, paid = 0, received = 0, total = 0;
   field = "quantity";
+  // Unreachable under a loaded genesis; kept so a flaw in that rule would
+  // reject a trade rather than wrap a total.
   if (!checked_add(buy.bought, q, bought) || !checked_add(sell.sold, q, sold) ||
       !checked_add(pay.paid, c, paid) || !checked_add(receive.received, c, received) ||
       !checked_add(book.gross_minor[v.currency.value], c, total)) {
     return Reason::kPositionOverflow;
   }
-  // Overflow of the gross counters is a limit breach, not a wrap.
-  const bool gross_b_ok = checked_add(gross_buyer, c, gross_b);
-  const bool gross_s_ok = checked_add(gross_seller, c, gross_s);
-  const MemberInfo& buyer = reference_.member(v.buyer);
-  const MemberInfo& seller = reference_.member(v.seller);
-  field = "buyer";
-  if (!abs_within(static_cast<Int128>(bought) - buy.sold, buyer.max_net_position.units)) {
-    return Reason::kLimitNetPosition;
-  }
-  field = "seller";
-  if (!abs_within(static_cast<Int128>(sell.bought) - sold, seller.max_net_position.units)) {
-    return Reason::kLimitNetPosition;
-  }
-  field = "buyer";
-  if (!gross_b_ok || gross_b > buyer.max_gross_notional.minor) return Reason::kLimitGrossNotional;
-  field = "seller";
-  if (!gross_s_ok || gross_s > seller.max_gross_notional.minor) return Reason::kLimitGrossNotional;
   field = {};
 
   buy.bought = bought;
   sell.sold = sold;
   pay.paid = paid;
   receive.received = received;
-  gross_buyer = gross_b;
-  gross_seller = gross_s;
+  gross_buyer += c;  // check_limits proved both fit
+  gross_seller += c;
+  units_buyer += q;
+  units_seller += q;
   book.gross_minor[v.currency.value] = total;
   book.trade_count[v.currency.value] += 1;
   if (ctx.touched_dates.empty() || ctx.touched_dates.back() != settle) {

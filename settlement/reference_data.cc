@@ -160,6 +160,9 @@ std::optional<LoadError> check_calendar(const Genesis& g) {
   if (g.settlement_cycle_max_days < 0 || g.settlement_cycle_max_days > kSettlementCycleMax) {
     return error("settlement_cycle_max_days", "must be 0..10");
   }
+  if (g.late_trade_window_days < 0 || g.late_trade_window_days > kLateTradeWindowMax) {
+    return error("late_trade_window_days", "must be 0.." + std::to_string(kLateTradeWindowMax));
+  }
   if (!in_date_range(g.first_business_date)) {
     return error("first_business_date", "out of range");
   }
@@ -173,6 +176,67 @@ std::optional<LoadError> check_nodes(const Genesis& g) {
   for (std::size_t i = 0; i < g.members.size(); ++i) {
     if (g.members[i].node && *g.members[i].node >= g.node_count) {
       return error(at("members", i, "node"), "must be below node_count");
+    }
+  }
+  return std::nullopt;
+}
+
+// `path` names the owner of `limits`, e.g. "limits[2]." or "default_limits.".
+std::optional<LoadError> check_limit_values(const Limits& limits, const std::string& path) {
+  if (limits.max_gross_notional.minor <= 0) {
+    return error(path + "max_gross_notional_minor", "must be positive");
+  }
+  if (limits.max_net_position.units <= 0) return error(path + "max_net_position", "must be positive");
+  if (limits.max_gross_quantity.units <= 0) {
+    return error(path + "max_gross_quantity", "must be positive");
+  }
+  return std::nullopt;
+}
+
+// The refusal rule of Genesis::default_limits, and why it is enough.
+// Settlement date S receives the trades of business dates S - C .. S only
+// (C = settlement_cycle_max_days; a rolled trade counts on the open date it
+// is booked on, and each date is open once): C + 1 dates. With G_m and Q_m
+// member m's gross notional and gross quantity limits per business date,
+// every int64 total of one settlement date is bounded:
+//   gross per currency (all members) <= (C + 1) x sum_m G_m, since each
+//       consideration counts against its buyer's gross (and its seller's:
+//       the bound holds twice over);
+//   units traded per instrument (all members) <= (C + 1) x sum_m Q_m / 2;
+//   member m's paid and received per currency <= (C + 1) x G_m, its bought
+//       and sold per instrument <= (C + 1) x Q_m, so its nets (differences
+//       of two non-negative int64) fit too;
+//   member m's gross counters of the open date <= G_m and Q_m themselves.
+// Netting, DvP and the invariants add across members in Int128; balances are
+// bounded by their asset's supply (check_holdings, funding). Hence
+//   (C + 1) x sum_m G_m <= INT64_MAX  and  (C + 1) x sum_m Q_m <= INT64_MAX
+// keep every total in int64: POSITION_OVERFLOW cannot happen, and what stops
+// a member is its own limit, never a total it shares with others. The net
+// position limit bounds no sum and needs no rule. Not covered: a date's
+// trade count per currency (uint32 in DateBook and reports) would wrap after
+// 2^32 trades, which no limit here bounds.
+// The error names the limit at which the running sum, in member order, crosses.
+std::optional<LoadError> check_limit_sums(const std::vector<MemberInfo>& members,
+                                          const std::vector<std::optional<std::size_t>>& row_of,
+                                          int cycle_max) {
+  constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max();
+  const Int128 dates = cycle_max + 1;
+  Int128 notional = 0;
+  Int128 quantity = 0;
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    if (members[m].role != Role::kClearingMember) continue;
+    const auto path = [&] { return row_of[m] ? at("limits", *row_of[m], "") : "default_limits."; };
+    notional += dates * members[m].limits.max_gross_notional.minor;
+    quantity += dates * members[m].limits.max_gross_quantity.units;
+    if (notional > kMax) {
+      return error(path() + "max_gross_notional_minor",
+                   "(settlement_cycle_max_days + 1) x the sum over clearing members exceeds int64: "
+                   "the trades settling on one date could overflow its gross");
+    }
+    if (quantity > kMax) {
+      return error(path() + "max_gross_quantity",
+                   "(settlement_cycle_max_days + 1) x the sum over clearing members exceeds int64: "
+                   "the units settling on one date could overflow");
     }
   }
   return std::nullopt;
@@ -212,7 +276,6 @@ std::optional<LoadError> ReferenceData::intern_currencies(const Genesis& g) {
 }
 
 std::optional<LoadError> ReferenceData::intern_members(const Genesis& g) {
-  constexpr std::int64_t kUnlimited = std::numeric_limits<std::int64_t>::max();
   for (std::size_t i = 0; i < g.members.size(); ++i) {
     const MemberDef& m = g.members[i];
     const MemberIndex index{static_cast<std::uint16_t>(i)};
@@ -222,8 +285,9 @@ std::optional<LoadError> ReferenceData::intern_members(const Genesis& g) {
     if (m.node && !member_by_node_.emplace(*m.node, index).second) {
       return error(at("members", i, "node"), "two members run the same node");
     }
-    members_.push_back(MemberInfo{m.id, m.role, m.node, AmountMinor{kUnlimited},
-                                  Quantity{kUnlimited}});
+    // Zero limits until intern_limits gives a clearing member its own: no
+    // member is ever unlimited by omission.
+    members_.push_back(MemberInfo{m.id, m.role, m.node, Limits{}});
   }
   return std::nullopt;
 }
@@ -246,24 +310,33 @@ std::optional<LoadError> ReferenceData::intern_instruments(const Genesis& g) {
 }
 
 std::optional<LoadError> ReferenceData::intern_limits(const Genesis& g) {
-  std::set<std::uint16_t> limited;
+  if (g.default_limits) {
+    if (auto e = check_limit_values(*g.default_limits, "default_limits.")) return e;
+  }
+  std::vector<std::optional<std::size_t>> row_of(members_.size());
   for (std::size_t i = 0; i < g.limits.size(); ++i) {
     const MemberLimitDef& l = g.limits[i];
     const std::optional<MemberIndex> m = find_member(l.member);
     if (!m) return error(at("limits", i, "member_id"), "unknown member");
-    if (!limited.insert(m->value).second) {
+    if (members_[m->value].role != Role::kClearingMember) {
+      return error(at("limits", i, "member_id"), "only clearing members have limits");
+    }
+    if (row_of[m->value]) {
       return error(at("limits", i, "member_id"), "two limit rows for one member");
     }
-    if (l.max_gross_notional.minor <= 0) {
-      return error(at("limits", i, "max_gross_notional_minor"), "must be positive");
-    }
-    if (l.max_net_position.units <= 0) {
-      return error(at("limits", i, "max_net_position"), "must be positive");
-    }
-    members_[m->value].max_gross_notional = l.max_gross_notional;
-    members_[m->value].max_net_position = l.max_net_position;
+    if (auto e = check_limit_values(l.limits, at("limits", i, ""))) return e;
+    row_of[m->value] = i;
+    members_[m->value].limits = l.limits;
   }
-  return std::nullopt;
+  for (std::size_t m = 0; m < members_.size(); ++m) {
+    if (members_[m].role != Role::kClearingMember || row_of[m]) continue;
+    if (!g.default_limits) {
+      return error("limits", "clearing member " + std::string(members_[m].id.view()) +
+                                 " has no limit row and genesis sets no default_limits");
+    }
+    members_[m].limits = *g.default_limits;
+  }
+  return check_limit_sums(members_, row_of, cycle_max_);
 }
 
 std::optional<LoadError> ReferenceData::check_holdings(const Genesis& g) const {

@@ -44,12 +44,23 @@ struct InstrumentDef {
   bool suspended = false;
 };
 
-struct MemberLimitDef {
-  MemberId member;
-  /// Per business date and currency, in that currency's minor units.
+/// What one clearing member may trade; genesis requires every field to be
+/// positive. There is no "unlimited": a member without limits cannot trade.
+struct Limits {
+  /// Per business date and currency, in that currency's minor units: the
+  /// considerations of the trades it bought plus those it sold.
   AmountMinor max_gross_notional;
   /// Absolute net quantity per instrument and settlement date.
   Quantity max_net_position;
+  /// Per business date, over all instruments: units bought plus units sold.
+  /// Notional alone does not bound quantities: a price below one minor unit
+  /// (a sub-cent or sub-yen price) buys more units than it costs.
+  Quantity max_gross_quantity;
+};
+
+struct MemberLimitDef {
+  MemberId member;  // a clearing member
+  Limits limits;
 };
 
 /// The central counterparty's account id in holdings and funding entries.
@@ -75,6 +86,8 @@ struct Genesis {
   std::vector<CurrencyDef> currencies;
   std::vector<MemberDef> members;
   std::vector<InstrumentDef> instruments;
+  /// Limits per clearing member; see default_limits for the others and the
+  /// refusal rule that keeps every per-settlement-date total in int64.
   std::vector<MemberLimitDef> limits;
   std::vector<SecuritiesHoldingDef> securities;
   std::vector<CashHoldingDef> cash;
@@ -90,6 +103,21 @@ struct Genesis {
   /// missed, and undercounting n lowers f, the safety margin of control
   /// entries (ledger.h). Every member's node must be below it.
   std::uint16_t node_count = 0;
+  // Late trades and limits (issue 11, items 4-5)
+  /// Business days a trade may be late, 0..kLateTradeWindowMax: a trade
+  /// whose trade date is closed rolls to the open date only if at most this
+  /// many business days lie in (trade date, open date]; an older one is
+  /// TRADE_DATE_TOO_OLD. 1 accepts yesterday's trades, 0 no late trade.
+  int late_trade_window_days = 1;
+  /// The limits of every clearing member without a row in `limits`. Without
+  /// them every clearing member needs a row. Genesis is refused unless, with
+  /// C = settlement_cycle_max_days and the sums over all clearing members,
+  ///   (C + 1) x sum of max_gross_notional <= INT64_MAX   and
+  ///   (C + 1) x sum of max_gross_quantity <= INT64_MAX:
+  /// the trades of C + 1 business dates settle on one date, so no total of
+  /// one settlement date (gross per currency, a member's paid, received,
+  /// bought and sold) can overflow, and no trade or member can fill one.
+  std::optional<Limits> default_limits;
 };
 
 /// Why genesis was refused: `field` is a path such as "instruments[3].isin".
@@ -102,8 +130,8 @@ struct MemberInfo {
   MemberId id;
   Role role;
   std::optional<std::uint16_t> node;
-  AmountMinor max_gross_notional;  // int64 max when the genesis sets no limit
-  Quantity max_net_position;       // int64 max when the genesis sets no limit
+  /// All zero for operators and regulators: they cannot be a party.
+  Limits limits;
 };
 
 struct InstrumentInfo {
@@ -149,6 +177,9 @@ class ReferenceData {
   }
   [[nodiscard]] const BusinessCalendar& calendar() const { return calendar_; }
   [[nodiscard]] int settlement_cycle_max_days() const { return cycle_max_; }
+  [[nodiscard]] int late_trade_window_days() const { return genesis_.late_trade_window_days; }
+  /// The ledger's first open date: no trade may be dated before it.
+  [[nodiscard]] BusinessDate first_business_date() const { return genesis_.first_business_date; }
   [[nodiscard]] bool submitter_must_be_proposer() const { return bind_submitter_; }
   /// n: proposers are quorum node indices 0..n-1.
   [[nodiscard]] std::size_t node_count() const { return genesis_.node_count; }

@@ -15,15 +15,22 @@ using testing::small_genesis;
 
 TEST(ReferenceData, LoadsAndInterns) {
   Genesis g = small_genesis();
-  g.limits = {{MemberId::of("B"), AmountMinor{500}, Quantity{40}}};
+  g.limits = {{MemberId::of("B"), {AmountMinor{500}, Quantity{40}, Quantity{1'000}}}};
   const ReferenceData ref = testing::load(g);
   EXPECT_EQ(ref.member_count(), 6u);
   EXPECT_EQ(ref.ccp_account().value, 6);
   const MemberIndex b = ref.find_member(MemberId::of("B")).value();
   EXPECT_EQ(b.value, 1);
-  EXPECT_EQ(ref.member(b).max_net_position.units, 40);
-  EXPECT_EQ(ref.member(*ref.find_member(MemberId::of("A"))).max_net_position.units,
-            std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(ref.member(b).limits.max_net_position.units, 40);
+  EXPECT_EQ(ref.member(b).limits.max_gross_quantity.units, 1'000);
+  // Members without a row take the network's default; non-parties none.
+  const Limits& a = ref.member(*ref.find_member(MemberId::of("A"))).limits;
+  EXPECT_EQ(a.max_gross_notional, testing::kSmallLimits.max_gross_notional);
+  EXPECT_EQ(a.max_net_position, testing::kSmallLimits.max_net_position);
+  EXPECT_EQ(a.max_gross_quantity, testing::kSmallLimits.max_gross_quantity);
+  EXPECT_EQ(ref.member(*ref.find_member(MemberId::of("OPS"))).limits.max_gross_notional.minor, 0);
+  EXPECT_EQ(ref.late_trade_window_days(), 1);
+  EXPECT_EQ(ref.first_business_date(), testing::kWednesday);
   EXPECT_EQ(ref.member_of_node(4), ref.find_member(MemberId::of("OPS")));
   EXPECT_FALSE(ref.member_of_node(9).has_value());
   EXPECT_EQ(ref.find_instrument(testing::kAcme)->value, 0u);
@@ -46,6 +53,28 @@ TEST(ReferenceData, DerivesTheControlQuorumFromTheNodeCount) {
     }
     EXPECT_EQ(testing::load(g).control_quorum(), quorum) << n;
   }
+}
+
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+TEST(ReferenceData, AcceptsLimitsAtTheEdgeOfTheOverflowRule) {
+  // (C + 1) x sum over the 4 clearing members = 3 x 4 x floor(max / 12) <= max.
+  Genesis g = small_genesis();
+  g.default_limits = Limits{AmountMinor{kInt64Max / 12}, Quantity{1}, Quantity{kInt64Max / 12}};
+  g.late_trade_window_days = kLateTradeWindowMax;
+  EXPECT_TRUE(std::holds_alternative<ReferenceData>(ReferenceData::load(g)));
+  // Rows and the default add up alike; operators and regulators count for nothing.
+  g.limits = {{MemberId::of("A"), {AmountMinor{kInt64Max / 12 - 5}, Quantity{1}, Quantity{1}}},
+              {MemberId::of("B"), {AmountMinor{kInt64Max / 12 + 5}, Quantity{1}, Quantity{1}}}};
+  EXPECT_TRUE(std::holds_alternative<ReferenceData>(ReferenceData::load(g)));
+  // max = 12 x floor(max / 12) + 7: two more units still fit (x 3 = 6), three do not.
+  g.limits[1].limits.max_gross_notional.minor += 2;
+  EXPECT_TRUE(std::holds_alternative<ReferenceData>(ReferenceData::load(g)));
+  g.limits[1].limits.max_gross_notional.minor += 1;
+  const auto refused = ReferenceData::load(g);
+  ASSERT_TRUE(std::holds_alternative<LoadError>(refused));
+  // Named where the running sum, in member order, crosses: D, on the default.
+  EXPECT_EQ(std::get<LoadError>(refused).field, "default_limits.max_gross_notional_minor");
 }
 
 struct BadGenesis {
@@ -84,11 +113,59 @@ TEST(ReferenceData, RefusesInvalidGenesisNamingTheField) {
       {"band inverted", [](Genesis& g) { g.instruments[0].band_high = Price{99}; },
        "instruments[0].price_band_high"},
       {"limit member",
-       [](Genesis& g) { g.limits = {{MemberId::of("Z"), AmountMinor{1}, Quantity{1}}}; },
+       [](Genesis& g) { g.limits = {{MemberId::of("Z"), {AmountMinor{1}, Quantity{1}, Quantity{1}}}}; },
        "limits[0].member_id"},
       {"limit value",
-       [](Genesis& g) { g.limits = {{MemberId::of("A"), AmountMinor{0}, Quantity{1}}}; },
+       [](Genesis& g) { g.limits = {{MemberId::of("A"), {AmountMinor{0}, Quantity{1}, Quantity{1}}}}; },
        "limits[0].max_gross_notional_minor"},
+      {"limit quantity value",
+       [](Genesis& g) { g.limits = {{MemberId::of("A"), {AmountMinor{1}, Quantity{1}, Quantity{0}}}}; },
+       "limits[0].max_gross_quantity"},
+      {"limits for an operator",
+       [](Genesis& g) { g.limits = {{MemberId::of("OPS"), {AmountMinor{1}, Quantity{1}, Quantity{1}}}}; },
+       "limits[0].member_id"},
+      {"default gross notional",
+       [](Genesis& g) { g.default_limits->max_gross_notional = AmountMinor{0}; },
+       "default_limits.max_gross_notional_minor"},
+      {"default net position",
+       [](Genesis& g) { g.default_limits->max_net_position = Quantity{-1}; },
+       "default_limits.max_net_position"},
+      {"default gross quantity",
+       [](Genesis& g) { g.default_limits->max_gross_quantity = Quantity{0}; },
+       "default_limits.max_gross_quantity"},
+      {"clearing member without limits",
+       [](Genesis& g) {
+         g.default_limits.reset();
+         g.limits = {{MemberId::of("A"), {AmountMinor{1}, Quantity{1}, Quantity{1}}}};
+       },
+       "limits"},
+      // 4 clearing members x (2 + 1) dates: the third row of max/8 crosses.
+      {"gross notional could overflow a settlement date",
+       [](Genesis& g) {
+         g.limits.clear();
+         for (const char* id : {"A", "B", "C", "D"}) {
+           g.limits.push_back({MemberId::of(id), {AmountMinor{kInt64Max / 8}, Quantity{1}, Quantity{1}}});
+         }
+       },
+       "limits[2].max_gross_notional_minor"},
+      {"gross quantity could overflow a settlement date",
+       [](Genesis& g) { g.default_limits->max_gross_quantity = Quantity{kInt64Max / 12 + 1}; },
+       "default_limits.max_gross_quantity"},
+      {"one huge limit alone",
+       [](Genesis& g) {
+         g.limits = {{MemberId::of("B"), {AmountMinor{kInt64Max}, Quantity{1}, Quantity{1}}}};
+       },
+       "limits[0].max_gross_notional_minor"},
+      {"a longer cycle settles more dates together",
+       [](Genesis& g) {
+         g.default_limits->max_gross_notional = AmountMinor{kInt64Max / 12};
+         g.settlement_cycle_max_days = 3;
+       },
+       "default_limits.max_gross_notional_minor"},
+      {"late window negative", [](Genesis& g) { g.late_trade_window_days = -1; },
+       "late_trade_window_days"},
+      {"late window too long", [](Genesis& g) { g.late_trade_window_days = kLateTradeWindowMax + 1; },
+       "late_trade_window_days"},
       {"negative holding",
        [](Genesis& g) { g.securities = {{MemberId::of("A"), testing::kAcme, Quantity{-1}}}; },
        "securities[0].quantity"},

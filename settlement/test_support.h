@@ -49,9 +49,17 @@ inline constexpr BusinessDate kFriday = date_from_civil(2026, 11, 27);
 inline constexpr BusinessDate kMonday = date_from_civil(2026, 11, 30);
 inline constexpr BusinessDate kTuesday = date_from_civil(2026, 12, 1);
 
+/// small_genesis's default limits: far above what the tests trade, within
+/// the genesis rule (4 clearing members x 3 dates x 10^17 < 2^63), and a
+/// net position that lets one trade's consideration approach int64 max.
+inline constexpr Limits kSmallLimits{AmountMinor{100'000'000'000'000'000},
+                                     Quantity{1'000'000'000'000'000},
+                                     Quantity{100'000'000'000'000'000}};
+
 /// Members A, B, C (clearing, nodes 0..2), D (clearing, node 3), OPS
 /// (operator, node 4), REG (regulator); 5 nodes; EUR; one instrument ACME
-/// priced in cents with a band of 1.00..1000.00; T+0..T+2; no limits, no
+/// priced in cents with a band of 1.00..1000.00; T+0..T+2; trades may be
+/// one business day late; generous network-wide limits (kSmallLimits); no
 /// balances.
 inline Genesis small_genesis() {
   Genesis g;
@@ -71,6 +79,8 @@ inline Genesis small_genesis() {
   g.first_business_date = kWednesday;
   g.settlement_cycle_max_days = 2;
   g.node_count = 5;  // f = 1: control entries take effect at 2 distinct proposers
+  g.late_trade_window_days = 1;
+  g.default_limits = kSmallLimits;
   return g;
 }
 

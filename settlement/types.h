@@ -126,6 +126,7 @@ inline constexpr std::size_t kCurrenciesMax = 64;
 inline constexpr std::size_t kHolidaysMax = 4096;
 inline constexpr std::size_t kMemberNameMax = 200;
 inline constexpr int kSettlementCycleMax = 10;  // T+0 .. T+10 business days
+inline constexpr int kLateTradeWindowMax = 10;  // a trade may be 0..10 business days late
 inline constexpr std::size_t kBatchBytesMax = 16u << 20;  // as quorum::kBatchBytesMax
 inline constexpr std::size_t kBatchEntriesMax = 200'000;
 inline constexpr std::size_t kNodesMax = 128;  // as quorum::kNodesMax

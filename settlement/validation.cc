@@ -24,6 +24,7 @@ std::string_view to_string(Reason reason) {
     case Reason::kConsiderationOverflow: return "CONSIDERATION_OVERFLOW";
     case Reason::kConsiderationTooSmall: return "CONSIDERATION_TOO_SMALL";
     case Reason::kDateOutOfRange: return "DATE_OUT_OF_RANGE";
+    case Reason::kTradeDateBeforeGenesis: return "TRADE_DATE_BEFORE_GENESIS";
     case Reason::kTradeDateNotBusinessDay: return "TRADE_DATE_NOT_BUSINESS_DAY";
     case Reason::kSettlementDateNotBusinessDay: return "SETTLEMENT_DATE_NOT_BUSINESS_DAY";
     case Reason::kSettlementBeforeTradeDate: return "SETTLEMENT_BEFORE_TRADE_DATE";
@@ -32,9 +33,11 @@ std::string_view to_string(Reason reason) {
     case Reason::kSubmitterNotProposer: return "SUBMITTER_NOT_PROPOSER";
     case Reason::kDuplicateConflict: return "DUPLICATE_CONFLICT";
     case Reason::kTradeDateNotOpen: return "TRADE_DATE_NOT_OPEN";
+    case Reason::kTradeDateTooOld: return "TRADE_DATE_TOO_OLD";
     case Reason::kInstrumentSuspended: return "INSTRUMENT_SUSPENDED";
     case Reason::kLimitGrossNotional: return "LIMIT_GROSS_NOTIONAL";
     case Reason::kLimitNetPosition: return "LIMIT_NET_POSITION";
+    case Reason::kLimitGrossQuantity: return "LIMIT_GROSS_QUANTITY";
     case Reason::kPositionOverflow: return "POSITION_OVERFLOW";
     case Reason::kBatchUndecodable: return "BATCH_UNDECODABLE";
     case Reason::kNotOperator: return "NOT_OPERATOR";
@@ -78,6 +81,9 @@ Reason resolve_party(const MemberId& id, const ReferenceData& ref, MemberIndex& 
 Reason check_dates(const Trade& t, const ReferenceData& ref, std::string_view& field) {
   field = "trade_date";
   if (!in_date_range(t.trade_date)) return Reason::kDateOutOfRange;
+  // The network did not exist then; the late-trade window (ledger.h) bounds
+  // trades after genesis, this bounds the first days, before it has slid.
+  if (t.trade_date < ref.first_business_date()) return Reason::kTradeDateBeforeGenesis;
   if (!ref.calendar().is_business_day(t.trade_date)) return Reason::kTradeDateNotBusinessDay;
   field = "settlement_date";
   if (!in_date_range(t.settlement_date)) return Reason::kDateOutOfRange;

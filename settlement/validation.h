@@ -30,6 +30,7 @@ enum class Reason : std::uint8_t {
   kConsiderationOverflow,
   kConsiderationTooSmall,
   kDateOutOfRange,
+  kTradeDateBeforeGenesis,
   kTradeDateNotBusinessDay,
   kSettlementDateNotBusinessDay,
   kSettlementBeforeTradeDate,
@@ -39,9 +40,11 @@ enum class Reason : std::uint8_t {
   kSubmitterNotProposer,
   kDuplicateConflict,
   kTradeDateNotOpen,
+  kTradeDateTooOld,
   kInstrumentSuspended,
   kLimitGrossNotional,
   kLimitNetPosition,
+  kLimitGrossQuantity,
   kPositionOverflow,
   kBatchUndecodable,
   kNotOperator,
@@ -85,8 +88,8 @@ struct TradeCheck {
 
 /// Checks everything that depends on the trade and genesis alone: field
 /// syntax, known members and instrument, roles, submitter is a party, buyer
-/// != seller, price scale and band, currency, consideration, business days
-/// and settlement cycle (T+0 .. T+n). The first failing check wins, in the
+/// != seller, price scale and band, currency, consideration, trade date not
+/// before genesis, business days and settlement cycle (T+0 .. T+n). The first failing check wins, in the
 /// order of the fields, so every node names the same reason.
 [[nodiscard]] TradeCheck validate_trade(const Trade& trade, const ReferenceData& reference);
 

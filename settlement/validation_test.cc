@@ -65,6 +65,10 @@ TEST_F(Validation, RejectsEachMalformedFieldWithReasonAndField) {
       {[](Trade& t) { t.trade_date = BusinessDate{-1}; }, Reason::kDateOutOfRange, "trade_date"},
       {[](Trade& t) { t.trade_date = date_from_civil(2026, 11, 28); },
        Reason::kTradeDateNotBusinessDay, "trade_date"},
+      {[](Trade& t) { t.trade_date = date_from_civil(2000, 1, 3); },
+       Reason::kTradeDateBeforeGenesis, "trade_date"},
+      {[](Trade& t) { t.trade_date = date_from_civil(2026, 11, 24); },  // the day before genesis
+       Reason::kTradeDateBeforeGenesis, "trade_date"},
       {[](Trade& t) { t.settlement_date = BusinessDate{400'000}; }, Reason::kDateOutOfRange,
        "settlement_date"},
       {[](Trade& t) { t.settlement_date = date_from_civil(2026, 11, 29); },

@@ -37,8 +37,9 @@ Genesis bench_genesis() {
     }
   }
   for (std::size_t m = 0; m < kMembers; ++m) {
-    g.limits.push_back({MemberId::of(member_name(m)), AmountMinor{1'000'000'000'000'000},
-                        Quantity{1'000'000'000}});
+    g.limits.push_back({MemberId::of(member_name(m)),
+                        {AmountMinor{1'000'000'000'000'000}, Quantity{1'000'000'000},
+                         Quantity{1'000'000'000'000}}});
     g.cash.push_back({MemberId::of(member_name(m)), CurrencyCode::of("EUR"),
                       AmountMinor{1'000'000'000'000'000}});
   }
