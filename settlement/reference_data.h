@@ -70,6 +70,13 @@ struct CashHoldingDef {
   AmountMinor amount;
 };
 
+/// One member's default-fund contribution in one currency (> 0).
+struct DefaultFundContributionDef {
+  MemberId member;  // a clearing member
+  CurrencyCode currency;
+  AmountMinor amount;
+};
+
 /// Everything the network starts from. Identical on every node.
 struct Genesis {
   std::vector<CurrencyDef> currencies;
@@ -90,6 +97,12 @@ struct Genesis {
   /// missed, and undercounting n lowers f, the safety margin of control
   /// entries (ledger.h). Every member's node must be below it.
   std::uint16_t node_count = 0;
+  // Default fund (issue 11, item 6)
+  /// Each clearing member's cash contribution per currency, posted to the
+  /// CCP account at genesis (it is not part of the member's balance). The
+  /// fund covers a defaulter's cash shortfall: its own contribution first,
+  /// then the others' (mutualised), then CCP capital (dvp.h, README).
+  std::vector<DefaultFundContributionDef> default_fund;
 };
 
 /// Why genesis was refused: `field` is a path such as "instruments[3].isin".
@@ -158,6 +171,8 @@ class ReferenceData {
   /// entry with this many identical proposals came from the operator.
   [[nodiscard]] std::size_t control_quorum() const { return max_faulty_nodes() + 1; }
   [[nodiscard]] const Genesis& genesis() const { return genesis_; }
+  /// Member `m`'s default-fund contribution in `c` (0 if none).
+  [[nodiscard]] std::int64_t default_fund_contribution(MemberIndex m, CurrencyIndex c) const;
 
  private:
   ReferenceData() = default;
@@ -167,6 +182,7 @@ class ReferenceData {
   std::optional<LoadError> intern_instruments(const Genesis& genesis);
   std::optional<LoadError> intern_limits(const Genesis& genesis);
   std::optional<LoadError> check_holdings(const Genesis& genesis) const;
+  std::optional<LoadError> check_default_fund(const Genesis& genesis) const;
 
   Genesis genesis_;
   std::vector<MemberInfo> members_;
