@@ -2,8 +2,10 @@
 // members and instruments, duplicates, conflicts, forgeries, limit breaches,
 // garbage batches, funding, suspensions and cut-offs), that positions and
 // cash sum to zero, net obligations equal the trades they replace, balances
-// stay non-negative and are conserved, settlement is all-or-nothing per
-// member, replaying an epoch changes nothing, and the same epochs give the
+// stay non-negative and are conserved, settlement with a default fund keeps
+// an unrelated self-funded pair settled, nobody pays for securities it did not
+// receive, value legs and marks sum to zero, the CCP holds capital + fund +
+// open fails, replaying an epoch changes nothing, and the same epochs give the
 // same digests on a fresh ledger (even one with a different hash-table key).
 // Control entries are votes spread over the epochs: the operator's requests
 // reach f+1..n nodes (sometimes only f or fewer, which must never take

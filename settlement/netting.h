@@ -75,9 +75,9 @@ struct Netting {
 [[nodiscard]] std::int64_t settlement_price_minor(const TradedVolume& volume);
 
 /// Nets `book` for `settlement_date` and values its securities obligations
-/// at the settlement prices. Asserts that obligations sum to zero per asset,
-/// that net cash per currency equals the gross it replaces, and that value
-/// legs plus marks equal each member's net cash.
+/// at the settlement prices (marks make up each member's net cash). Asserts
+/// that obligations sum to zero per asset and that net cash per currency
+/// equals the gross it replaces.
 [[nodiscard]] Netting net_date_book(const DateBook& book, BusinessDate settlement_date,
                                     const ReferenceData& reference);
 
