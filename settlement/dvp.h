@@ -1,27 +1,30 @@
 #pragma once
-// Settlement against balances, delivery versus payment.
-//
-// Model (see README): every obligation is against the CCP account. A run
-// settles a bundle of obligations (the date's fresh ones plus every earlier
-// fail carried forward) member by member, all-or-nothing per member:
-//   1. A member can settle if, for every asset, its pre-run balance covers
-//      its net outflow in that asset across the whole bundle. Receipts of
-//      the same run never fund its deliveries, so the outcome does not depend
-//      on the order members are visited in.
-//   2. The CCP must be able to pay out every receipt of the settling set
-//      from what that set pays in plus what the CCP already holds: its own
-//      capital (liquidity given to account CCP at genesis or by funding) and
-//      the pay-ins of earlier fails. While some asset is short, the receiver
-//      of that asset with the highest member index drops out with
-//      CCP_SHORTFALL ("fail to receive", as in DTCC's CNS); repeat. Dropping
-//      a receiver also drops its pay-ins, so without CCP capital one
-//      member's fail can cascade to others: capital is what absorbs it.
-//   3. The settling set moves: each member's net per asset goes between its
-//      account and the CCP's. Everyone else FAILS, moves nothing, and its
-//      obligations carry forward unchanged to the next run.
-// Hence no member is ever half settled, no balance goes negative, every
-// asset is conserved, and the CCP's holding of an asset always equals its
-// capital plus the sum of the obligations still open in it.
+// Settlement against balances, delivery versus payment, as DTCC's CNS does
+// it (README "Settlement"). Every obligation is against the CCP account; a
+// run settles the date's fresh obligations plus every earlier fail:
+//   1. Deliveries: each deliverer delivers what it holds of what it owes
+//      (partial deliveries allowed; its oldest fail first); the rest is a
+//      fail-to-deliver, INSUFFICIENT_SECURITIES.
+//   2. Allocation: the CCP passes on what it received plus what it holds,
+//      oldest fail first, then ascending member index; a receiver that gets
+//      less has a fail-to-receive, CCP_SHORTFALL. Each unit moves against
+//      its value at the obligation's settlement price, so no member pays for
+//      securities it did not receive.
+//   3. Cash, per member and currency: value legs plus marks must be covered
+//      by its balance. If not, the CCP retains its receipts in that currency
+//      (fail-to-receive, INSUFFICIENT_CASH; the units go to the next receiver
+//      or stay with the CCP as collateral, bought with the default fund);
+//      if still short, its debit marks stay unpaid too.
+//   4. The CCP's cash (capital + default fund + what open fails left with
+//      it) must cover what it pays out. If not, in this order, it stops
+//      buying receipts it cannot pass on, then withholds credit marks
+//      (highest member index first), then refuses whole deliveries (highest
+//      member index first), all CCP_SHORTFALL. Steps 1-4 repeat until
+//      nothing changes; each repeat only removes movements, so it ends.
+// Everything unsettled carries forward at its own settlement price.
+// Hence no balance goes negative, every asset is conserved, cash sums to
+// zero to the minor unit, and the CCP holds exactly capital + default fund
+// + the open obligations (securities and their value legs, unpaid marks).
 
 #include "settlement/flat_map.h"
 #include "settlement/netting.h"
@@ -68,10 +71,19 @@ struct BalanceKey {
   friend bool operator==(const BalanceKey&, const BalanceKey&) = default;
 };
 
-/// Settles `bundle` in place (status and fail_reason of every obligation) and
-/// moves balances; returns the balances it changed, in a deterministic order.
-/// Preconditions: every obligation pending, net_amount != 0.
-[[nodiscard]] std::vector<BalanceKey> settle_bundle(std::vector<Obligation>& bundle,
-                                                    Balances& balances, AccountIndex ccp);
+/// What a run moved and what it leaves open.
+struct SettleOutcome {
+  std::vector<BalanceKey> changed;  // deterministic order
+  /// The unsettled remainders, FAILED with their reason, to carry forward:
+  /// securities with their value at their own price, cash as unpaid marks.
+  std::vector<Obligation> carried;
+};
+
+/// Settles `bundle` in place (status, fail_reason, settled_amount of every
+/// obligation) and moves balances. Preconditions: every obligation pending;
+/// securities obligations non-zero with value_minor = -net_amount x price;
+/// a cash obligation's mark is what moves on its own.
+[[nodiscard]] SettleOutcome settle_bundle(std::vector<Obligation>& bundle, Balances& balances,
+                                          const ReferenceData& reference);
 
 }  // namespace quorumclear::settlement

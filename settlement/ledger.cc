@@ -47,6 +47,10 @@ Digest genesis_digest(const Genesis& g) {
   h.update(Record().u8(static_cast<std::uint8_t>(g.late_trade_window_days))
                .u8(g.default_limits ? 1 : 0).i64(d.max_gross_notional.minor)
                .i64(d.max_net_position.units).i64(d.max_gross_quantity.units).view());
+  for (const DefaultFundContributionDef& f : g.default_fund) {
+    h.update(Record().u8('F').text(f.member.view()).text(f.currency.view())
+                 .i64(f.amount.minor).view());
+  }
   return h.finish();
 }
 
@@ -62,6 +66,7 @@ Ledger::Ledger(ReferenceData reference, LedgerOptions options)
       supply_cash_(reference_.currency_count(), 0),
       capital_securities_(reference_.instrument_count(), 0),
       capital_cash_(reference_.currency_count(), 0),
+      default_fund_(reference_.currency_count(), 0),
       gross_today_(reference_.member_count() * reference_.currency_count(), 0),
       gross_quantity_today_(reference_.member_count(), 0),
       suspended_(reference_.instrument_count(), 0),
@@ -84,6 +89,14 @@ Ledger::Ledger(ReferenceData reference, LedgerOptions options)
     balances_.add(account, AssetKind::kCash, ccy.value, c.amount.minor);
     supply_cash_[ccy.value] += c.amount.minor;
     if (account == ccp) capital_cash_[ccy.value] += c.amount.minor;
+  }
+  // Contributions are posted to the CCP account: it draws on them for a
+  // defaulter's shortfall before anything else is touched (dvp.h).
+  for (const DefaultFundContributionDef& d : g.default_fund) {
+    const CurrencyIndex ccy = *reference_.find_currency(d.currency);
+    balances_.add(ccp, AssetKind::kCash, ccy.value, d.amount.minor);
+    supply_cash_[ccy.value] += d.amount.minor;
+    default_fund_[ccy.value] += d.amount.minor;
   }
   for (std::size_t i = 0; i < reference_.instrument_count(); ++i) {
     suspended_[i] = reference_.instrument(InstrumentIndex{static_cast<std::uint32_t>(i)})

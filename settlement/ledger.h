@@ -226,8 +226,12 @@ class Ledger {
   /// Genesis holdings plus all funding: what the balances must add up to.
   [[nodiscard]] std::int64_t total_supply(AssetKind kind, std::uint32_t asset) const;
   /// The CCP's own liquidity (genesis and funding to kCcpAccountId). The CCP
-  /// account always holds exactly this plus the open obligations.
+  /// account always holds exactly this plus the default fund plus the open
+  /// obligations (securities, their value legs and unpaid marks).
   [[nodiscard]] std::int64_t ccp_capital(AssetKind kind, std::uint32_t asset) const;
+  /// The default fund in currency `c`: every member's genesis contribution.
+  [[nodiscard]] std::int64_t default_fund(CurrencyIndex c) const { return default_fund_.at(c.value); }
+  /// Open fails: securities remainders with their value legs, unpaid marks.
   [[nodiscard]] const std::vector<Obligation>& carried_obligations() const { return carried_; }
   [[nodiscard]] const TradeRecord* find_trade(MemberIndex submitter, std::string_view id) const {
     return registry_.find(submitter, id);
@@ -285,6 +289,7 @@ class Ledger {
   std::vector<std::int64_t> supply_cash_;        // per currency
   std::vector<std::int64_t> capital_securities_; // the CCP's own, per instrument
   std::vector<std::int64_t> capital_cash_;       // the CCP's own, per currency
+  std::vector<std::int64_t> default_fund_;       // members' contributions, per currency
   std::vector<std::int64_t> gross_today_;        // member * currencies + currency, open date
   std::vector<std::int64_t> gross_quantity_today_;  // per member: units bought + sold, open date
   std::vector<std::uint8_t> suspended_;          // per instrument

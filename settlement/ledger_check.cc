@@ -62,18 +62,26 @@ void Ledger::check_balances() const {
     const auto it = held.find({AssetKind::kCash, static_cast<std::uint32_t>(c)});
     assert((it == held.end() ? 0 : it->second) == supply_cash_[c]);
   }
-  // The CCP holds its own capital plus exactly what open (failed, carried)
-  // obligations owe out: fails borrow from the capital until they settle.
+  // The CCP holds its own capital and the default fund plus exactly what
+  // open fails leave with it: each unsettled unit and its value leg, each
+  // unpaid mark. Every movement of a run moves an obligation's amount between
+  // a member and the CCP and removes it from what is open, so this holds.
   std::map<std::pair<AssetKind, std::uint32_t>, Int128> expected_ccp;
-  for (const Obligation& o : carried_) expected_ccp[{o.kind, o.asset}] += o.net_amount;
+  for (const Obligation& o : carried_) {
+    expected_ccp[{o.kind, o.asset}] += o.net_amount;
+    if (o.kind != AssetKind::kSecurities) continue;
+    const CurrencyIndex ccy = reference_.instrument(InstrumentIndex{o.asset}).currency;
+    expected_ccp[{AssetKind::kCash, ccy.value}] += o.value_minor;
+  }
   for (std::size_t i = 0; i < capital_securities_.size(); ++i) {
     if (capital_securities_[i] != 0) {
       expected_ccp[{AssetKind::kSecurities, static_cast<std::uint32_t>(i)}] += capital_securities_[i];
     }
   }
   for (std::size_t c = 0; c < capital_cash_.size(); ++c) {
-    if (capital_cash_[c] != 0) {
-      expected_ccp[{AssetKind::kCash, static_cast<std::uint32_t>(c)}] += capital_cash_[c];
+    if (capital_cash_[c] + default_fund_[c] != 0) {
+      expected_ccp[{AssetKind::kCash, static_cast<std::uint32_t>(c)}] +=
+          capital_cash_[c] + default_fund_[c];
     }
   }
   const AccountIndex ccp = reference_.ccp_account();
@@ -133,7 +141,8 @@ Digest Ledger::snapshot_digest() const {
   for (const Obligation& o : carried_) {
     h.update(Record().u16(o.member.value).u8(static_cast<std::uint8_t>(o.kind)).u32(o.asset)
                  .i64(o.net_amount).i32(o.origin_date.days)
-                 .u8(static_cast<std::uint8_t>(o.fail_reason)).view());
+                 .u8(static_cast<std::uint8_t>(o.fail_reason)).i64(o.price_minor)
+                 .i64(o.value_minor).i64(o.mark_minor).view());
   }
   // Pending votes are state: they decide when a later vote takes effect.
   for (const auto& [sequence, pending] : votes_.pending()) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 namespace quorumclear::settlement {
 namespace {
@@ -23,7 +24,7 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
   // Codes, not indices, so that the digest reads the same to an auditor who
   // recomputes it from the database rows.
   Sha256 h;
-  h.update_text("quorumclear.settlement.report.v1");
+  h.update_text("quorumclear.settlement.report.v2");
   h.update(Record().i32(report.business_date.days).i32(report.settlement_date.days)
                .u64(report.cutoff_epoch).u8(static_cast<std::uint8_t>(report.status)).view());
   for (const CurrencyTotals& t : report.totals) {
@@ -34,7 +35,9 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
     h.update(Record().text(ref.member(o.member).id.view()).u8(static_cast<std::uint8_t>(o.kind))
                  .text(asset_code(o.kind, o.asset, ref)).i64(o.net_amount)
                  .i32(o.settlement_date.days).i32(o.origin_date.days)
-                 .u8(static_cast<std::uint8_t>(o.status)).text(to_string(o.fail_reason)).view());
+                 .u8(static_cast<std::uint8_t>(o.status)).text(to_string(o.fail_reason))
+                 .i64(o.price_minor).i64(o.value_minor).i64(o.mark_minor).i64(o.settled_amount)
+                 .view());
   }
   return h.finish();
 }
@@ -61,7 +64,7 @@ SettlementReport Ledger::run_settlement(Context& ctx, BusinessDate date) {
   report.settlement_date = date;
   report.cutoff_epoch = ctx.epoch;
   if (auto it = books_.find(date); it != books_.end()) {
-    Netting netting = net_date_book(it->second, date, reference_.currency_count());
+    Netting netting = net_date_book(it->second, date, reference_);
     report.obligations = std::move(netting.obligations);
     report.totals = std::move(netting.totals);
     it->second.settled = true;
@@ -70,15 +73,13 @@ SettlementReport Ledger::run_settlement(Context& ctx, BusinessDate date) {
     o.settlement_date = date;
     o.status = ObligationStatus::kPending;
     o.fail_reason = Reason::kNone;
+    o.settled_amount = 0;
     report.obligations.push_back(o);
   }
-  const std::vector<BalanceKey> changed =
-      settle_bundle(report.obligations, balances_, reference_.ccp_account());
-  ctx.touched_balances.insert(ctx.touched_balances.end(), changed.begin(), changed.end());
-  carried_.clear();
-  for (const Obligation& o : report.obligations) {
-    if (o.status == ObligationStatus::kFailed) carried_.push_back(o);
-  }
+  SettleOutcome outcome = settle_bundle(report.obligations, balances_, reference_);
+  ctx.touched_balances.insert(ctx.touched_balances.end(), outcome.changed.begin(),
+                              outcome.changed.end());
+  carried_ = std::move(outcome.carried);
   report.status = carried_.empty() ? RunStatus::kSettled : RunStatus::kPartiallySettled;
   report.digest = report_digest(report, reference_);
   return report;

@@ -2,8 +2,10 @@
 // members and instruments, duplicates, conflicts, forgeries, limit breaches,
 // garbage batches, funding, suspensions and cut-offs), that positions and
 // cash sum to zero, net obligations equal the trades they replace, balances
-// stay non-negative and are conserved, settlement is all-or-nothing per
-// member, replaying an epoch changes nothing, and the same epochs give the
+// stay non-negative and are conserved, settlement with a default fund keeps
+// an unrelated self-funded pair settled, nobody pays for securities it did not
+// receive, value legs and marks sum to zero, the CCP holds capital + fund +
+// open fails, replaying an epoch changes nothing, and the same epochs give the
 // same digests on a fresh ledger (even one with a different hash-table key).
 // Every confirmed trade is within the late-trade window and after genesis,
 // and within its parties' limits per business date; trades far beyond any
@@ -20,6 +22,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
@@ -38,7 +41,11 @@ namespace {
 constexpr std::size_t kMembers = 12;
 constexpr std::size_t kInstruments = 24;
 constexpr std::size_t kThinMembers = 2;
-constexpr std::uint16_t kOpsNode = kMembers;
+// Two more members trade only with each other, only in one more instrument,
+// and always hold what they owe: whoever else fails, they must settle.
+constexpr std::uint16_t kPairFirst = kMembers;
+constexpr std::uint32_t kPairInstrument = kInstruments;
+constexpr std::uint16_t kOpsNode = kMembers + 2;
 constexpr std::uint16_t kNodes = kOpsNode + 1;
 constexpr std::size_t kFaulty = (kNodes - 1) / 3;
 
@@ -54,6 +61,10 @@ Genesis random_genesis(std::mt19937_64& rng) {
     g.members.push_back({MemberId::of(member_name(i)), "Member " + std::to_string(i),
                          Role::kClearingMember, static_cast<std::uint16_t>(i)});
   }
+  for (std::uint16_t p = kPairFirst; p < kPairFirst + 2; ++p) {
+    g.members.push_back({MemberId::of(member_name(p)), "Pair " + std::to_string(p),
+                         Role::kClearingMember, p});
+  }
   g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, kOpsNode});
   // Faulty nodes sign their own control entries as this operator: bytes the
   // real operator never sends.
@@ -65,6 +76,14 @@ Genesis random_genesis(std::mt19937_64& rng) {
     const std::int64_t low = yen ? 100 : (scale == 2 ? 100 : 1000);
     g.instruments.push_back({testing::synthetic_isin(i), CurrencyCode::of(yen ? "JPY" : "EUR"),
                              scale, Price{low}, Price{low * 100}, false});
+  }
+  g.instruments.push_back({testing::synthetic_isin(kPairInstrument), CurrencyCode::of("EUR"), 2,
+                           Price{100}, Price{10'000}, false});
+  for (std::uint16_t p = kPairFirst; p < kPairFirst + 2; ++p) {
+    g.securities.push_back({MemberId::of(member_name(p)), testing::synthetic_isin(kPairInstrument),
+                            Quantity{1'000'000'000}});
+    g.cash.push_back({MemberId::of(member_name(p)), CurrencyCode::of("EUR"),
+                      AmountMinor{1'000'000'000'000}});
   }
   for (std::size_t i = 0; i < kMembers; i += 3) {  // every third member is tightly limited
     g.limits.push_back(
@@ -87,12 +106,17 @@ Genesis random_genesis(std::mt19937_64& rng) {
     g.cash.push_back({MemberId::of(member_name(m)), CurrencyCode::of("EUR"), AmountMinor{eur}});
     g.cash.push_back({MemberId::of(member_name(m)), CurrencyCode::of("JPY"), AmountMinor{jpy}});
   }
-  // The CCP's own liquidity absorbs the thin members' fails (dvp.h).
+  // The CCP lends securities; the default fund, not CCP capital, covers
+  // cash: every member contributes, sized (README) to cover a thin member.
   for (std::size_t i = 0; i < kInstruments; ++i) {
     g.securities.push_back({kCcpAccountId, testing::synthetic_isin(i), Quantity{5'000}});
   }
-  g.cash.push_back({kCcpAccountId, CurrencyCode::of("EUR"), AmountMinor{500'000'000}});
-  g.cash.push_back({kCcpAccountId, CurrencyCode::of("JPY"), AmountMinor{50'000'000}});
+  for (std::size_t m = 0; m < kMembers; ++m) {
+    g.default_fund.push_back({MemberId::of(member_name(m)), CurrencyCode::of("EUR"),
+                              AmountMinor{50'000'000}});
+    g.default_fund.push_back({MemberId::of(member_name(m)), CurrencyCode::of("JPY"),
+                              AmountMinor{5'000'000}});
+  }
   g.holidays = {date_from_civil(2026, 12, 24), date_from_civil(2026, 12, 25)};
   g.first_business_date = date_from_civil(2026, 12, 21);
   g.settlement_cycle_max_days = 2;
@@ -108,7 +132,7 @@ struct Model {
   std::map<std::pair<BusinessDate, std::uint8_t>, std::pair<std::int64_t, std::uint32_t>> gross;
   std::map<AssetKey, Int128> supply;
   std::map<AssetKey, Int128> ccp_capital;
-  std::vector<Trade> keyed[kMembers];  // each member's decided, keyed trades
+  std::vector<Trade> keyed[kMembers + 2];  // each member's decided, keyed trades
   std::map<std::string, int> counts;
   /// Limits used per (member, business date, currency) and (member, business date).
   std::map<std::tuple<std::uint16_t, BusinessDate, std::uint8_t>, Int128> notional_used;
@@ -151,6 +175,7 @@ class Generator {
       }
       std::vector<Entry> entries;
       if (node < kMembers) entries = member_entries(node, ledger, model);
+      if (node == kPairFirst || node == kPairFirst + 1) entries = pair_entries(node, ledger);
       // Each node proposes the control entries it was given, at random
       // places among its trades, sometimes twice.
       for (const Entry& vote : outbox_[node]) {
@@ -223,6 +248,29 @@ class Generator {
     for (int s = ref_.currency(info.currency).minor_units; s < info.price_scale; ++s) per_unit /= 10;
     t.quantity = Quantity{std::numeric_limits<std::int64_t>::max() / per_unit / pick(1, 4)};
     return t;
+  }
+
+  std::vector<Entry> pair_entries(std::uint16_t node, const Ledger& ledger) {
+    std::vector<Entry> entries;
+    const InstrumentInfo& info = ref_.instrument(InstrumentIndex{kPairInstrument});
+    for (int i = static_cast<int>(rng_() % 10); i > 0; --i) {
+      Trade t;
+      t.trade_id = TradeId::of("p" + std::to_string(next_id_++));
+      t.submitter = MemberId::of(member_name(node));
+      const bool buys = rng_() % 2 == 0;
+      const std::uint16_t other = node == kPairFirst ? kPairFirst + 1 : kPairFirst;
+      t.buyer = MemberId::of(member_name(buys ? node : other));
+      t.seller = MemberId::of(member_name(buys ? other : node));
+      t.isin = info.isin;
+      t.quantity = Quantity{pick(1, 1'000)};
+      t.price = Price{pick(100, 10'000)};
+      t.price_scale = 2;
+      t.currency = CurrencyCode::of("EUR");
+      t.trade_date = ledger.open_business_date();
+      t.settlement_date = *ref_.calendar().add_business_days(t.trade_date, static_cast<int>(rng_() % 3));
+      entries.push_back(t);
+    }
+    return entries;
   }
 
   std::vector<Entry> member_entries(std::uint16_t node, const Ledger& ledger, Model& model) {
@@ -467,16 +515,45 @@ void check_positions(const Ledger& ledger, const Model& model) {
 void check_report(const SettlementReport& report, const Model& model) {
   const BusinessDate d = report.settlement_date;
   std::map<std::tuple<std::uint16_t, AssetKind, std::uint32_t>, std::int64_t> fresh;
-  std::map<std::uint16_t, ObligationStatus> member_status;
+  std::map<std::pair<std::uint16_t, std::uint32_t>, Int128> legs_moved;  // (member, currency)
+  std::map<std::uint32_t, Int128> cash_sum;
   for (const Obligation& o : report.obligations) {
-    ASSERT_NE(o.net_amount, 0);
-    // All-or-nothing per member.
-    const auto [it, first] = member_status.emplace(o.member.value, o.status);
-    ASSERT_EQ(it->second, o.status);
     ASSERT_NE(o.status, ObligationStatus::kPending);
     ASSERT_EQ(o.status == ObligationStatus::kFailed, o.fail_reason != Reason::kNone);
-    if (!o.carried()) fresh[{o.member.value, o.kind, o.asset}] = o.net_amount;
+    // The unrelated self-funded pair settles whoever else fails.
+    if (o.member.value >= kPairFirst) {
+      ASSERT_EQ(o.status, ObligationStatus::kSettled);
+    }
+    if (o.kind == AssetKind::kSecurities) {
+      ASSERT_NE(o.net_amount, 0);
+      ASSERT_EQ(o.value_minor, -o.net_amount * o.price_minor);
+      // Partial deliveries allowed; never more than owed, never the other way.
+      ASSERT_LE(std::abs(o.settled_amount), std::abs(o.net_amount));
+      ASSERT_GE(o.settled_amount * o.net_amount, 0);
+      const std::uint32_t ccy =
+          kPairInstrument == o.asset ? 0 : (o.asset % 3 == 0 ? 1 : 0);  // random_genesis
+      if (!o.carried()) {
+        legs_moved[{o.member.value, ccy}] += -static_cast<Int128>(o.settled_amount) * o.price_minor;
+        cash_sum[ccy] += o.value_minor;
+      }
+    } else if (!o.carried()) {
+      cash_sum[o.asset] += o.mark_minor;
+    }
+    if (!o.carried() && !(o.kind == AssetKind::kCash && o.net_amount == 0)) {
+      fresh[{o.member.value, o.kind, o.asset}] = o.net_amount;
+    }
   }
+  // Cash sums to zero to the minor unit: value legs plus marks, per currency.
+  for (const auto& [ccy, sum] : cash_sum) ASSERT_EQ(sum, 0) << "currency " << ccy;
+  // Nobody pays for securities it did not receive: a member's fresh cash
+  // moved is exactly the value of the units that moved, plus its mark if paid.
+  for (const Obligation& o : report.obligations) {
+    if (o.kind != AssetKind::kCash || o.carried()) continue;
+    const Int128 legs = legs_moved[{o.member.value, o.asset}];
+    ASSERT_TRUE(o.settled_amount == legs || o.settled_amount == legs + o.mark_minor);
+    legs_moved.erase({o.member.value, o.asset});
+  }
+  for (const auto& [key, legs] : legs_moved) ASSERT_EQ(legs, 0) << "legs moved without cash";
   // Net obligations are exactly the confirmed trades they replace.
   std::size_t expected = 0;
   for (const auto& [key, value] : model.positions) {
@@ -504,9 +581,16 @@ void check_report(const SettlementReport& report, const Model& model) {
 void check_balances(const Ledger& ledger, const Model& model) {
   const ReferenceData& ref = ledger.reference();
   // The CCP holds its capital plus what open obligations owe out.
+  // ... and the default fund, and the value legs of open securities fails.
   std::map<AssetKey, Int128> open = model.ccp_capital;
-  for (const Obligation& o : ledger.carried_obligations()) open[{o.kind, o.asset}] += o.net_amount;
-  for (std::uint32_t ins = 0; ins < kInstruments; ++ins) {
+  for (const Obligation& o : ledger.carried_obligations()) {
+    open[{o.kind, o.asset}] += o.net_amount;
+    if (o.kind == AssetKind::kSecurities) {
+      open[{AssetKind::kCash, ref.instrument(InstrumentIndex{o.asset}).currency.value}] +=
+          o.value_minor;
+    }
+  }
+  for (std::uint32_t ins = 0; ins <= kPairInstrument; ++ins) {
     for (AssetKind kind : {AssetKind::kSecurities, AssetKind::kCash}) {
       if (kind == AssetKind::kCash && ins >= ref.currency_count()) continue;
       Int128 total = 0;
@@ -540,6 +624,12 @@ void seed_supply(const Genesis& g, const ReferenceData& ref, Model& model) {
     const AssetKey key{AssetKind::kCash, ref.find_currency(c.currency)->value};
     model.supply[key] += c.amount.minor;
     if (c.member == kCcpAccountId) model.ccp_capital[key] += c.amount.minor;
+  }
+  // The default fund sits in the CCP account beside its capital.
+  for (const auto& f : g.default_fund) {
+    const AssetKey key{AssetKind::kCash, ref.find_currency(f.currency)->value};
+    model.supply[key] += f.amount.minor;
+    model.ccp_capital[key] += f.amount.minor;
   }
 }
 

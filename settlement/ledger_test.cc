@@ -52,6 +52,15 @@ class LedgerTest : public ::testing::Test {
                         std::optional<BusinessDate> origin = std::nullopt) const {
     return Obligation{date, origin.value_or(date), m(member), kind, 0, net, status, reason};
   }
+  /// `o` valued as the run reports it: price, value leg, mark, what moved.
+  static Obligation valued(Obligation o, std::int64_t price, std::int64_t value,
+                           std::int64_t mark, std::int64_t settled) {
+    o.price_minor = price;
+    o.value_minor = value;
+    o.mark_minor = mark;
+    o.settled_amount = settled;
+    return o;
+  }
   static CutOff cut_off(BusinessDate date) { return CutOff{MemberId::of("OPS"), date}; }
   static Funding funding(std::string_view reference, std::string_view member, AssetKind kind,
                          std::string_view asset, std::int64_t amount) {
@@ -86,13 +95,16 @@ TEST_F(LedgerTest, NetsTheThreeMemberExampleOfTheDomainDoc) {
   ASSERT_EQ(eod.reports.size(), 1u);
   const SettlementReport& report = eod.reports[0];
   const auto settled = ObligationStatus::kSettled;
+  // Settlement price: VWAP (1,000.00 + 630.00 + 294.00) / 190 = 10.1263 ->
+  // 10.13; each position moves against its value at 10.13 and the marks
+  // bring every member's cash back to what netting at trade prices gave.
   const std::vector<Obligation> expected = {
-      obligation("A", AssetKind::kSecurities, +70, kWednesday, settled),
-      obligation("A", AssetKind::kCash, -70'600, kWednesday, settled),    // pays 706.00
-      obligation("B", AssetKind::kSecurities, -40, kWednesday, settled),
-      obligation("B", AssetKind::kCash, +37'000, kWednesday, settled),    // receives 370.00
-      obligation("C", AssetKind::kSecurities, -30, kWednesday, settled),
-      obligation("C", AssetKind::kCash, +33'600, kWednesday, settled),    // receives 336.00
+      valued(obligation("A", AssetKind::kSecurities, +70, kWednesday, settled), 1013, -70'910, 0, 70),
+      valued(obligation("A", AssetKind::kCash, -70'600, kWednesday, settled), 0, 0, +310, -70'600),
+      valued(obligation("B", AssetKind::kSecurities, -40, kWednesday, settled), 1013, +40'520, 0, -40),
+      valued(obligation("B", AssetKind::kCash, +37'000, kWednesday, settled), 0, 0, -3'520, 37'000),
+      valued(obligation("C", AssetKind::kSecurities, -30, kWednesday, settled), 1013, +30'390, 0, -30),
+      valued(obligation("C", AssetKind::kCash, +33'600, kWednesday, settled), 0, 0, +3'210, 33'600),
   };
   EXPECT_EQ(report.obligations, expected);
   EXPECT_EQ(direction(report.obligations[0]), Direction::kReceive);
@@ -128,18 +140,22 @@ TEST_F(LedgerTest, CarriesASettlementFailForwardWithoutPartialMoves) {
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   ASSERT_EQ(wed.reports.size(), 1u);
   // D cannot deliver; so the CCP cannot deliver to C, the only other
-  // receiver of ACME: C fails to receive. A and B settle between themselves.
+  // receiver of ACME: C fails to receive and pays nothing. A and B settle.
   const auto ok = ObligationStatus::kSettled;
   const auto fail = ObligationStatus::kFailed;
   const std::vector<Obligation> expected_wed = {
-      obligation("A", AssetKind::kSecurities, +100, kWednesday, ok),
-      obligation("A", AssetKind::kCash, -100'000, kWednesday, ok),
-      obligation("B", AssetKind::kSecurities, -100, kWednesday, ok),
-      obligation("B", AssetKind::kCash, +100'000, kWednesday, ok),
-      obligation("C", AssetKind::kSecurities, +50, kWednesday, fail, Reason::kCcpShortfall),
-      obligation("C", AssetKind::kCash, -50'000, kWednesday, fail, Reason::kCcpShortfall),
-      obligation("D", AssetKind::kSecurities, -50, kWednesday, fail, Reason::kInsufficientSecurities),
-      obligation("D", AssetKind::kCash, +50'000, kWednesday, fail, Reason::kInsufficientSecurities),
+      valued(obligation("A", AssetKind::kSecurities, +100, kWednesday, ok), 1000, -100'000, 0, 100),
+      valued(obligation("A", AssetKind::kCash, -100'000, kWednesday, ok), 0, 0, 0, -100'000),
+      valued(obligation("B", AssetKind::kSecurities, -100, kWednesday, ok), 1000, 100'000, 0, -100),
+      valued(obligation("B", AssetKind::kCash, +100'000, kWednesday, ok), 0, 0, 0, 100'000),
+      valued(obligation("C", AssetKind::kSecurities, +50, kWednesday, fail, Reason::kCcpShortfall),
+             1000, -50'000, 0, 0),
+      valued(obligation("C", AssetKind::kCash, -50'000, kWednesday, fail, Reason::kCcpShortfall),
+             0, 0, 0, 0),
+      valued(obligation("D", AssetKind::kSecurities, -50, kWednesday, fail,
+                        Reason::kInsufficientSecurities), 1000, 50'000, 0, 0),
+      valued(obligation("D", AssetKind::kCash, +50'000, kWednesday, fail,
+                        Reason::kInsufficientSecurities), 0, 0, 0, 0),
   };
   EXPECT_EQ(wed.reports[0].obligations, expected_wed);
   EXPECT_EQ(wed.reports[0].status, RunStatus::kPartiallySettled);
@@ -147,17 +163,18 @@ TEST_F(LedgerTest, CarriesASettlementFailForwardWithoutPartialMoves) {
   EXPECT_EQ(eur("B"), 100'000);
   EXPECT_EQ(eur("C"), 50'000);  // nothing of C's moved
   EXPECT_EQ(acme("C"), 0);
-  ASSERT_EQ(ledger_->carried_obligations().size(), 4u);
+  // Carried: D's fail-to-deliver and C's fail-to-receive, with their values.
+  ASSERT_EQ(ledger_->carried_obligations().size(), 2u);
 
   // D is funded; Thursday's run (no new trades) settles the carried fails.
   const EpochResult thu = run(request(
       {funding("buy-in-1", "D", AssetKind::kSecurities, kAcme.view(), 50), cut_off(kThursday)}));
   ASSERT_EQ(thu.reports.size(), 1u);
   const std::vector<Obligation> expected_thu = {
-      obligation("C", AssetKind::kSecurities, +50, kThursday, ok, Reason::kNone, kWednesday),
-      obligation("C", AssetKind::kCash, -50'000, kThursday, ok, Reason::kNone, kWednesday),
-      obligation("D", AssetKind::kSecurities, -50, kThursday, ok, Reason::kNone, kWednesday),
-      obligation("D", AssetKind::kCash, +50'000, kThursday, ok, Reason::kNone, kWednesday),
+      valued(obligation("C", AssetKind::kSecurities, +50, kThursday, ok, Reason::kNone, kWednesday),
+             1000, -50'000, 0, 50),
+      valued(obligation("D", AssetKind::kSecurities, -50, kThursday, ok, Reason::kNone, kWednesday),
+             1000, 50'000, 0, -50),
   };
   EXPECT_EQ(thu.reports[0].obligations, expected_thu);
   EXPECT_TRUE(thu.reports[0].obligations[0].carried());
@@ -194,6 +211,98 @@ TEST_F(LedgerTest, LetsCcpCapitalAbsorbAFailInsteadOfCascading) {
   EXPECT_EQ(ccp(AssetKind::kCash), 0);
   EXPECT_EQ(eur("D"), 50'000);
   EXPECT_TRUE(ledger_->carried_obligations().empty());
+}
+
+/// A (no cash) buys 50 DE0007164600 from B; C buys 100 ACME from D, each
+/// holding what it owes: C and D are a self-funded pair A never traded with.
+Genesis defaulter_and_pair_genesis() {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), Isin::of("DE0007164600"), Quantity{50}},
+                  {MemberId::of("D"), kAcme, Quantity{100}}};
+  g.cash = {{MemberId::of("C"), CurrencyCode::of("EUR"), AmountMinor{100'000}}};
+  return g;
+}
+
+Trade de_trade(std::string_view id, std::string_view buyer, std::string_view seller,
+               std::int64_t quantity, std::int64_t price_milli, BusinessDate date) {
+  Trade t = acme_trade(id, buyer, seller, quantity, 0, date);
+  t.isin = Isin::of("DE0007164600");
+  t.price = Price{price_milli};
+  t.price_scale = 3;
+  return t;
+}
+
+TEST_F(LedgerTest, SettlesAnUnrelatedSelfFundedPairWhenAnotherMemberIsShortOfCash) {
+  start(defaulter_and_pair_genesis());  // no CCP capital, no default fund
+  (void)run({{kNodeA, {de_trade("1", "A", "B", 50, 10'000, kWednesday)}},
+             {kNodeC, {acme_trade("2", "C", "D", 100, 1000, kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
+  for (const Obligation& o : wed.reports.at(0).obligations) {
+    const bool pair = o.member == m("C") || o.member == m("D");
+    EXPECT_EQ(o.status == ObligationStatus::kSettled, pair) << ref().member(o.member).id.view();
+  }
+  EXPECT_EQ(acme("C"), 100);
+  EXPECT_EQ(eur("D"), 100'000);
+  // A cannot pay, so the CCP retains A's receipt; with no fund to buy it
+  // with, it declines B's delivery rather than pay for it from C's cash.
+  const auto& obligations = wed.reports.at(0).obligations;
+  EXPECT_EQ(obligations.at(0).fail_reason, Reason::kInsufficientCash);
+  EXPECT_EQ(obligations.at(2).fail_reason, Reason::kCcpShortfall);
+  EXPECT_EQ(ledger_->balance(account("B"), AssetKind::kSecurities, 1), 50);
+  EXPECT_EQ(ccp(AssetKind::kCash), 0);
+}
+
+TEST_F(LedgerTest, CoversADefaulterFromTheDefaultFundAndHoldsItsReceiptsAsCollateral) {
+  Genesis g = defaulter_and_pair_genesis();
+  g.default_fund = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{20'000}},
+                    {MemberId::of("B"), CurrencyCode::of("EUR"), AmountMinor{40'000}}};
+  start(g);
+  EXPECT_EQ(ccp(AssetKind::kCash), 60'000);
+  EXPECT_EQ(ledger_->default_fund(CurrencyIndex{0}), 60'000);
+  (void)run({{kNodeA, {de_trade("1", "A", "B", 50, 10'000, kWednesday)}},
+             {kNodeC, {acme_trade("2", "C", "D", 100, 1000, kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
+  for (const Obligation& o : wed.reports.at(0).obligations) {
+    EXPECT_EQ(o.status == ObligationStatus::kSettled, o.member != m("A"))
+        << ref().member(o.member).id.view();
+  }
+  // B was paid from the fund; the CCP holds A's 50 as collateral.
+  EXPECT_EQ(eur("B"), 50'000);
+  EXPECT_EQ(ledger_->balance(ref().ccp_account(), AssetKind::kSecurities, 1), 50);
+  EXPECT_EQ(ccp(AssetKind::kCash), 10'000);
+  ASSERT_EQ(ledger_->carried_obligations().size(), 1u);
+  EXPECT_EQ(ledger_->carried_obligations()[0].net_amount, 50);
+  EXPECT_EQ(ledger_->carried_obligations()[0].value_minor, -50'000);
+  // A pays the next day, takes its securities, and the fund is whole again.
+  (void)run(request({funding("cash-1", "A", AssetKind::kCash, "EUR", 50'000),
+                     cut_off(kThursday)}));
+  EXPECT_EQ(ledger_->balance(account("A"), AssetKind::kSecurities, 1), 50);
+  EXPECT_EQ(eur("A"), 0);
+  EXPECT_EQ(ccp(AssetKind::kCash), 60'000);
+  EXPECT_TRUE(ledger_->carried_obligations().empty());
+}
+
+TEST_F(LedgerTest, DeliversPartiallyAndCarriesTheRestAtItsSettlementPrice) {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), kAcme, Quantity{60}}};
+  g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{100'000}}};
+  start(g);
+  (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
+  const auto& o = wed.reports.at(0).obligations;
+  ASSERT_EQ(o.size(), 4u);
+  EXPECT_EQ(o[0].settled_amount, 60);       // A received 60 ...
+  EXPECT_EQ(o[1].settled_amount, -60'000);  // ... and paid for 60, not 100
+  EXPECT_EQ(o[2].settled_amount, -60);
+  EXPECT_EQ(o[2].fail_reason, Reason::kInsufficientSecurities);
+  EXPECT_EQ(eur("A"), 40'000);
+  EXPECT_EQ(eur("B"), 60'000);
+  const auto& carried = ledger_->carried_obligations();
+  ASSERT_EQ(carried.size(), 2u);  // A's fail-to-receive and B's fail-to-deliver of 40
+  EXPECT_EQ(carried[0].net_amount, 40);
+  EXPECT_EQ(carried[0].value_minor, -40'000);
+  EXPECT_EQ(carried[1].net_amount, -40);
+  EXPECT_EQ(carried[1].value_minor, 40'000);
 }
 
 TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {

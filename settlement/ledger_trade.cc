@@ -172,6 +172,7 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
   // Reserve first so the second lookup cannot rehash away the first reference.
   book.positions.reserve(book.positions.size() + 2);
   book.cash.reserve(book.cash.size() + 2);
+  book.volumes.reserve(book.volumes.size() + 1);
   PositionCell& buy = book.positions[cell_key(v.buyer.value, v.instrument.value)];
   PositionCell& sell = book.positions[cell_key(v.seller.value, v.instrument.value)];
   CashCell& pay = book.cash[cell_key(v.buyer.value, v.currency.value)];
@@ -214,6 +215,9 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
   units_seller += q;
   book.gross_minor[v.currency.value] = total;
   book.trade_count[v.currency.value] += 1;
+  TradedVolume& volume = book.volumes[v.instrument.value];
+  volume.quantity += q;
+  volume.consideration_minor += c;
   if (ctx.touched_dates.empty() || ctx.touched_dates.back() != settle) {
     ctx.touched_dates.push_back(settle);
   }

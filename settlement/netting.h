@@ -18,6 +18,14 @@ enum class ObligationStatus : std::uint8_t { kPending, kSettled, kFailed };
 
 /// net_obligations row. net_amount > 0: the member receives from the CCP;
 /// < 0: the member delivers (securities) or pays (cash) to the CCP.
+///
+/// Valuation (CNS): a securities obligation moves against its value at the
+/// settlement price, value_minor = -net_amount x price_minor, unit by unit;
+/// a cash obligation is net_amount = the value legs of the member's fresh
+/// securities obligations in that currency + mark_minor, the difference
+/// between its trade prices and the settlement prices, which moves as cash
+/// on its own. A carried cash obligation is an unpaid mark (mark_minor ==
+/// net_amount). settled_amount is the part of net_amount that moved.
 struct Obligation {
   BusinessDate settlement_date;
   BusinessDate origin_date;  // == settlement_date unless carried forward after a fail
@@ -27,6 +35,10 @@ struct Obligation {
   std::int64_t net_amount = 0;
   ObligationStatus status = ObligationStatus::kPending;
   Reason fail_reason = Reason::kNone;
+  std::int64_t price_minor = 0;     // securities: settlement price, minor units per unit
+  std::int64_t value_minor = 0;     // securities: -net_amount x price_minor
+  std::int64_t mark_minor = 0;      // cash: net_amount minus the value legs it stands for
+  std::int64_t settled_amount = 0;  // same sign as net_amount, |settled| <= |net|
   [[nodiscard]] bool carried() const { return origin_date != settlement_date; }
   friend bool operator==(const Obligation&, const Obligation&) = default;
 };
@@ -47,13 +59,26 @@ struct CurrencyTotals {
 };
 
 struct Netting {
-  std::vector<Obligation> obligations;  // sorted by (member, kind, asset); none zero
+  /// Sorted by (member, kind, asset). Securities obligations are never zero;
+  /// a cash obligation may have net_amount 0 with a mark (it sold and bought
+  /// equal values in different instruments), never both zero.
+  std::vector<Obligation> obligations;
   std::vector<CurrencyTotals> totals;   // currencies with at least one trade, by index
 };
 
-/// Nets `book` for `settlement_date`. Asserts that obligations sum to zero
-/// per asset and that net cash per currency equals the gross it replaces.
+/// The settlement price of one instrument for one settlement date: the
+/// volume-weighted price of that date's confirmed trades, sum of
+/// considerations / sum of quantities, rounded half-to-even to one minor unit
+/// of the currency. Whole minor units make every value q x P exact, so values
+/// of opposite positions cancel to the cent and no rounding residue is left
+/// at the CCP. Precondition: volume.quantity > 0.
+[[nodiscard]] std::int64_t settlement_price_minor(const TradedVolume& volume);
+
+/// Nets `book` for `settlement_date` and values its securities obligations
+/// at the settlement prices (marks make up each member's net cash). Asserts
+/// that obligations sum to zero per asset and that net cash per currency
+/// equals the gross it replaces.
 [[nodiscard]] Netting net_date_book(const DateBook& book, BusinessDate settlement_date,
-                                    std::size_t currency_count);
+                                    const ReferenceData& reference);
 
 }  // namespace quorumclear::settlement

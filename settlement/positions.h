@@ -45,12 +45,21 @@ struct CashCell {
   return static_cast<std::uint32_t>(key & 0xffffff);
 }
 
+/// Per instrument and settlement date: what the date's confirmed trades
+/// traded, for the settlement price (netting.h). Sums over all trades, so
+/// 128 bits: each term fits int64, their sum need not.
+struct TradedVolume {
+  Int128 quantity = 0;
+  Int128 consideration_minor = 0;
+};
+
 /// Everything that settles on one date.
 struct DateBook {
   FlatMap<PositionCell> positions;        // cell_key(member, instrument)
   FlatMap<CashCell> cash;                 // cell_key(member, currency)
   std::vector<std::int64_t> gross_minor;  // per currency: sum of considerations
   std::vector<std::uint32_t> trade_count; // per currency
+  FlatMap<TradedVolume> volumes;          // instrument index -> traded volume
   bool settled = false;                   // its cut-off has run; no trade may land here
 };
 

@@ -170,8 +170,9 @@ std::optional<LoadError> check_calendar(const Genesis& g) {
 }
 
 std::optional<LoadError> check_nodes(const Genesis& g) {
-  if (g.node_count < 1 || g.node_count > kNodesMax) {
-    return error("node_count", "between 1 and " + std::to_string(kNodesMax) + " required");
+  if (g.node_count < kNetworkSizeMin || g.node_count > kNetworkSizeMax) {
+    return error("node_count", "between " + std::to_string(kNetworkSizeMin) + " and " +
+                                   std::to_string(kNetworkSizeMax) + " required (supported network sizes)");
   }
   for (std::size_t i = 0; i < g.members.size(); ++i) {
     if (g.members[i].node && *g.members[i].node >= g.node_count) {
@@ -261,7 +262,8 @@ std::optional<LoadError> ReferenceData::intern(const Genesis& g) {
   if (auto e = intern_members(g)) return e;
   if (auto e = intern_instruments(g)) return e;
   if (auto e = intern_limits(g)) return e;
-  return check_holdings(g);
+  if (auto e = check_holdings(g)) return e;
+  return check_default_fund(g);
 }
 
 std::optional<LoadError> ReferenceData::intern_currencies(const Genesis& g) {
@@ -376,6 +378,44 @@ std::optional<LoadError> ReferenceData::check_holdings(const Genesis& g) const {
     }
   }
   return std::nullopt;
+}
+
+// Default fund (issue 11, item 6). Contributions are cash in the CCP
+// account, so they count towards the currency's total: that total must still
+// fit int64 for every balance computation to stay overflow-free.
+std::optional<LoadError> ReferenceData::check_default_fund(const Genesis& g) const {
+  constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max();
+  std::vector<Int128> cash_total(currencies_.size(), 0);
+  for (const CashHoldingDef& h : g.cash) cash_total[find_currency(h.currency)->value] += h.amount.minor;
+  std::set<std::pair<std::uint16_t, std::uint8_t>> seen;
+  for (std::size_t i = 0; i < g.default_fund.size(); ++i) {
+    const DefaultFundContributionDef& d = g.default_fund[i];
+    const std::optional<MemberIndex> m = find_member(d.member);
+    if (!m) return error(at("default_fund", i, "member_id"), "unknown member");
+    if (members_[m->value].role != Role::kClearingMember) {
+      return error(at("default_fund", i, "member_id"), "not a clearing member");
+    }
+    const std::optional<CurrencyIndex> ccy = find_currency(d.currency);
+    if (!ccy) return error(at("default_fund", i, "currency"), "unknown currency");
+    if (d.amount.minor <= 0) return error(at("default_fund", i, "amount_minor"), "not positive");
+    if (!seen.emplace(m->value, ccy->value).second) {
+      return error(at("default_fund", i, "currency"), "two contributions for one member and currency");
+    }
+    if ((cash_total[ccy->value] += d.amount.minor) > kMax) {
+      return error(at("default_fund", i, "amount_minor"), "total cash exceeds int64");
+    }
+  }
+  return std::nullopt;
+}
+
+std::int64_t ReferenceData::default_fund_contribution(MemberIndex m, CurrencyIndex c) const {
+  // Genesis lists few contributions; a scan keeps the interned state small.
+  for (const DefaultFundContributionDef& d : genesis_.default_fund) {
+    if (d.member == members_.at(m.value).id && d.currency == currencies_.at(c.value).code) {
+      return d.amount.minor;
+    }
+  }
+  return 0;
 }
 
 }  // namespace quorumclear::settlement

@@ -81,6 +81,13 @@ struct CashHoldingDef {
   AmountMinor amount;
 };
 
+/// One member's default-fund contribution in one currency (> 0).
+struct DefaultFundContributionDef {
+  MemberId member;  // a clearing member
+  CurrencyCode currency;
+  AmountMinor amount;
+};
+
 /// Everything the network starts from. Identical on every node.
 struct Genesis {
   std::vector<CurrencyDef> currencies;
@@ -97,7 +104,8 @@ struct Genesis {
   /// A trade's submitter must be the member running the proposing node, so a
   /// faulty node cannot spend other members' limits or trade ids.
   bool submitter_must_be_proposer = true;
-  /// n, the number of quorum nodes (indices 0..n-1), 1..kNodesMax; f =
+  /// n, the number of quorum nodes (indices 0..n-1), 4..31 (the supported
+  /// network sizes, kNetworkSizeMin..kNetworkSizeMax); f =
   /// floor((n-1)/3) of them may be Byzantine. Explicit rather than counted
   /// from members' node ids: a node run by no member would otherwise be
   /// missed, and undercounting n lowers f, the safety margin of control
@@ -118,6 +126,12 @@ struct Genesis {
   /// one settlement date (gross per currency, a member's paid, received,
   /// bought and sold) can overflow, and no trade or member can fill one.
   std::optional<Limits> default_limits;
+  // Default fund (issue 11, item 6)
+  /// Each clearing member's cash contribution per currency, posted to the
+  /// CCP account at genesis (it is not part of the member's balance). The
+  /// fund covers a defaulter's cash shortfall: its own contribution first,
+  /// then the others' (mutualised), then CCP capital (dvp.h, README).
+  std::vector<DefaultFundContributionDef> default_fund;
 };
 
 /// Why genesis was refused: `field` is a path such as "instruments[3].isin".
@@ -189,6 +203,8 @@ class ReferenceData {
   /// entry with this many identical proposals came from the operator.
   [[nodiscard]] std::size_t control_quorum() const { return max_faulty_nodes() + 1; }
   [[nodiscard]] const Genesis& genesis() const { return genesis_; }
+  /// Member `m`'s default-fund contribution in `c` (0 if none).
+  [[nodiscard]] std::int64_t default_fund_contribution(MemberIndex m, CurrencyIndex c) const;
 
  private:
   ReferenceData() = default;
@@ -198,6 +214,7 @@ class ReferenceData {
   std::optional<LoadError> intern_instruments(const Genesis& genesis);
   std::optional<LoadError> intern_limits(const Genesis& genesis);
   std::optional<LoadError> check_holdings(const Genesis& genesis) const;
+  std::optional<LoadError> check_default_fund(const Genesis& genesis) const;
 
   Genesis genesis_;
   std::vector<MemberInfo> members_;

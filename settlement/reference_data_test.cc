@@ -44,7 +44,7 @@ TEST(ReferenceData, LoadsAndInterns) {
 TEST(ReferenceData, DerivesTheControlQuorumFromTheNodeCount) {
   // f = floor((n-1)/3); f+1 distinct proposers include an honest one.
   const std::vector<std::pair<std::uint16_t, std::size_t>> cases = {
-      {1, 1}, {3, 1}, {4, 2}, {6, 2}, {7, 3}, {10, 4}, {13, 5}, {128, 43}};
+      {4, 2}, {6, 2}, {7, 3}, {10, 4}, {13, 5}, {31, 11}};
   for (const auto& [n, quorum] : cases) {
     Genesis g = small_genesis();
     g.node_count = n;
@@ -183,7 +183,8 @@ TEST(ReferenceData, RefusesInvalidGenesisNamingTheField) {
        "first_business_date"},
       {"cycle", [](Genesis& g) { g.settlement_cycle_max_days = 11; }, "settlement_cycle_max_days"},
       {"no node count", [](Genesis& g) { g.node_count = 0; }, "node_count"},
-      {"node count too large", [](Genesis& g) { g.node_count = static_cast<std::uint16_t>(kNodesMax + 1); }, "node_count"},
+      {"node count too large", [](Genesis& g) { g.node_count = static_cast<std::uint16_t>(kNetworkSizeMax + 1); }, "node_count"},
+      {"node count too small", [](Genesis& g) { g.node_count = static_cast<std::uint16_t>(kNetworkSizeMin - 1); }, "node_count"},
       {"node beyond node count", [](Genesis& g) { g.node_count = 4; }, "members[4].node"},
   };
   for (const BadGenesis& c : cases) {

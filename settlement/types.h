@@ -127,9 +127,13 @@ inline constexpr std::size_t kHolidaysMax = 4096;
 inline constexpr std::size_t kMemberNameMax = 200;
 inline constexpr int kSettlementCycleMax = 10;  // T+0 .. T+10 business days
 inline constexpr int kLateTradeWindowMax = 10;  // a trade may be 0..10 business days late
-inline constexpr std::size_t kBatchBytesMax = 16u << 20;  // as quorum::kBatchBytesMax
+inline constexpr std::size_t kBatchBytesMax = 1u << 20;  // as quorum::kBatchBytesMax
 inline constexpr std::size_t kBatchEntriesMax = 200'000;
 inline constexpr std::size_t kNodesMax = 128;  // as quorum::kNodesMax
+/// Network sizes a genesis may name, as quorum::kNetworkSizeMin/Max: every
+/// n from 4 to 31 and no other (quorum/README.md "Supported network sizes").
+inline constexpr std::size_t kNetworkSizeMin = 4;
+inline constexpr std::size_t kNetworkSizeMax = 31;
 /// Control entries (ledger.h): a pending entry expires this many epochs
 /// after its first vote; each proposer has at most this many votes on
 /// pending entries (a new one withdraws its oldest), so pending state is at

@@ -17,7 +17,10 @@ constexpr std::size_t kInstruments = 500;
 constexpr std::size_t kTrades = 1'000'000;
 constexpr std::size_t kBatchTrades = 1'000;
 constexpr std::size_t kBatchesPerEpoch = 10;
-constexpr std::uint16_t kOpsNode = kMembers;
+// 31 nodes, the largest supported network: members share the 30 member
+// nodes (member i runs node i % 30), the operator runs the last.
+constexpr std::uint16_t kMemberNodes = 30;
+constexpr std::uint16_t kOpsNode = kMemberNodes;
 
 std::string member_name(std::size_t i) { return "MEMBER" + std::to_string(i); }
 
@@ -26,7 +29,7 @@ Genesis bench_genesis() {
   g.currencies = {{CurrencyCode::of("EUR"), 2}};
   for (std::size_t i = 0; i < kMembers; ++i) {
     g.members.push_back({MemberId::of(member_name(i)), "Member", Role::kClearingMember,
-                         static_cast<std::uint16_t>(i)});
+                         static_cast<std::uint16_t>(i % kMemberNodes)});
   }
   g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, kOpsNode});
   for (std::size_t i = 0; i < kInstruments; ++i) {
@@ -58,12 +61,13 @@ struct Workload {
     std::vector<std::pair<std::uint16_t, Bytes>> epoch;
     std::uint64_t id = 0;
     for (std::size_t b = 0; b < kTrades / kBatchTrades; ++b) {
-      const auto node = static_cast<std::uint16_t>(b % kMembers);
+      const auto member = static_cast<std::uint16_t>(b % kMembers);
+      const auto node = static_cast<std::uint16_t>(member % kMemberNodes);
       std::vector<Entry> entries;
       entries.reserve(kBatchTrades);
       for (std::size_t t = 0; t < kBatchTrades; ++t) {
-        const std::size_t other = (node + 1 + rng() % (kMembers - 1)) % kMembers;
-        Trade trade = testing::acme_trade("T" + std::to_string(id++), member_name(node),
+        const std::size_t other = (member + 1 + rng() % (kMembers - 1)) % kMembers;
+        Trade trade = testing::acme_trade("T" + std::to_string(id++), member_name(member),
                                           member_name(other), 1 + static_cast<std::int64_t>(rng() % 1000),
                                           100 + static_cast<std::int64_t>(rng() % 90'000),
                                           testing::kWednesday);
