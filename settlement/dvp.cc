@@ -52,10 +52,11 @@ struct Leg {
   }
 };
 
-/// A mark: cash that moves on its own (a fresh mark or a carried one).
+/// A mark: cash that moves on its own, in the instrument it arose in.
 struct Mark {
-  std::size_t index = 0;
+  std::size_t index = 0;  // in the bundle: its securities obligation
   MemberIndex member;
+  std::uint32_t instrument = 0;
   std::uint8_t currency = 0;
   std::int64_t amount = 0;  // > 0: to the member
   bool withheld = false;    // a credit the CCP could not pay (step 4)
@@ -63,26 +64,27 @@ struct Mark {
   Reason reason = Reason::kNone;
 };
 
+using DrawKey = std::pair<std::uint8_t, std::uint32_t>;  // (currency, instrument)
+
 struct Run {
-  std::vector<Leg> legs;             // by (instrument, receive, order of service)
-  std::vector<Mark> marks;           // bundle order
-  std::map<CashKey, int> level;      // 1: receipts retained; 2: debit marks unpaid too
-  std::set<std::uint8_t> no_buying;  // the CCP buys nothing it cannot pass on
-  std::map<CashKey, Int128> net;     // cash to the member this run
+  std::vector<Leg> legs;              // by (instrument, receive, order of service)
+  std::vector<Mark> marks;            // by member, then bundle order
+  std::map<CashKey, int> level;       // 1: receipts retained; 2: its marks unpaid too
+  std::set<std::uint32_t> no_buying;  // instruments the CCP buys nothing in it cannot pass on
+  std::map<CashKey, Int128> net;      // cash to the member this run
+  std::map<DrawKey, Int128> draw;     // per instrument: cash the CCP pays out, net
 };
 
 Run build_run(const std::vector<Obligation>& bundle, const ReferenceData& ref) {
   Run run;
   for (std::size_t k = 0; k < bundle.size(); ++k) {
     const Obligation& o = bundle[k];
-    if (o.kind == AssetKind::kCash) {
-      if (o.mark_minor != 0) {
-        run.marks.push_back(Mark{k, o.member, static_cast<std::uint8_t>(o.asset), o.mark_minor});
-      }
-      continue;
-    }
-    assert(o.net_amount != 0);
+    // A cash obligation only sums up its member's securities obligations.
+    if (o.kind == AssetKind::kCash) continue;
+    assert(o.net_amount != 0 || o.mark_minor != 0);
     const std::uint8_t ccy = ref.instrument(InstrumentIndex{o.asset}).currency.value;
+    if (o.mark_minor != 0) run.marks.push_back(Mark{k, o.member, o.asset, ccy, o.mark_minor});
+    if (o.net_amount == 0) continue;
     run.legs.push_back(Leg{k, o.member, o.asset, ccy, o.net_amount > 0, o.origin_date,
                            o.net_amount > 0 ? o.net_amount : -o.net_amount, o.price_minor});
   }
@@ -106,7 +108,7 @@ void move_instrument(Run& run, std::size_t begin, std::size_t end, const Balance
                      AccountIndex ccp) {
   std::vector<Leg>& legs = run.legs;
   const std::uint32_t ins = legs[begin].instrument;
-  const std::uint8_t ccy = legs[begin].currency;
+  const std::uint8_t ccy = legs[begin].currency;  // receivers' cash cover is per currency
   std::size_t first_receiver = begin;
   Int128 delivered = 0;
   std::int64_t left = 0;
@@ -123,7 +125,7 @@ void move_instrument(Run& run, std::size_t begin, std::size_t end, const Balance
     delivered += d.moved;
   }
   const Int128 ccp_held = balances.get(ccp, AssetKind::kSecurities, ins);
-  if (run.no_buying.count(ccy) != 0) {
+  if (run.no_buying.count(ins) != 0) {
     // Accept only what paying receivers will take beyond the CCP's own.
     Int128 demand = 0;
     for (std::size_t k = first_receiver; k < end; ++k) {
@@ -152,19 +154,27 @@ void move_instrument(Run& run, std::size_t begin, std::size_t end, const Balance
 
 void evaluate(Run& run, const Balances& balances, AccountIndex ccp) {
   run.net.clear();
+  run.draw.clear();
   for (std::size_t begin = 0; begin < run.legs.size();) {
     std::size_t end = begin;
     while (end < run.legs.size() && run.legs[end].instrument == run.legs[begin].instrument) ++end;
     move_instrument(run, begin, end, balances, ccp);
     begin = end;
   }
-  for (const Leg& l : run.legs) run.net[{l.member.value, l.currency}] += l.cash();
+  for (const Leg& l : run.legs) {
+    run.net[{l.member.value, l.currency}] += l.cash();
+    run.draw[{l.currency, l.instrument}] += l.cash();
+  }
   for (Mark& m : run.marks) {
-    const bool debit_unpaid = m.amount < 0 && run.level[{m.member.value, m.currency}] >= 2;
-    m.paid = !m.withheld && !debit_unpaid;
-    m.reason = m.withheld ? Reason::kCcpShortfall
-               : debit_unpaid ? Reason::kInsufficientCash : Reason::kNone;
-    if (m.paid) run.net[{m.member.value, m.currency}] += m.amount;
+    // A member that cannot pay its debit marks is paid none of its credit
+    // marks either: the CCP sets them off, and both carry forward.
+    const bool set_off = run.level[{m.member.value, m.currency}] >= 2;
+    m.paid = !m.withheld && !set_off;
+    m.reason = set_off ? Reason::kInsufficientCash
+               : m.withheld ? Reason::kCcpShortfall : Reason::kNone;
+    if (!m.paid) continue;
+    run.net[{m.member.value, m.currency}] += m.amount;
+    run.draw[{m.currency, m.instrument}] += m.amount;
   }
 }
 
@@ -184,28 +194,51 @@ bool escalate_members(Run& run, const Balances& balances) {
   return changed;
 }
 
-// Step 4: one relief for the first currency the CCP cannot pay out in.
+// Step 4 inside one instrument: stop buying receipts it cannot pass on,
+// else withhold the credit mark of the highest member index, else refuse
+// the delivery of the highest member index that brings the member cash.
+void relieve_instrument(Run& run, std::uint32_t ins) {
+  if (run.no_buying.insert(ins).second) return;
+  for (auto m = run.marks.rbegin(); m != run.marks.rend(); ++m) {
+    if (m->instrument == ins && m->paid && m->amount > 0) {
+      m->withheld = true;
+      return;
+    }
+  }
+  Leg* last = nullptr;
+  for (Leg& l : run.legs) {
+    if (l.instrument == ins && !l.receive && l.cash() > 0 && (!last || l.member >= last->member)) {
+      last = &l;
+    }
+  }
+  // The instrument draws on the CCP, so something in it pays a member.
+  assert(last != nullptr);
+  last->refused = true;
+}
+
+// Step 4: one relief for the first currency the CCP cannot pay out in, in
+// the instrument of that currency that draws most on it (lowest index on a
+// tie). An instrument draws when the CCP pays out more in it than it takes
+// in. Fresh obligations balance per instrument (netting.h: units, values and
+// marks each sum to zero), so one draws only if an obligation in it failed
+// or an open fail in it settles now: an instrument whose obligations all
+// settle, like an unrelated self-funded pair's, is never touched.
 bool relieve_ccp(Run& run, const Balances& balances, AccountIndex ccp) {
   std::map<std::uint8_t, Int128> paid_out;
   for (const auto& [key, net] : run.net) paid_out[key.second] += net;
   for (const auto& [ccy, out] : paid_out) {
     if (balances.get(ccp, AssetKind::kCash, ccy) - out >= 0) continue;
-    if (run.no_buying.insert(ccy).second) return true;
-    for (auto m = run.marks.rbegin(); m != run.marks.rend(); ++m) {
-      if (m->currency == ccy && m->paid && m->amount > 0) {
-        m->withheld = true;
-        return true;
+    const DrawKey* most = nullptr;
+    Int128 largest = 0;
+    for (const auto& [key, draw] : run.draw) {
+      if (key.first == ccy && draw > largest) {
+        largest = draw;
+        most = &key;
       }
     }
-    Leg* last = nullptr;
-    for (Leg& l : run.legs) {
-      if (l.currency == ccy && !l.receive && l.moved > 0 && (!last || l.member >= last->member)) {
-        last = &l;
-      }
-    }
-    // With no delivery and no credit mark left the CCP pays nothing out.
-    assert(last != nullptr);
-    last->refused = true;
+    // Short means it pays out more than it holds, so some instrument draws.
+    assert(most != nullptr);
+    relieve_instrument(run, most->second);
     return true;
   }
   return false;
@@ -241,53 +274,76 @@ std::vector<BalanceKey> move_balances(const Run& run, Balances& balances, Accoun
   return changed;
 }
 
-Obligation remainder(const Obligation& o, std::int64_t amount, Reason reason) {
+// The unsettled part of a securities obligation, carried at its own price:
+// the units that did not move with their value, and its mark if unpaid.
+Obligation remainder(const Obligation& o, Reason reason) {
   Obligation r = o;
-  r.net_amount = amount;
+  r.net_amount = o.net_amount - o.settled_amount;
+  r.value_minor = -r.net_amount * o.price_minor;  // |units| <= |net|: fits
+  r.mark_minor = o.mark_minor - o.settled_mark_minor;
   r.status = ObligationStatus::kFailed;
   r.fail_reason = reason;
   r.settled_amount = 0;
-  if (o.kind == AssetKind::kSecurities) r.value_minor = -amount * o.price_minor;
-  if (o.kind == AssetKind::kCash) r.mark_minor = amount;
+  r.settled_mark_minor = 0;
   return r;
+}
+
+/// What moved, in cash, of a member's fresh securities obligations in one
+/// currency: what its cash obligation reports.
+struct CashMoved {
+  Int128 cash = 0;
+  Int128 marks = 0;
+  Reason reason = Reason::kNone;
+};
+
+// Records what moved of one securities obligation; returns its currency.
+std::uint8_t record_securities(Obligation& o, const Leg* leg, const Mark* mark) {
+  assert(leg != nullptr || mark != nullptr);
+  o.settled_amount = !leg ? 0 : leg->receive ? leg->moved : -leg->moved;
+  o.settled_mark_minor = mark && mark->paid ? mark->amount : 0;
+  // Units first: a delivery or receipt that failed says more than its mark.
+  const Reason units = leg && leg->moved != leg->owed ? leg->reason : Reason::kNone;
+  const Reason marked = mark && !mark->paid ? mark->reason : Reason::kNone;
+  o.fail_reason = units != Reason::kNone ? units : marked;
+  o.status = o.fail_reason == Reason::kNone ? ObligationStatus::kSettled
+                                            : ObligationStatus::kFailed;
+  return leg ? leg->currency : mark->currency;
 }
 
 // Records what moved on every obligation and collects the remainders.
 std::vector<Obligation> record(const Run& run, std::vector<Obligation>& bundle) {
-  std::vector<Obligation> carried;
-  // A fresh cash obligation stands for its member's fresh legs and mark.
-  std::map<CashKey, std::pair<Int128, Reason>> fresh_moved;
-  for (const Leg& l : run.legs) {
-    Obligation& o = bundle[l.index];
-    o.settled_amount = l.receive ? l.moved : -l.moved;
-    o.status = l.moved == l.owed ? ObligationStatus::kSettled : ObligationStatus::kFailed;
-    o.fail_reason = l.reason;
-    if (l.moved != l.owed) carried.push_back(remainder(o, o.net_amount - o.settled_amount, l.reason));
-    if (o.carried()) continue;
-    auto& [moved, reason] = fresh_moved[{l.member.value, l.currency}];
-    moved += l.cash();
-    if (reason == Reason::kNone) reason = l.reason;
-  }
-  std::map<std::size_t, const Mark*> mark_of;
+  std::vector<const Leg*> leg_of(bundle.size(), nullptr);
+  std::vector<const Mark*> mark_of(bundle.size(), nullptr);
+  for (const Leg& l : run.legs) leg_of[l.index] = &l;
   for (const Mark& m : run.marks) mark_of[m.index] = &m;
+  std::vector<Obligation> carried;
+  std::map<CashKey, CashMoved> fresh;
   for (std::size_t k = 0; k < bundle.size(); ++k) {
     Obligation& o = bundle[k];
-    if (o.kind != AssetKind::kCash) continue;
-    const auto m = mark_of.find(k);
-    const Mark* mark = m == mark_of.end() ? nullptr : m->second;
-    if (mark && !mark->paid) carried.push_back(remainder(o, o.mark_minor, mark->reason));
-    const bool mark_paid = !mark || mark->paid;
-    Int128 moved = mark && mark->paid ? mark->amount : 0;
-    Reason reason = mark_paid ? Reason::kNone : mark->reason;
-    if (!o.carried()) {
-      const auto& [legs_moved, leg_reason] = fresh_moved[{o.member.value,
-                                                          static_cast<std::uint8_t>(o.asset)}];
-      moved += legs_moved;
-      if (reason == Reason::kNone) reason = leg_reason;
+    if (o.kind != AssetKind::kSecurities) continue;
+    const std::uint8_t ccy = record_securities(o, leg_of[k], mark_of[k]);
+    if (o.status == ObligationStatus::kFailed) carried.push_back(remainder(o, o.fail_reason));
+    if (o.carried()) continue;
+    CashMoved& c = fresh[{o.member.value, ccy}];
+    c.cash += (leg_of[k] ? leg_of[k]->cash() : 0) + o.settled_mark_minor;
+    c.marks += o.settled_mark_minor;
+    // The member's own failure to pay says most; else the first failure.
+    if (c.reason == Reason::kNone || o.fail_reason == Reason::kInsufficientCash) {
+      c.reason = o.fail_reason;
     }
-    o.settled_amount = static_cast<std::int64_t>(moved);
-    o.status = reason == Reason::kNone ? ObligationStatus::kSettled : ObligationStatus::kFailed;
-    o.fail_reason = reason;
+  }
+  for (Obligation& o : bundle) {
+    if (o.kind != AssetKind::kCash) continue;
+    assert(!o.carried());  // failed securities obligations carry their own cash
+    const CashMoved& c = fresh[{o.member.value, static_cast<std::uint8_t>(o.asset)}];
+    // Bounded by the values and marks it sums, which fit int64 unless the
+    // date's gross nears int64 (netting.h), as genesis limits keep it.
+    assert(c.cash >= std::numeric_limits<std::int64_t>::min() &&
+           c.cash <= std::numeric_limits<std::int64_t>::max());
+    o.settled_amount = static_cast<std::int64_t>(c.cash);
+    o.settled_mark_minor = static_cast<std::int64_t>(c.marks);
+    o.fail_reason = c.reason;
+    o.status = c.reason == Reason::kNone ? ObligationStatus::kSettled : ObligationStatus::kFailed;
   }
   // Reports list carried fails like fresh ones: by member, kind, asset.
   std::sort(carried.begin(), carried.end(), [](const Obligation& a, const Obligation& b) {
@@ -303,7 +359,7 @@ SettleOutcome settle_bundle(std::vector<Obligation>& bundle, Balances& balances,
                             const ReferenceData& ref) {
   const AccountIndex ccp = ref.ccp_account();
   Run run = build_run(bundle, ref);
-  // Each pass only takes movements away (a level up, a currency the CCP
+  // Each pass only takes movements away (a level up, an instrument the CCP
   // stops buying in, a withheld credit, a refused delivery), so it ends.
   for (;;) {
     evaluate(run, balances, ccp);

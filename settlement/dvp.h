@@ -1,7 +1,9 @@
 #pragma once
 // Settlement against balances, delivery versus payment, as DTCC's CNS does
-// it (README "Settlement"). Every obligation is against the CCP account; a
-// run settles the date's fresh obligations plus every earlier fail:
+// it (README "Settlement"). Every obligation is against the CCP account and
+// is per (member, instrument): units moving against their value at the
+// settlement price, plus a mark (netting.h). A run settles the date's fresh
+// obligations plus every earlier fail:
 //   1. Deliveries: each deliverer delivers what it holds of what it owes
 //      (partial deliveries allowed; its oldest fail first); the rest is a
 //      fail-to-deliver, INSUFFICIENT_SECURITIES.
@@ -14,17 +16,29 @@
 //      by its balance. If not, the CCP retains its receipts in that currency
 //      (fail-to-receive, INSUFFICIENT_CASH; the units go to the next receiver
 //      or stay with the CCP as collateral, bought with the default fund);
-//      if still short, its debit marks stay unpaid too.
+//      if still short, its marks in that currency stay unpaid too: its
+//      debits, and its credits, which the CCP sets off against them (a
+//      defaulter is never paid cash it owes back). INSUFFICIENT_CASH.
 //   4. The CCP's cash (capital + default fund + what open fails left with
-//      it) must cover what it pays out. If not, in this order, it stops
-//      buying receipts it cannot pass on, then withholds credit marks
-//      (highest member index first), then refuses whole deliveries (highest
-//      member index first), all CCP_SHORTFALL. Steps 1-4 repeat until
-//      nothing changes; each repeat only removes movements, so it ends.
-// Everything unsettled carries forward at its own settlement price.
+//      it) must cover what it pays out. If not, the loss stays in the
+//      instruments it arose in: only an instrument that *draws* on the CCP
+//      (the CCP pays out more in it than it takes in) is relieved, the one
+//      drawing most first (lowest instrument index on a tie), one step at a
+//      time: it stops buying receipts it cannot pass on in that instrument,
+//      then withholds credit marks in it (highest member index first), then
+//      refuses deliveries in it (highest member index first), all
+//      CCP_SHORTFALL. Fresh obligations balance per instrument (units,
+//      value legs and marks each sum to zero), so an instrument draws only
+//      when an obligation in it failed or an open fail in it settles: an
+//      instrument whose obligations all settle is never touched, and a
+//      self-funded pair trading only each other in its own instrument
+//      always settles, whoever else defaults and however small the fund.
+// Steps 1-4 repeat until nothing changes; each repeat only removes
+// movements, so it ends. Everything unsettled carries forward at its own
+// settlement price, on its securities obligation (units, value, unpaid mark).
 // Hence no balance goes negative, every asset is conserved, cash sums to
 // zero to the minor unit, and the CCP holds exactly capital + default fund
-// + the open obligations (securities and their value legs, unpaid marks).
+// + the open obligations (securities, their value legs, unpaid marks).
 
 #include "settlement/flat_map.h"
 #include "settlement/netting.h"
@@ -75,14 +89,17 @@ struct BalanceKey {
 struct SettleOutcome {
   std::vector<BalanceKey> changed;  // deterministic order
   /// The unsettled remainders, FAILED with their reason, to carry forward:
-  /// securities with their value at their own price, cash as unpaid marks.
+  /// securities obligations with the units that did not move, their value at
+  /// their own price, and the mark if it was not paid.
   std::vector<Obligation> carried;
 };
 
-/// Settles `bundle` in place (status, fail_reason, settled_amount of every
-/// obligation) and moves balances. Preconditions: every obligation pending;
-/// securities obligations non-zero with value_minor = -net_amount x price;
-/// a cash obligation's mark is what moves on its own.
+/// Settles `bundle` in place (status, fail_reason, settled_amount and
+/// settled_mark_minor of every obligation) and moves balances.
+/// Preconditions: every obligation pending; securities obligations with
+/// net_amount or mark non-zero and value_minor = -net_amount x price_minor;
+/// cash obligations fresh, each the sum of its member's fresh securities
+/// obligations in that currency (it reports them and moves nothing itself).
 [[nodiscard]] SettleOutcome settle_bundle(std::vector<Obligation>& bundle, Balances& balances,
                                           const ReferenceData& reference);
 

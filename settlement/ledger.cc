@@ -187,9 +187,10 @@ void Ledger::finish_epoch(Context& ctx) {
     const PositionCell& cell = *books_.at(date).positions.find(key);
     r.positions.push_back(PositionRow{MemberIndex{cell_holder(key)},
                                       InstrumentIndex{cell_asset(key)}, date, cell.bought,
-                                      cell.sold});
+                                      cell.sold, cell.paid_minor, cell.received_minor});
     epoch_hasher_.update(Record().u8('P').i32(date.days).u64(key).i64(cell.bought)
-                             .i64(cell.sold).view());
+                             .i64(cell.sold).i64(cell.paid_minor).i64(cell.received_minor)
+                             .view());
   }
   for (const auto& [date, key] : ctx.touched_cash) {
     const CashCell& cell = *books_.at(date).cash.find(key);

@@ -135,6 +135,8 @@ struct PositionRow {
   BusinessDate settlement_date;
   std::int64_t bought = 0;
   std::int64_t sold = 0;
+  std::int64_t paid_minor = 0;      // what its buys in this instrument cost
+  std::int64_t received_minor = 0;  // what its sales in this instrument brought
 };
 struct CashRow {
   MemberIndex member;

@@ -20,26 +20,41 @@ void Ledger::check_invariants(bool whole_state) const {
 }
 
 void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
+  const std::size_t ccys = reference_.currency_count();
   std::vector<Int128> securities(reference_.instrument_count(), 0);
-  std::vector<Int128> cash(reference_.currency_count(), 0);
-  std::vector<Int128> paid(reference_.currency_count(), 0);
+  std::vector<Int128> traded_cash(reference_.instrument_count(), 0);
+  std::vector<Int128> cash(ccys, 0);
+  std::vector<Int128> paid(ccys, 0);
+  // Per (member, currency): cash cell minus its instruments' trade cash.
+  std::vector<Int128> split(reference_.member_count() * ccys, 0);
   for (BusinessDate date : dates) {
     const DateBook& book = books_.at(date);
     std::fill(securities.begin(), securities.end(), 0);
+    std::fill(traded_cash.begin(), traded_cash.end(), 0);
     std::fill(cash.begin(), cash.end(), 0);
     std::fill(paid.begin(), paid.end(), 0);
+    std::fill(split.begin(), split.end(), 0);
     book.positions.for_each([&](std::uint64_t key, const PositionCell& cell) {
       assert(cell.bought >= 0 && cell.sold >= 0);
+      assert(cell.paid_minor >= 0 && cell.received_minor >= 0);
       securities[cell_asset(key)] += cell.net();
+      traded_cash[cell_asset(key)] += cell.trade_cash();
+      const CurrencyIndex ccy = reference_.instrument(InstrumentIndex{cell_asset(key)}).currency;
+      split.at(cell_holder(key) * ccys + ccy.value) -= cell.trade_cash();
     });
     book.cash.for_each([&](std::uint64_t key, const CashCell& cell) {
       assert(cell.received >= 0 && cell.paid >= 0);
       cash[cell_asset(key)] += cell.net();
       paid[cell_asset(key)] += cell.paid;
+      split.at(cell_holder(key) * ccys + cell_asset(key)) += cell.net();
     });
     // Every trade moves q from seller to buyer and its consideration from
-    // buyer to seller, and each consideration is counted once in the gross.
+    // buyer to seller, in one instrument, and each consideration is counted
+    // once in the gross; a member's cash per currency is the sum of what its
+    // trades in that currency's instruments moved.
     for ([[maybe_unused]] Int128 sum : securities) assert(sum == 0);
+    for ([[maybe_unused]] Int128 sum : traded_cash) assert(sum == 0);
+    for ([[maybe_unused]] Int128 sum : split) assert(sum == 0);
     for (std::size_t c = 0; c < cash.size(); ++c) {
       assert(cash[c] == 0);
       assert(paid[c] == book.gross_minor[c]);
@@ -66,12 +81,13 @@ void Ledger::check_balances() const {
   // open fails leave with it: each unsettled unit and its value leg, each
   // unpaid mark. Every movement of a run moves an obligation's amount between
   // a member and the CCP and removes it from what is open, so this holds.
+  // Open fails are all securities obligations: each carries its own cash.
   std::map<std::pair<AssetKind, std::uint32_t>, Int128> expected_ccp;
   for (const Obligation& o : carried_) {
-    expected_ccp[{o.kind, o.asset}] += o.net_amount;
-    if (o.kind != AssetKind::kSecurities) continue;
+    assert(o.kind == AssetKind::kSecurities);
+    if (o.net_amount != 0) expected_ccp[{o.kind, o.asset}] += o.net_amount;
     const CurrencyIndex ccy = reference_.instrument(InstrumentIndex{o.asset}).currency;
-    expected_ccp[{AssetKind::kCash, ccy.value}] += o.value_minor;
+    expected_ccp[{AssetKind::kCash, ccy.value}] += o.value_minor + o.mark_minor;
   }
   for (std::size_t i = 0; i < capital_securities_.size(); ++i) {
     if (capital_securities_[i] != 0) {
@@ -119,16 +135,19 @@ Digest Ledger::snapshot_digest() const {
                  .u64(r.epoch).i32(r.business_date.days).i32(r.settlement_date.days).view());
   }
   for (const auto& [date, book] : books_) {
-    std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> cells;
+    using Cell = std::tuple<std::uint64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>;
+    std::vector<Cell> cells;
     book.positions.for_each([&](std::uint64_t key, const PositionCell& c) {
-      if (!c.empty()) cells.emplace_back(key, c.bought, c.sold);
+      if (!c.empty()) cells.emplace_back(key, c.bought, c.sold, c.paid_minor, c.received_minor);
     });
     book.cash.for_each([&](std::uint64_t key, const CashCell& c) {
-      if (!c.empty()) cells.emplace_back(key | (std::uint64_t{1} << 63), c.received, c.paid);
+      if (!c.empty()) cells.emplace_back(key | (std::uint64_t{1} << 63), c.received, c.paid, 0, 0);
     });
     std::sort(cells.begin(), cells.end());
     h.update(Record().i32(date.days).u8(book.settled ? 1 : 0).view());
-    for (const auto& [key, a, b] : cells) h.update(Record().u64(key).i64(a).i64(b).view());
+    for (const auto& [key, a, b, c, d] : cells) {
+      h.update(Record().u64(key).i64(a).i64(b).i64(c).i64(d).view());
+    }
   }
   std::vector<std::tuple<std::uint16_t, std::uint8_t, std::uint32_t, std::int64_t>> held;
   balances_.for_each([&](AccountIndex a, AssetKind k, std::uint32_t asset, std::int64_t amount) {

@@ -24,7 +24,7 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
   // Codes, not indices, so that the digest reads the same to an auditor who
   // recomputes it from the database rows.
   Sha256 h;
-  h.update_text("quorumclear.settlement.report.v2");
+  h.update_text("quorumclear.settlement.report.v3");
   h.update(Record().i32(report.business_date.days).i32(report.settlement_date.days)
                .u64(report.cutoff_epoch).u8(static_cast<std::uint8_t>(report.status)).view());
   for (const CurrencyTotals& t : report.totals) {
@@ -37,7 +37,7 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
                  .i32(o.settlement_date.days).i32(o.origin_date.days)
                  .u8(static_cast<std::uint8_t>(o.status)).text(to_string(o.fail_reason))
                  .i64(o.price_minor).i64(o.value_minor).i64(o.mark_minor).i64(o.settled_amount)
-                 .view());
+                 .i64(o.settled_mark_minor).view());
   }
   return h.finish();
 }
@@ -74,6 +74,7 @@ SettlementReport Ledger::run_settlement(Context& ctx, BusinessDate date) {
     o.status = ObligationStatus::kPending;
     o.fail_reason = Reason::kNone;
     o.settled_amount = 0;
+    o.settled_mark_minor = 0;
     report.obligations.push_back(o);
   }
   SettleOutcome outcome = settle_bundle(report.obligations, balances_, reference_);

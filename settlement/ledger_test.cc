@@ -52,13 +52,16 @@ class LedgerTest : public ::testing::Test {
                         std::optional<BusinessDate> origin = std::nullopt) const {
     return Obligation{date, origin.value_or(date), m(member), kind, 0, net, status, reason};
   }
-  /// `o` valued as the run reports it: price, value leg, mark, what moved.
+  /// `o` valued as the run reports it: price, value leg, mark, what moved
+  /// of the amount and of the mark.
   static Obligation valued(Obligation o, std::int64_t price, std::int64_t value,
-                           std::int64_t mark, std::int64_t settled) {
+                           std::int64_t mark, std::int64_t settled,
+                           std::int64_t settled_mark = 0) {
     o.price_minor = price;
     o.value_minor = value;
     o.mark_minor = mark;
     o.settled_amount = settled;
+    o.settled_mark_minor = settled_mark;
     return o;
   }
   static CutOff cut_off(BusinessDate date) { return CutOff{MemberId::of("OPS"), date}; }
@@ -96,15 +99,23 @@ TEST_F(LedgerTest, NetsTheThreeMemberExampleOfTheDomainDoc) {
   const SettlementReport& report = eod.reports[0];
   const auto settled = ObligationStatus::kSettled;
   // Settlement price: VWAP (1,000.00 + 630.00 + 294.00) / 190 = 10.1263 ->
-  // 10.13; each position moves against its value at 10.13 and the marks
-  // bring every member's cash back to what netting at trade prices gave.
+  // 10.13; each position moves against its value at 10.13 and its mark (on
+  // the securities obligation: marks are per instrument) brings the
+  // member's cash back to what netting at trade prices gave. The cash
+  // obligation is the sum: value legs plus marks.
   const std::vector<Obligation> expected = {
-      valued(obligation("A", AssetKind::kSecurities, +70, kWednesday, settled), 1013, -70'910, 0, 70),
-      valued(obligation("A", AssetKind::kCash, -70'600, kWednesday, settled), 0, 0, +310, -70'600),
-      valued(obligation("B", AssetKind::kSecurities, -40, kWednesday, settled), 1013, +40'520, 0, -40),
-      valued(obligation("B", AssetKind::kCash, +37'000, kWednesday, settled), 0, 0, -3'520, 37'000),
-      valued(obligation("C", AssetKind::kSecurities, -30, kWednesday, settled), 1013, +30'390, 0, -30),
-      valued(obligation("C", AssetKind::kCash, +33'600, kWednesday, settled), 0, 0, +3'210, 33'600),
+      valued(obligation("A", AssetKind::kSecurities, +70, kWednesday, settled), 1013, -70'910,
+             +310, 70, +310),
+      valued(obligation("A", AssetKind::kCash, -70'600, kWednesday, settled), 0, 0, +310, -70'600,
+             +310),
+      valued(obligation("B", AssetKind::kSecurities, -40, kWednesday, settled), 1013, +40'520,
+             -3'520, -40, -3'520),
+      valued(obligation("B", AssetKind::kCash, +37'000, kWednesday, settled), 0, 0, -3'520, 37'000,
+             -3'520),
+      valued(obligation("C", AssetKind::kSecurities, -30, kWednesday, settled), 1013, +30'390,
+             +3'210, -30, +3'210),
+      valued(obligation("C", AssetKind::kCash, +33'600, kWednesday, settled), 0, 0, +3'210, 33'600,
+             +3'210),
   };
   EXPECT_EQ(report.obligations, expected);
   EXPECT_EQ(direction(report.obligations[0]), Direction::kReceive);
@@ -280,6 +291,103 @@ TEST_F(LedgerTest, CoversADefaulterFromTheDefaultFundAndHoldsItsReceiptsAsCollat
   EXPECT_EQ(eur("A"), 0);
   EXPECT_EQ(ccp(AssetKind::kCash), 60'000);
   EXPECT_TRUE(ledger_->carried_obligations().empty());
+}
+
+/// A (no cash) buys 100 DE0007164600 from B at 100.000 and sells 50 back
+/// at 90.000: settlement price 96.67, so A owes a debit mark of 666.50 and
+/// B is owed that credit mark. C and D trade only ACME with each other, at
+/// 10.00 and 12.00: price 10.67, so C is owed a credit mark of 133.50 and
+/// D owes it. The fund (10.00) cannot cover A's mark.
+Genesis exhausted_fund_genesis() {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), Isin::of("DE0007164600"), Quantity{100}},
+                  {MemberId::of("D"), kAcme, Quantity{100}}};
+  g.cash = {{MemberId::of("C"), CurrencyCode::of("EUR"), AmountMinor{100'000}},
+            {MemberId::of("D"), CurrencyCode::of("EUR"), AmountMinor{20'000}}};
+  g.default_fund = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{1'000}}};
+  return g;
+}
+
+TEST_F(LedgerTest, SettlesAnUnrelatedPairAndItsMarksWhenTheFundIsExhausted) {
+  start(exhausted_fund_genesis());  // no CCP capital
+  (void)run({{kNodeA, {de_trade("1", "A", "B", 100, 100'000, kWednesday)}},
+             {kNodeB, {de_trade("2", "B", "A", 50, 90'000, kWednesday)}},
+             {kNodeC, {acme_trade("3", "C", "D", 100, 1000, kWednesday)}},
+             {kNodeD, {acme_trade("4", "D", "C", 50, 1200, kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
+  for (const Obligation& o : wed.reports.at(0).obligations) {
+    const bool pair = o.member == m("C") || o.member == m("D");
+    EXPECT_EQ(o.status == ObligationStatus::kSettled, pair) << ref().member(o.member).id.view();
+  }
+  // The pair moved exactly what netting at trade prices gave: C paid 400.00
+  // net (533.50 for 50 ACME at 10.67, less its mark of 133.50).
+  EXPECT_EQ(acme("C"), 50);
+  EXPECT_EQ(acme("D"), 50);
+  EXPECT_EQ(eur("C"), 100'000 - 40'000);
+  EXPECT_EQ(eur("D"), 20'000 + 40'000);
+  // Their marks were paid in full, on their ACME obligations.
+  const auto& obligations = wed.reports.at(0).obligations;
+  const auto find = [&](std::string_view member, AssetKind kind) {
+    return *std::find_if(obligations.begin(), obligations.end(), [&](const Obligation& o) {
+      return o.member == m(member) && o.kind == kind;
+    });
+  };
+  EXPECT_EQ(find("C", AssetKind::kSecurities).mark_minor, +13'350);
+  EXPECT_EQ(find("C", AssetKind::kSecurities).settled_mark_minor, +13'350);
+  EXPECT_EQ(find("D", AssetKind::kSecurities).settled_mark_minor, -13'350);
+  EXPECT_EQ(find("C", AssetKind::kCash).settled_amount, -40'000);
+  // The loss A leaves stays in DE0007164600, the instrument that draws on the
+  // CCP: the CCP stops buying A's receipt (refusing B's delivery) and
+  // withholds B's credit mark; A's debit mark stays unpaid.
+  EXPECT_EQ(find("B", AssetKind::kSecurities).fail_reason, Reason::kCcpShortfall);
+  EXPECT_EQ(find("B", AssetKind::kSecurities).settled_mark_minor, 0);
+  EXPECT_EQ(find("A", AssetKind::kSecurities).fail_reason, Reason::kInsufficientCash);
+  EXPECT_EQ(ledger_->balance(account("B"), AssetKind::kSecurities, 1), 100);
+  EXPECT_EQ(eur("B"), 0);
+  EXPECT_EQ(ccp(AssetKind::kCash), 1'000);
+  // Both carry forward whole, each with its value and its mark.
+  const auto& carried = ledger_->carried_obligations();
+  ASSERT_EQ(carried.size(), 2u);
+  EXPECT_EQ(carried[0].net_amount, +50);
+  EXPECT_EQ(carried[0].value_minor, -483'350);
+  EXPECT_EQ(carried[0].mark_minor, -66'650);
+  EXPECT_EQ(carried[1].net_amount, -50);
+  EXPECT_EQ(carried[1].mark_minor, +66'650);
+}
+
+TEST_F(LedgerTest, SetsOffADefaultersCreditMarksAgainstTheDebitMarksItCannotPay) {
+  Genesis g = exhausted_fund_genesis();
+  g.securities.push_back({MemberId::of("C"), kAcme, Quantity{100}});
+  start(g);
+  // A owes its 666.50 mark in DE0007164600 (as above) and is owed 133.50 in
+  // ACME: it buys 100 from C at 10.00 and sells 50 back at 12.00.
+  (void)run({{kNodeA, {de_trade("1", "A", "B", 100, 100'000, kWednesday),
+                       acme_trade("3", "A", "C", 100, 1000, kWednesday)}},
+             {kNodeB, {de_trade("2", "B", "A", 50, 90'000, kWednesday)}},
+             {kNodeC, {acme_trade("4", "C", "A", 50, 1200, kWednesday)}}});
+  const EpochResult wed = run(request({cut_off(kWednesday)}));
+  // A cannot pay its debit mark, so the CCP does not pay it its credit
+  // mark either: a defaulter is never paid cash it owes back.
+  EXPECT_EQ(eur("A"), 0);
+  const auto& carried = ledger_->carried_obligations();
+  ASSERT_EQ(carried.size(), 4u);  // A's two, B's and C's
+  EXPECT_EQ(carried[0].member, m("A"));
+  EXPECT_EQ(carried[0].asset, 0u);  // ACME
+  EXPECT_EQ(carried[0].mark_minor, +13'350);
+  EXPECT_EQ(carried[0].fail_reason, Reason::kInsufficientCash);
+  EXPECT_EQ(carried[1].mark_minor, -66'650);
+  // C paid its debit mark (the CCP keeps it against A's unpaid one); its
+  // delivery, which only A's retained receipt could take, is refused, so
+  // the CCP holds the fund plus C's mark and pays nobody from it.
+  EXPECT_EQ(carried[3].member, m("C"));
+  EXPECT_EQ(carried[3].net_amount, -50);
+  EXPECT_EQ(carried[3].mark_minor, 0);
+  EXPECT_EQ(carried[3].fail_reason, Reason::kCcpShortfall);
+  EXPECT_EQ(eur("C"), -13'350 + 100'000);
+  EXPECT_EQ(ccp(AssetKind::kCash), 1'000 + 13'350);
+  for (const Obligation& o : wed.reports.at(0).obligations) {
+    EXPECT_EQ(o.status, ObligationStatus::kFailed) << ref().member(o.member).id.view();
+  }
 }
 
 TEST_F(LedgerTest, DeliversPartiallyAndCarriesTheRestAtItsSettlementPrice) {

@@ -195,11 +195,15 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
        gross_seller, units_seller}};
   if (Reason r = check_limits(parties, q, c, field); r != Reason::kNone) return r;
   std::int64_t bought = 0, sold = 0, paid = 0, received = 0, total = 0;
+  std::int64_t paid_here = 0, received_here = 0;  // in this instrument
   field = "quantity";
   // Unreachable under a loaded genesis; kept so a flaw in that rule would
-  // reject a trade rather than wrap a total.
+  // reject a trade rather than wrap a total. (Per instrument sums are parts
+  // of the per currency ones, so they cannot overflow first.)
   if (!checked_add(buy.bought, q, bought) || !checked_add(sell.sold, q, sold) ||
       !checked_add(pay.paid, c, paid) || !checked_add(receive.received, c, received) ||
+      !checked_add(buy.paid_minor, c, paid_here) ||
+      !checked_add(sell.received_minor, c, received_here) ||
       !checked_add(book.gross_minor[v.currency.value], c, total)) {
     return Reason::kPositionOverflow;
   }
@@ -207,6 +211,8 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
 
   buy.bought = bought;
   sell.sold = sold;
+  buy.paid_minor = paid_here;
+  sell.received_minor = received_here;
   pay.paid = paid;
   receive.received = received;
   gross_buyer += c;  // check_limits proved both fit

@@ -3,6 +3,7 @@
 #include "settlement/money.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <limits>
 #include <map>
@@ -12,7 +13,8 @@
 namespace quorumclear::settlement {
 
 Direction direction(const Obligation& o) {
-  assert(o.net_amount != 0);
+  assert(o.net_amount != 0 || o.mark_minor != 0);
+  if (o.net_amount == 0) return o.mark_minor > 0 ? Direction::kCollect : Direction::kPay;
   if (o.kind == AssetKind::kSecurities) {
     return o.net_amount > 0 ? Direction::kReceive : Direction::kDeliver;
   }
@@ -36,57 +38,86 @@ constexpr Int128 kInt64Max = std::numeric_limits<std::int64_t>::max();
 
 bool fits(Int128 v) { return v <= kInt64Max && v >= -kInt64Max; }
 
+using CashKey = std::pair<std::uint16_t, std::uint8_t>;  // (member, currency)
+
 std::uint8_t currency_of(std::uint32_t instrument, const ReferenceData& ref) {
   return ref.instrument(InstrumentIndex{instrument}).currency.value;
 }
 
-// Values every securities obligation and puts the marks on the cash
-// obligations. Returns the currencies whose marks overflow int64 (none
-// unless a date's gross comes near int64, which limits exclude): the caller
-// zeroes their prices, after which every mark is the member's net cash.
-std::set<std::uint8_t> value_and_mark(Netting& netting, const FlatMap<std::int64_t>& prices,
-                                      const std::set<std::uint8_t>& zeroed,
-                                      const ReferenceData& ref) {
-  std::map<std::pair<std::uint16_t, std::uint8_t>, Int128> legs;
-  std::set<std::uint32_t> unvaluable;
-  for (int pass = 0; pass < 2; ++pass) {
-    legs.clear();
-    for (Obligation& o : netting.obligations) {
-      if (o.kind != AssetKind::kSecurities) continue;
-      const std::uint8_t ccy = currency_of(o.asset, ref);
-      const bool zero = zeroed.count(ccy) != 0 || unvaluable.count(o.asset) != 0;
-      o.price_minor = zero ? 0 : *prices.find(o.asset);
-      const Int128 value = -static_cast<Int128>(o.net_amount) * o.price_minor;
-      // An instrument whose value legs would not fit int64 settles at price
-      // 0: deliveries free of payment, the whole consideration as the mark.
-      if (!fits(value)) unvaluable.insert(o.asset);
-      o.value_minor = fits(value) ? static_cast<std::int64_t>(value) : 0;
-      legs[{o.member.value, ccy}] += o.value_minor;
+/// One (member, instrument) cell before valuation.
+struct Unvalued {
+  MemberIndex member;
+  std::uint32_t instrument = 0;
+  std::int64_t net = 0;         // units
+  std::int64_t trade_cash = 0;  // received - paid at trade prices
+};
+
+/// Per (member, instrument): value = -net x P, mark = trade cash - value.
+/// The marks of one instrument sum to zero (its trade cash and its values
+/// both do), so each instrument balances on its own. An instrument whose
+/// value or mark would not fit int64 goes free of payment (P = 0, mark =
+/// trade cash, which fits); a currency whose summed marks would not fit
+/// goes free of payment as a whole (then the sum is the cash cell's net).
+/// Returns the marks summed per (member, currency).
+std::map<CashKey, std::int64_t> value_and_mark(std::vector<Obligation>& out,
+                                               const std::vector<Unvalued>& cells,
+                                               BusinessDate date,
+                                               const FlatMap<std::int64_t>& prices,
+                                               const ReferenceData& ref) {
+  std::set<std::uint32_t> free_instruments;
+  std::set<std::uint8_t> free_currencies;
+  for (;;) {
+    out.clear();
+    std::map<CashKey, Int128> marks;
+    bool again = false;
+    for (const Unvalued& c : cells) {
+      const std::uint8_t ccy = currency_of(c.instrument, ref);
+      const bool free = free_instruments.count(c.instrument) != 0 || free_currencies.count(ccy) != 0;
+      const std::int64_t price = free ? 0 : *prices.find(c.instrument);
+      const Int128 value = -static_cast<Int128>(c.net) * price;
+      const Int128 mark = c.trade_cash - value;
+      if (!fits(value) || !fits(mark)) {
+        free_instruments.insert(c.instrument);
+        again = true;
+        continue;
+      }
+      marks[{c.member.value, ccy}] += mark;
+      if (c.net == 0 && mark == 0) continue;  // nothing to move
+      Obligation o{date, date, c.member, AssetKind::kSecurities, c.instrument, c.net,
+                   ObligationStatus::kPending, Reason::kNone};
+      o.price_minor = price;
+      o.value_minor = static_cast<std::int64_t>(value);
+      o.mark_minor = static_cast<std::int64_t>(mark);
+      out.push_back(o);
     }
-    if (unvaluable.empty()) break;
+    for (const auto& [key, sum] : marks) {
+      if (!fits(sum)) {
+        free_currencies.insert(key.second);
+        again = true;
+      }
+    }
+    if (again) continue;
+    std::map<CashKey, std::int64_t> result;
+    for (const auto& [key, sum] : marks) result[key] = static_cast<std::int64_t>(sum);
+    return result;
   }
-  std::set<std::uint8_t> overflow;
-  for (Obligation& o : netting.obligations) {
-    if (o.kind != AssetKind::kCash) continue;
-    const auto it = legs.find({o.member.value, static_cast<std::uint8_t>(o.asset)});
-    const Int128 mark = o.net_amount - (it == legs.end() ? 0 : it->second);
-    if (!fits(mark)) overflow.insert(static_cast<std::uint8_t>(o.asset));
-    o.mark_minor = fits(mark) ? static_cast<std::int64_t>(mark) : 0;
-    if (it != legs.end()) legs.erase(it);
+}
+
+// Units and marks sum to zero per instrument, and so do value legs: each
+// instrument settles against itself, which is what lets a run keep a loss
+// within the instrument it arose in (dvp.h).
+void check_marks_balance([[maybe_unused]] const std::vector<Obligation>& obligations) {
+#ifndef NDEBUG
+  std::map<std::uint32_t, std::array<Int128, 3>> sums;
+  for (const Obligation& o : obligations) {
+    if (o.kind != AssetKind::kSecurities) continue;
+    std::array<Int128, 3>& sum = sums[o.asset];
+    sum[0] += o.net_amount;
+    sum[1] += o.value_minor;
+    sum[2] += o.mark_minor;
   }
-  // Equal values sold and bought in different instruments: no net cash, but
-  // marks that must still move.
-  for (const auto& [key, sum] : legs) {
-    if (sum == 0) continue;
-    if (!fits(sum)) overflow.insert(key.second);
-    const auto mark = fits(sum) ? static_cast<std::int64_t>(-sum) : 0;
-    netting.obligations.push_back(Obligation{netting.obligations.front().settlement_date,
-                                             netting.obligations.front().settlement_date,
-                                             MemberIndex{key.first}, AssetKind::kCash, key.second,
-                                             0, ObligationStatus::kPending, Reason::kNone, 0, 0,
-                                             mark, 0});
-  }
-  return overflow;
+  for (const auto& [instrument, sum] : sums) assert(sum[0] == 0 && sum[1] == 0 && sum[2] == 0);
+#endif
 }
 
 }  // namespace
@@ -95,14 +126,20 @@ Netting net_date_book(const DateBook& book, BusinessDate settlement_date,
                       const ReferenceData& ref) {
   const std::size_t currency_count = ref.currency_count();
   Netting netting;
-  netting.obligations.reserve(book.positions.size() + book.cash.size());
+  std::vector<Unvalued> cells;
+  cells.reserve(book.positions.size());
   book.positions.for_each([&](std::uint64_t key, const PositionCell& cell) {
-    if (cell.net() == 0) return;
-    netting.obligations.push_back(Obligation{settlement_date, settlement_date,
-                                             MemberIndex{cell_holder(key)}, AssetKind::kSecurities,
-                                             cell_asset(key), cell.net(), ObligationStatus::kPending,
-                                             Reason::kNone});
+    if (cell.empty()) return;
+    cells.push_back(Unvalued{MemberIndex{cell_holder(key)}, cell_asset(key), cell.net(),
+                             cell.trade_cash()});
   });
+  FlatMap<std::int64_t> prices;
+  book.volumes.for_each([&](std::uint64_t instrument, const TradedVolume& v) {
+    if (v.quantity > 0) prices[instrument] = settlement_price_minor(v);
+  });
+  netting.obligations.reserve(book.positions.size() + book.cash.size());
+  const std::map<CashKey, std::int64_t> marks =
+      value_and_mark(netting.obligations, cells, settlement_date, prices, ref);
   std::vector<Int128> paid(currency_count, 0);
   std::vector<Int128> net_sum(currency_count, 0);
   std::vector<Int128> payers(currency_count, 0);
@@ -111,23 +148,14 @@ Netting net_date_book(const DateBook& book, BusinessDate settlement_date,
     paid[ccy] += cell.paid;
     net_sum[ccy] += cell.net();
     if (cell.net() < 0) payers[ccy] -= cell.net();
-    if (cell.net() == 0) return;
-    netting.obligations.push_back(Obligation{settlement_date, settlement_date,
-                                             MemberIndex{cell_holder(key)}, AssetKind::kCash, ccy,
-                                             cell.net(), ObligationStatus::kPending, Reason::kNone});
+    const auto mark = marks.find({cell_holder(key), static_cast<std::uint8_t>(ccy)});
+    Obligation o{settlement_date, settlement_date, MemberIndex{cell_holder(key)},
+                 AssetKind::kCash, ccy, cell.net(), ObligationStatus::kPending, Reason::kNone};
+    o.mark_minor = mark == marks.end() ? 0 : mark->second;
+    // Equal values sold and bought at trade prices: no net cash, but marks.
+    if (o.net_amount != 0 || o.mark_minor != 0) netting.obligations.push_back(o);
   });
-  FlatMap<std::int64_t> prices;
-  book.volumes.for_each([&](std::uint64_t instrument, const TradedVolume& v) {
-    if (v.quantity > 0) prices[instrument] = settlement_price_minor(v);
-  });
-  std::set<std::uint8_t> zeroed;
-  const std::vector<Obligation> unvalued = netting.obligations;
-  for (;;) {
-    std::set<std::uint8_t> overflow = value_and_mark(netting, prices, zeroed, ref);
-    if (overflow.empty()) break;
-    zeroed.insert(overflow.begin(), overflow.end());
-    netting.obligations = unvalued;
-  }
+  check_marks_balance(netting.obligations);
   // The map iterates in slot order; reports need one order on every node.
   std::sort(netting.obligations.begin(), netting.obligations.end(),
             [](const Obligation& a, const Obligation& b) {

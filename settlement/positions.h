@@ -14,12 +14,21 @@ namespace quorumclear::settlement {
 
 inline constexpr std::uint64_t kNeverTouched = std::numeric_limits<std::uint64_t>::max();
 
-/// positions row: net = bought - sold. Both stay >= 0.
+/// positions row: net = bought - sold. All four stay >= 0. The cash its
+/// trades moved is kept per instrument too, so that the mark (the difference
+/// between trade prices and the settlement price) belongs to the instrument
+/// it arose in: a loss a defaulter leaves in one instrument can then be
+/// kept within it (dvp.h), never charged to a member that did not trade it.
 struct PositionCell {
   std::int64_t bought = 0;
   std::int64_t sold = 0;
+  std::int64_t paid_minor = 0;      // considerations of its buys
+  std::int64_t received_minor = 0;  // considerations of its sales
   std::uint64_t touched_epoch = kNeverTouched;  // last epoch that changed it
   [[nodiscard]] std::int64_t net() const { return bought - sold; }
+  /// Cash its trades moved, at trade prices: received - paid. Both are
+  /// in [0, int64 max], so the difference fits.
+  [[nodiscard]] std::int64_t trade_cash() const { return received_minor - paid_minor; }
   /// A cell no trade has been booked to (the map may hold such placeholders).
   [[nodiscard]] bool empty() const { return bought == 0 && sold == 0; }
 };

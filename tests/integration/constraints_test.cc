@@ -1,6 +1,7 @@
-// Proves that each constraint protecting money in the v1 schema rejects a bad
+// Proves that each constraint protecting money in the schema rejects a bad
 // row in PostgreSQL itself, so that no code path, script or hand-typed SQL
-// can store an impossible trade, position, balance, epoch or audit entry.
+// can store an impossible trade, position, balance, epoch, obligation,
+// limit, fund contribution or audit entry.
 #include "services/store/migrations.h"
 #include "tests/integration/pg_test_database.h"
 
@@ -22,6 +23,7 @@ constexpr const char* kForeignKey = "23503";
 constexpr const char* kNotNull = "23502";
 constexpr const char* kNotAnInteger = "22P02";
 constexpr const char* kRaised = "P0001";  // RAISE EXCEPTION in a trigger
+constexpr const char* kGenerated = "428C9";  // a value written into a generated column
 
 const std::string kZero32 = "decode(repeat('00', 32), 'hex')";
 
@@ -62,9 +64,71 @@ std::string trade(std::map<std::string, std::string> overrides = {}) {
   return "INSERT INTO trades (" + names + ") VALUES (" + values + ");";
 }
 
-std::string position(const std::string& bought, const std::string& sold, const std::string& net) {
-  return "INSERT INTO positions VALUES ('A', 'DE0007164600', '2026-11-26', " + bought + ", " + sold +
-         ", " + net + ", 0);";
+std::string position(const std::string& bought, const std::string& sold, const std::string& net,
+                     const std::string& paid = "0", const std::string& received = "0") {
+  return "INSERT INTO positions (member_id, isin, settlement_date, bought, sold, net_quantity, "
+         "last_epoch, paid_minor, received_minor) VALUES ('A', 'DE0007164600', '2026-11-26', " +
+         bought + ", " + sold + ", " + net + ", 0, " + paid + ", " + received + ");";
+}
+
+std::string insert(const std::string& table, std::map<std::string, std::string> cols) {
+  std::string names, values;
+  for (auto& [k, v] : cols) {
+    names += (names.empty() ? "" : ", ") + k;
+    values += (values.empty() ? "" : ", ") + v;
+  }
+  return "INSERT INTO " + table + " (" + names + ") VALUES (" + values + ");";
+}
+
+// A valid net_obligations row: A receives 5 DE0007164600 valued at 1.00,
+// pending. Each case overrides the columns it wants to break.
+std::string obligation(std::map<std::string, std::string> overrides = {}) {
+  std::map<std::string, std::string> cols = {
+      {"settlement_date", "'2026-11-26'"}, {"member_id", "'A'"},
+      {"asset_kind", "'SECURITIES'"},      {"asset", "'DE0007164600'"},
+      {"net_amount", "5"},                 {"status", "'PENDING'"},
+      {"fail_reason", "NULL"},             {"origin_date", "'2026-11-26'"},
+      {"price_minor", "100"},              {"value_minor", "-500"},
+      {"mark_minor", "0"},                 {"settled_amount", "0"},
+      {"settled_mark_minor", "0"}};
+  for (auto& [k, v] : overrides) cols[k] = v;
+  return insert("net_obligations", cols);
+}
+
+// A cash obligation: A pays 4.90 in EUR (value legs -5.00, mark +0.10).
+std::string cash_obligation(std::map<std::string, std::string> overrides = {}) {
+  overrides.merge(std::map<std::string, std::string>{
+      {"asset_kind", "'CASH'"}, {"asset", "'EUR'"}, {"net_amount", "-490"},
+      {"price_minor", "0"}, {"value_minor", "0"}, {"mark_minor", "10"}});
+  return obligation(overrides);
+}
+
+// Fails unless the obligation of A (the only one the case wrote) has fail_kind `kind`.
+std::string expect_fail_kind(const std::string& kind) {
+  return "DO $$ BEGIN IF (SELECT fail_kind FROM net_obligations WHERE member_id = 'A') IS DISTINCT FROM " +
+         kind + " THEN RAISE EXCEPTION 'fail_kind'; END IF; END $$;";
+}
+
+std::string network(std::map<std::string, std::string> overrides = {}) {
+  std::map<std::string, std::string> cols = {
+      {"network_id", kZero32}, {"node_count", "4"}, {"genesis_digest", kZero32},
+      {"late_trade_window_days", "1"}};
+  for (auto& [k, v] : overrides) cols[k] = v;
+  return insert("network", cols);
+}
+const std::map<std::string, std::string> kDefaultLimits = {
+    {"default_max_gross_notional_minor", "1000000"}, {"default_max_net_position", "500"},
+    {"default_max_gross_quantity", "8000"}};
+
+std::string limits(const std::string& member, const std::string& gross_quantity) {
+  return "INSERT INTO member_limits (member_id, max_gross_notional_minor, max_net_position, "
+         "max_gross_quantity) VALUES ('" + member + "', 1000000, 500, " + gross_quantity + ");";
+}
+
+std::string contribution(const std::string& member, const std::string& currency,
+                         const std::string& amount) {
+  return "INSERT INTO default_fund_contributions (member_id, currency, amount_minor) VALUES ('" +
+         member + "', '" + currency + "', " + amount + ");";
 }
 
 // A vote for the cut-off of 2026-11-25 at position `seq` of epoch 0.
@@ -164,27 +228,104 @@ const std::vector<Case>& cases() {
        "INSERT INTO settlement_runs VALUES ('2026-11-26', 0, '2026-11-25', " + kZero32 + ", 'NETTED');", kUnique},
       {"net_above_gross",
        "INSERT INTO settlement_run_totals VALUES ('2026-11-26', 'EUR', 100, 101, 3);", kCheck},
-      {"zero_obligation",
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', 0, 'PENDING', NULL, '2026-11-26');", kCheck},
-      {"failed_obligation_without_reason",
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -5, 'FAILED', NULL, '2026-11-26');", kCheck},
-      {"cash_obligation_in_an_isin",
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'DE0007164600', 5, 'PENDING', NULL, '2026-11-26');", kCheck},
-      {"obligation_carried_from_the_future",
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'SECURITIES', 'DE0007164600', 5, 'PENDING', NULL, '2026-11-27');", kCheck},
+      {"valid_obligation_accepted", obligation(), kOk},
+      {"valid_cash_obligation_accepted", cash_obligation(), kOk},
+      {"zero_obligation", cash_obligation({{"net_amount", "0"}, {"mark_minor", "0"}}), kCheck},
+      {"failed_obligation_without_reason", obligation({{"status", "'FAILED'"}}), kCheck},
+      {"cash_obligation_in_an_isin", cash_obligation({{"asset", "'DE0007164600'"}}), kCheck},
+      {"obligation_carried_from_the_future", obligation({{"origin_date", "'2026-11-27'"}}), kCheck},
       {"carried_fail_beside_fresh_obligation_accepted",
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -5, 'PENDING', NULL, '2026-11-26');"
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -7, 'PENDING', NULL, '2026-11-25');", kOk},
-      {"same_obligation_twice",
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -5, 'PENDING', NULL, '2026-11-26');"
-       "INSERT INTO net_obligations VALUES ('2026-11-26', 'A', 'CASH', 'EUR', -7, 'PENDING', NULL, '2026-11-26');", kUnique},
+       obligation() + obligation({{"net_amount", "7"}, {"value_minor", "-700"},
+                                  {"origin_date", "'2026-11-25'"}}), kOk},
+      {"same_obligation_twice", obligation() + obligation({{"net_amount", "7"}, {"value_minor", "-700"}}),
+       kUnique},
+      // CNS valuation (0007): values at the settlement price, marks, what moved.
+      {"mark_only_cash_obligation_accepted", cash_obligation({{"net_amount", "0"}}), kOk},
+      {"mark_only_securities_obligation_accepted",
+       obligation({{"net_amount", "0"}, {"value_minor", "0"}, {"mark_minor", "-250"}}), kOk},
+      {"value_not_at_settlement_price", obligation({{"value_minor", "-499"}}), kCheck},
+      {"value_that_would_overflow",
+       obligation({{"net_amount", "9223372036854775807"}, {"price_minor", "2"}, {"value_minor", "1"}}), kCheck},
+      {"negative_settlement_price", obligation({{"price_minor", "-100"}, {"value_minor", "500"}}), kCheck},
+      {"cash_obligation_with_a_price", cash_obligation({{"price_minor", "100"}}), kCheck},
+      {"cash_obligation_with_a_value_leg", cash_obligation({{"value_minor", "-500"}}), kCheck},
+      {"delivered_more_than_owed",
+       obligation({{"net_amount", "-5"}, {"value_minor", "500"}, {"settled_amount", "-6"},
+                   {"status", "'FAILED'"}, {"fail_reason", "'CCP_SHORTFALL'"}}), kCheck},
+      {"settled_the_other_way",
+       obligation({{"settled_amount", "-1"}, {"status", "'FAILED'"}, {"fail_reason", "'CCP_SHORTFALL'"}}),
+       kCheck},
+      {"mark_paid_in_part",
+       obligation({{"mark_minor", "300"}, {"settled_mark_minor", "100"}, {"settled_amount", "5"},
+                   {"status", "'FAILED'"}, {"fail_reason", "'CCP_SHORTFALL'"}}), kCheck},
+      {"settled_but_moved_in_part", obligation({{"status", "'SETTLED'"}, {"settled_amount", "3"}}), kCheck},
+      {"settled_but_mark_unpaid",
+       obligation({{"status", "'SETTLED'"}, {"settled_amount", "5"}, {"mark_minor", "300"}}), kCheck},
+      {"pending_but_moved", obligation({{"settled_amount", "5"}}), kCheck},
+      {"failed_but_moved_everything",
+       obligation({{"status", "'FAILED'"}, {"fail_reason", "'CCP_SHORTFALL'"}, {"settled_amount", "5"}}),
+       kCheck},
+      {"carried_cash_obligation", cash_obligation({{"origin_date", "'2026-11-25'"}}), kCheck},
+      {"undocumented_fail_reason",
+       obligation({{"status", "'FAILED'"}, {"fail_reason", "'BALANCE_OVERFLOW'"}}), kCheck},
+      {"valid_partial_delivery_is_a_fail_to_deliver",
+       obligation({{"net_amount", "-50"}, {"value_minor", "5000"}, {"settled_amount", "-30"},
+                   {"status", "'FAILED'"}, {"fail_reason", "'INSUFFICIENT_SECURITIES'"}}) +
+           expect_fail_kind("'FAIL_TO_DELIVER'"), kOk},
+      {"valid_retained_receipt_is_a_fail_to_receive",
+       obligation({{"status", "'FAILED'"}, {"fail_reason", "'INSUFFICIENT_CASH'"}}) +
+           expect_fail_kind("'FAIL_TO_RECEIVE'"), kOk},
+      {"valid_withheld_mark_is_an_unpaid_mark",
+       obligation({{"mark_minor", "300"}, {"settled_amount", "5"}, {"status", "'FAILED'"},
+                   {"fail_reason", "'CCP_SHORTFALL'"}}) + expect_fail_kind("'MARK_UNPAID'"), kOk},
+      {"valid_settled_obligation_is_no_fail",
+       obligation({{"status", "'SETTLED'"}, {"settled_amount", "5"}}) + expect_fail_kind("NULL"), kOk},
+      {"valid_failed_cash_that_moved_its_amount_accepted",
+       cash_obligation({{"status", "'FAILED'"}, {"fail_reason", "'CCP_SHORTFALL'"},
+                        {"settled_amount", "-490"}, {"settled_mark_minor", "10"}}), kOk},
+      {"fail_kind_written_directly", obligation({{"fail_kind", "'FAIL_TO_DELIVER'"}}), kGenerated},
+      {"obligation_without_a_value", obligation({{"value_minor", "NULL"}}), kNotNull},
+      // Positions keep the cash their trades moved per instrument (0007).
+      {"valid_position_with_trade_cash_accepted", position("100", "30", "70", "105000", "31500"), kOk},
+      {"position_negative_paid", position("100", "30", "70", "-1", "0"), kCheck},
+      {"position_negative_received", position("100", "30", "70", "0", "-1"), kCheck},
+      // Limits for every clearing member (0007).
+      {"valid_member_limits_accepted", limits("A", "8000"), kOk},
+      {"member_limits_zero_gross_quantity", limits("A", "0"), kCheck},
+      {"member_limits_without_gross_quantity",
+       "INSERT INTO member_limits (member_id, max_gross_notional_minor, max_net_position) "
+       "VALUES ('A', 1000000, 500);", kNotNull},
+      // The default fund (0007): positive cash from clearing members only.
+      {"valid_fund_contributions_accepted", contribution("A", "EUR", "5000") + contribution("B", "EUR", "1"), kOk},
+      {"fund_contribution_zero", contribution("A", "EUR", "0"), kCheck},
+      {"fund_contribution_negative", contribution("A", "EUR", "-5000"), kCheck},
+      {"fund_contribution_twice", contribution("A", "EUR", "5000") + contribution("A", "EUR", "1"), kUnique},
+      {"fund_contribution_unknown_member", contribution("ZZ", "EUR", "5000"), kForeignKey},
+      {"fund_contribution_unknown_currency", contribution("A", "XXX", "5000"), kForeignKey},
+      {"fund_contribution_from_an_operator", contribution("OPS", "EUR", "5000"), kForeignKey},
+      {"fund_contribution_from_the_ccp", contribution("CCP", "EUR", "5000"), kForeignKey},
+      {"fund_contributor_made_an_operator",
+       contribution("A", "EUR", "5000") + "UPDATE members SET role = 'OPERATOR' WHERE member_id = 'A';",
+       kForeignKey},
+      {"fund_contribution_claiming_another_role",
+       "INSERT INTO default_fund_contributions VALUES ('OPS', 'OPERATOR', 'EUR', 5000);", kCheck},
       // Network and control-entry votes.
-      {"valid_network_accepted",
-       "INSERT INTO network VALUES (true, " + kZero32 + ", 4, " + kZero32 + ");", kOk},
-      {"network_without_nodes", "INSERT INTO network VALUES (true, " + kZero32 + ", 0, " + kZero32 + ");", kCheck},
-      {"second_network_row",
-       "INSERT INTO network VALUES (true, " + kZero32 + ", 4, " + kZero32 + ");"
-       "INSERT INTO network VALUES (true, " + kZero32 + ", 7, " + kZero32 + ");", kUnique},
+      {"valid_network_accepted", network(), kOk},
+      {"valid_network_with_default_limits_accepted",
+       network(std::map<std::string, std::string>(kDefaultLimits)), kOk},
+      {"network_without_nodes", network({{"node_count", "0"}}), kCheck},
+      {"network_below_four_nodes", network({{"node_count", "3"}}), kCheck},
+      {"network_above_31_nodes", network({{"node_count", "32"}}), kCheck},
+      {"second_network_row", network() + network({{"node_count", "7"}}), kUnique},
+      {"late_trade_window_too_long", network({{"late_trade_window_days", "11"}}), kCheck},
+      {"late_trade_window_negative", network({{"late_trade_window_days", "-1"}}), kCheck},
+      {"network_without_late_trade_window", network({{"late_trade_window_days", "NULL"}}), kNotNull},
+      {"default_limits_in_part",
+       network({{"default_max_gross_notional_minor", "1000000"}, {"default_max_net_position", "500"}}),
+       kCheck},
+      {"default_limit_zero",
+       network({{"default_max_gross_notional_minor", "1000000"}, {"default_max_net_position", "500"},
+                {"default_max_gross_quantity", "0"}}), kCheck},
       {"valid_cutoff_votes_accepted",
        control_vote(0, "1", "'PENDING'", "1") + control_vote(1, "2", "'APPLIED'", "2"), kOk},
       {"control_entry_applied_twice",

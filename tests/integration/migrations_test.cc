@@ -33,6 +33,7 @@ class ScratchSchemaDir {
   void copy_project_schema() {
     for (const auto& e : fs::directory_iterator(QC_SCHEMA_DIR)) fs::copy(e.path(), path_ / e.path().filename());
   }
+  void copy_project_file(const std::string& name) { fs::copy(fs::path(QC_SCHEMA_DIR) / name, path_ / name); }
   void write(const std::string& name, const std::string& sql) { std::ofstream(path_ / name) << sql; }
   void append(const std::string& name, const std::string& text) {
     std::ofstream(path_ / name, std::ios::app) << text;
@@ -62,6 +63,7 @@ TEST(Migrations, ApplyToEmptyDatabase) {
   for (const char* table :
        {"currencies", "members", "instruments", "member_limits", "epochs", "epoch_batches",
         "epoch_signatures", "trades", "trade_rejections", "network", "control_votes", "positions", "cash_positions",
+        "default_fund_contributions",
         "securities_balances", "cash_balances", "settlement_runs", "settlement_run_totals",
         "net_obligations", "audit_log", "node_state", "schema_migrations"}) {
     EXPECT_EQ(count_rows(db, std::string("SELECT count(*) FROM information_schema.tables "
@@ -136,6 +138,65 @@ TEST(Migrations, OlderBuildRefusesNewerDatabase) {
   } catch (const MigrationError& e) {
     EXPECT_THAT(e.what(), HasSubstr("which this build does not have"));
   }
+}
+
+constexpr const char* kMigration7 = "0007_cns_settlement_limits_and_fund.sql";
+
+// A database at 0006 with one settled and one failed v1 obligation, from the
+// schema in `dir` without 0007.
+void apply_up_to_0006_with_v1_obligations(pqxx::connection& db, ScratchSchemaDir& dir) {
+  dir.copy_project_schema();
+  dir.remove(kMigration7);
+  (void)apply_migrations(db, load_migrations(dir.path()));
+  pqxx::work tx(db);
+  tx.exec(R"sql(
+    INSERT INTO currencies VALUES ('EUR', 2);
+    INSERT INTO members VALUES ('A', 'Alpha Bank', 'CLEARING_MEMBER', 0), ('B', 'Beta', 'CLEARING_MEMBER', 1);
+    INSERT INTO instruments VALUES ('DE0007164600', 'EUR', 4, 1000, 100000000, false);
+    INSERT INTO epochs (epoch, output_digest, state_digest, audit_head, batch_count, trade_count)
+      VALUES (0, decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'),
+              decode(repeat('00', 32), 'hex'), 4, 1);
+    INSERT INTO settlement_runs VALUES ('2026-11-26', 0, '2026-11-25', decode(repeat('00', 32), 'hex'), 'SETTLED');
+    INSERT INTO net_obligations VALUES
+      ('2026-11-26', 'A', 'SECURITIES', 'DE0007164600', 5, 'SETTLED', NULL, '2026-11-26'),
+      ('2026-11-26', 'B', 'SECURITIES', 'DE0007164600', -5, 'FAILED', 'INSUFFICIENT_SECURITIES', '2026-11-26');
+  )sql");
+  tx.commit();
+}
+
+TEST(Migrations, CnsMigrationKeepsV1SettledObligationsWhole) {
+  PgTestDatabase pg;
+  pqxx::connection db(pg.url());
+  ScratchSchemaDir dir;
+  apply_up_to_0006_with_v1_obligations(db, dir);
+  dir.copy_project_file(kMigration7);
+  const auto report = apply_migrations(db, load_migrations(dir.path()));
+  ASSERT_EQ(report.applied.size(), 1u);
+  // v1 settled all or nothing: the settled row moved all of it, the failed one nothing.
+  EXPECT_EQ(count_rows(db, "SELECT settled_amount FROM net_obligations WHERE member_id = 'A'"), 5);
+  EXPECT_EQ(count_rows(db, "SELECT settled_amount FROM net_obligations WHERE member_id = 'B'"), 0);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM net_obligations WHERE member_id = 'B' "
+                           "AND fail_kind = 'FAIL_TO_DELIVER'"), 1);
+}
+
+TEST(Migrations, CnsMigrationRefusesV1LimitsWithoutAGrossQuantity) {
+  PgTestDatabase pg;
+  pqxx::connection db(pg.url());
+  ScratchSchemaDir dir;
+  apply_up_to_0006_with_v1_obligations(db, dir);
+  {
+    pqxx::work tx(db);
+    tx.exec("INSERT INTO member_limits VALUES ('A', 1000000, 500);");
+    tx.commit();
+  }
+  dir.copy_project_file(kMigration7);
+  try {
+    (void)apply_migrations(db, load_migrations(dir.path()));
+    FAIL() << "a v1 limit row without a gross quantity limit was migrated";
+  } catch (const MigrationError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(std::string(kMigration7) + " failed and was rolled back"));
+  }
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM schema_migrations"), 6);
 }
 
 TEST(Migrations, MalformedFileSetsAreRejectedBeforeTouchingTheDatabase) {
