@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install what is missing, build, fuzz the two decoders of
-# peer input for a bounded time, start a private PostgreSQL, run every ctest
-# label (unit, sim, integration), stop PostgreSQL
+# peer input and the whole quorum engine for a bounded time, start a private
+# PostgreSQL, run every ctest label (unit, sim, integration), stop PostgreSQL
 # whatever happened, and print the wall time. Exit status is ctest's.
 #   QC_PRESET=asan-ubsan ops/test.sh     same, under the sanitizers
 #   ops/test.sh -L unit                  extra arguments go to ctest
@@ -27,13 +27,17 @@ cmake --build --preset "$PRESET" -j "$(nproc)"
 
 # Bounded libFuzzer runs (clang, ASan, UBSan) of the two decoders that read
 # peers' bytes: quorum messages, and clearing batches (decoded and applied
-# to a fresh ledger, whose invariant asserts must hold). Any crash, assert
-# or non-canonical round trip fails the run. Logs stay in build/fuzz/.
+# to a fresh ledger, whose invariant asserts must hold); and of whole quorum
+# engines under Byzantine peers that forge codewords, branches and coin
+# shares (honest outputs must agree, no honest node be blamed, memory stay
+# bounded). Any crash, assert, invariant violation or non-canonical round
+# trip fails the run. Logs stay in build/fuzz/.
 FUZZ_SECONDS=${QC_FUZZ_SECONDS:-45}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
   cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j "$(nproc)" --target quorum_decode_fuzz settlement_batch_fuzz
-  for spec in quorum_decode_fuzz:tests/fuzz/corpus settlement_batch_fuzz:tests/fuzz/batch-corpus; do
+  cmake --build --preset fuzz -j "$(nproc)" --target quorum_decode_fuzz settlement_batch_fuzz quorum_engine_fuzz
+  for spec in quorum_decode_fuzz:tests/fuzz/corpus settlement_batch_fuzz:tests/fuzz/batch-corpus \
+      quorum_engine_fuzz:tests/fuzz/engine-corpus; do
     target=${spec%%:*}
     seeds=${spec#*:}
     mkdir -p "build/fuzz/$target-corpus"
