@@ -51,16 +51,7 @@ Book random_book(std::uint64_t seed) {
 }
 
 Genesis genesis_for(const Book& book, bool fund) {
-  Genesis g;
-  g.currencies = {{CurrencyCode::of("EUR"), 2}};
-  for (std::size_t m = 0; m < kMembers; ++m) {
-    g.members.push_back({MemberId::of(member(m)), member(m), Role::kClearingMember, std::nullopt});
-  }
-  g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, 0});
-  g.node_count = 4;
-  g.submitter_must_be_proposer = false;
-  g.default_limits = Limits{AmountMinor{1'000'000'000'000'000}, Quantity{1'000'000'000'000},
-                            Quantity{1'000'000'000'000}};
+  Genesis g = testing::nodeless_members_genesis(kMembers, member);
   for (std::size_t i = 0; i < kInstruments; ++i) {
     g.instruments.push_back({testing::synthetic_isin(i), CurrencyCode::of("EUR"), 2, Price{100},
                              Price{100'000}, false});

@@ -33,6 +33,25 @@ inline Isin synthetic_isin(std::size_t n) {
   return isin_with_check_digit("XS" + std::string(9 - digits.size(), '0') + digits);
 }
 
+/// A 4-node network (the smallest) in EUR whose `members` clearing members,
+/// named by name(i), run no node and may submit through any (submitter
+/// binding off), with an operator on node 0 and default limits far above
+/// any test's trading: the common start of books built for settlement.
+template <class Name>
+Genesis nodeless_members_genesis(std::size_t members, Name&& name) {
+  Genesis g;
+  g.currencies = {{CurrencyCode::of("EUR"), 2}};
+  for (std::size_t m = 0; m < members; ++m) {
+    g.members.push_back({MemberId::of(name(m)), name(m), Role::kClearingMember, std::nullopt});
+  }
+  g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, 0});
+  g.node_count = 4;
+  g.submitter_must_be_proposer = false;
+  g.default_limits = Limits{AmountMinor{1'000'000'000'000'000}, Quantity{1'000'000'000'000},
+                            Quantity{1'000'000'000'000}};
+  return g;
+}
+
 inline ReferenceData load(const Genesis& genesis) {
   auto loaded = ReferenceData::load(genesis);
   if (const LoadError* e = std::get_if<LoadError>(&loaded)) {

@@ -30,17 +30,8 @@ const BusinessDate kThursday = settlement::testing::kThursday;
 std::string member(std::size_t i) { return "M" + std::to_string(i); }
 
 Genesis genesis() {
-  Genesis g;
-  g.currencies = {{CurrencyCode::of("EUR"), 2}};
-  for (std::size_t m = 0; m < kMembers; ++m) {
-    g.members.push_back({MemberId::of(member(m)), member(m), Role::kClearingMember, std::nullopt});
-  }
-  g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, 0});
-  g.node_count = 4;
-  g.submitter_must_be_proposer = false;
+  Genesis g = settlement::testing::nodeless_members_genesis(kMembers, member);
   g.late_trade_window_days = 2;
-  g.default_limits = Limits{AmountMinor{1'000'000'000'000'000}, Quantity{1'000'000'000'000},
-                            Quantity{1'000'000'000'000}};
   g.limits.push_back({MemberId::of(member(1)), {AmountMinor{500'000'000}, Quantity{5'000}, Quantity{50'000}}});
   for (std::size_t i = 0; i < kInstruments; ++i) {
     g.instruments.push_back({settlement::testing::synthetic_isin(i), CurrencyCode::of("EUR"), 2,
