@@ -5,10 +5,16 @@
 namespace quorumclear::settlement {
 namespace {
 
-enum class EntryKind : std::uint8_t { kTrade = 1, kCutOff = 2, kFunding = 3, kSuspension = 4 };
+enum class EntryKind : std::uint8_t {
+  kTrade = 1,
+  kCutOff = 2,
+  kFunding = 3,
+  kSuspension = 4,
+  kTradeCancel = 5,
+};
 
-// The smallest entry: a suspension with three empty texts (kind, 0, 0, 0, flag).
-constexpr std::size_t kEntryBytesMin = 5;
+// The smallest entry: a cancel with two empty texts (kind, 0, 0).
+constexpr std::size_t kEntryBytesMin = 3;
 
 class Writer {
  public:
@@ -144,6 +150,11 @@ struct EntryWriter {
     w.text(s.isin);
     w.u8(s.suspended ? 1 : 0);
   }
+  void operator()(const TradeCancel& c) const {
+    w.u8(static_cast<std::uint8_t>(EntryKind::kTradeCancel));
+    w.text(c.trade_id);
+    w.text(c.submitter);
+  }
 };
 
 Entry read_entry(Reader& r) {
@@ -174,6 +185,12 @@ Entry read_entry(Reader& r) {
       s.isin = r.text<Isin::kCapacity, IsinTag>();
       s.suspended = r.flag();
       return s;
+    }
+    case EntryKind::kTradeCancel: {
+      TradeCancel c;
+      c.trade_id = r.text<TradeId::kCapacity, TradeIdTag>();
+      c.submitter = r.text<MemberId::kCapacity, MemberIdTag>();
+      return c;
     }
   }
   r.fail(DecodeError::kBadEntryKind);

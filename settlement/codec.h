@@ -6,13 +6,15 @@
 // booleans and tags as 0/1 or listed values only, no trailing bytes.
 //
 //   batch   := version:u8(=1) count:u32 entry{count}
-//   entry   := kind:u8 body         (1 trade, 2 cut-off, 3 funding, 4 suspension)
+//   entry   := kind:u8 body         (1 trade, 2 cut-off, 3 funding, 4 suspension,
+//                                    5 trade cancel)
 //   trade   := trade_id submitter buyer seller isin quantity:i64 price:i64
 //              price_scale:u8 currency trade_date:i32 settlement_date:i32
 //              has_client_ref:u8 [client_ref]
 //   cut-off := operator business_date:i32
 //   funding := operator reference member asset_kind:u8 asset amount:i64
 //   suspend := operator reference isin suspended:u8
+//   cancel  := trade_id submitter
 //   text    := length:u8 (<= the field's capacity) bytes
 //
 // Decoding never trusts its input: every length and count is bounded before

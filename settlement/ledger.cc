@@ -51,6 +51,12 @@ Digest genesis_digest(const Genesis& g) {
     h.update(Record().u8('F').text(f.member.view()).text(f.currency.view())
                  .i64(f.amount.minor).view());
   }
+  // Two-sided matching (issue 12)
+  h.update(Record().u8('M').u8(static_cast<std::uint8_t>(g.allegation_expiry_days))
+               .u32(g.max_open_reports_per_member).view());
+  for (const VenueMemberDef& v : g.venue_members) {
+    h.update(Record().u8('V').text(v.venue.view()).text(v.member.view()).view());
+  }
   return h.finish();
 }
 
@@ -61,6 +67,7 @@ Ledger::Ledger(ReferenceData reference, LedgerOptions options)
       options_(options),
       open_date_(reference_.genesis().first_business_date),
       registry_(options.hash_key),
+      open_(reference_.member_count()),
       balances_(reference_.member_count() + 1, reference_.currency_count()),
       supply_securities_(reference_.instrument_count(), 0),
       supply_cash_(reference_.currency_count(), 0),
@@ -155,6 +162,10 @@ void Ledger::apply_entry(Context& ctx, std::uint16_t proposer, std::uint32_t ind
   if (const Trade* trade = std::get_if<Trade>(&entry)) {
     // A trade's content hash covers encode_trade: its bytes without the kind.
     apply_trade(ctx, proposer, index, *trade, entry_bytes.subspan(1));
+    return;
+  }
+  if (const TradeCancel* cancel = std::get_if<TradeCancel>(&entry)) {
+    apply_cancel(ctx, proposer, index, *cancel, entry_bytes);
     return;
   }
   apply_control(ctx, proposer, index, entry, entry_bytes);

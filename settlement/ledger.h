@@ -8,25 +8,52 @@
 //   r.trades / r.positions / r.cash / r.balances / r.reports -> one DB transaction
 //   r.state_digest -> signed with the epoch
 //
-// Rules applied to each trade, in order (first failure wins):
+// Rules applied to each trade report, in order (first failure wins):
 //   key: submitter known, trade id well-formed, submitter runs the proposing
 //        node (if genesis binds them) -> else REJECTED without taking the key
-//   duplicate key: same content hash -> DUPLICATE (no-op); else DUPLICATE_CONFLICT
-//   stateless validation (validation.h) -> REJECTED under its key
-//   business date: trade_date > open date -> TRADE_DATE_NOT_OPEN; trade_date
-//        < open date (its day was cut off) by more than the genesis
-//        late_trade_window_days business days -> TRADE_DATE_TOO_OLD; by at
-//        most that -> ROLLED: see roll rule below
-//   suspended instrument; limits: net position, gross notional, gross
-//        quantity, each of buyer then seller; position/cash overflow (cannot
-//        happen within the limits genesis accepts) -> REJECTED under its key
-//   otherwise CONFIRMED: buyer +q and -consideration, seller the opposite,
-//        booked on the (possibly rolled) settlement date.
+//   known key: same content hash as its current or any superseded version
+//        -> DUPLICATE (no-op); current version CONFIRMED or AFFIRMED ->
+//        DUPLICATE_CONFLICT; 16 versions -> VERSION_LIMIT (both unkeyed);
+//        otherwise the report is the key's next version (a correction)
+//   stateless validation (validation.h); business date: trade_date > open
+//        date -> TRADE_DATE_NOT_OPEN; closed by more than the genesis
+//        late_trade_window_days business days -> TRADE_DATE_TOO_OLD. A first
+//        version failing here is REJECTED under its key; a later version is
+//        refused without taking it, and the current version stays as it was
+//   then matching (below), which books a trade only when both sides agree.
+// Booking a matched or locked-in trade, at the point of the order where it
+// matches: roll (below; the late-trade window again), suspended instrument,
+// limits (net position, gross notional, gross quantity, each of buyer then
+// seller), position/cash overflow (cannot happen within the limits genesis
+// accepts) -> REJECTED; otherwise CONFIRMED: buyer +q and -consideration,
+// seller the opposite, booked on the (possibly rolled) settlement date.
 // Roll rule: a trade whose trade date is already closed takes the open
 // business date as its business (trade) date and keeps its settlement cycle:
 // settlement date = open date + (business days from its trade date to its
-// settlement date). E.g. a T+1 trade for Monday decided after Monday's
+// settlement date). E.g. a T+1 trade for Monday matched after Monday's
 // cut-off is booked Tuesday and settles Wednesday.
+//
+// Matching. A report from a clearing member that is its buyer or seller is
+// an allegation against the other party. Its match key is (trade id, buyer,
+// seller); it pairs with the other party's live report under the same trade
+// id naming the same buyer and seller, and with nothing else, so a third
+// member's report cannot disturb two members' match. Paired reports equal in
+// every economic field (matching.h) book the trade once: both CONFIRMED (or
+// both REJECTED if booking refuses it). Paired reports that differ are both
+// MISMATCHED, naming the first differing field; they stay live, and a
+// correction (next version) by either side pairs again. An unpaired report is
+// ALLEGED. A report from a trading venue for two members it may submit for
+// is locked-in: booked at once. A bilateral report whose match key is a
+// locked-in trade's is AFFIRMED if equal (books nothing), else REJECTED
+// LOCKED_IN_MISMATCH; live reports of that key are resolved alike when the
+// venue trade is booked, and a venue trade whose key two reports already
+// matched is REJECTED ALREADY_MATCHED. A live report counts against its
+// submitter's max_open_reports_per_member (ALLEGATION_LIMIT, unkeyed); it
+// expires (UNMATCHED_EXPIRED) at the cut-off of its arrival business date
+// plus allegation_expiry_days. A cancel withdraws the submitter's live report
+// (CANCELLED; a paired MISMATCHED counterparty report becomes ALLEGED again);
+// after matching it is refused (ALREADY_MATCHED). A cancelled, expired or
+// rejected key takes a corrected version like a live one.
 //
 // Control entries (cut-off, funding, suspension) are votes. The operator
 // sends its request to every node and each honest node proposes it; an
@@ -52,6 +79,7 @@
 #include "settlement/control_votes.h"
 #include "settlement/digest.h"
 #include "settlement/dvp.h"
+#include "settlement/matching.h"
 #include "settlement/netting.h"
 #include "settlement/positions.h"
 #include "settlement/reference_data.h"
@@ -72,11 +100,18 @@ struct EpochBatch {
 };
 
 enum class TradeOutcomeKind : std::uint8_t {
-  kConfirmed,
+  kConfirmed,        // matched (this report was the second side) or locked-in: booked
   kRejected,         // recorded under its key: trades row with status REJECTED
-  kRejectedUnkeyed,  // could not take its key (conflict, bad key): trade_rejections row
-  kDuplicate,        // same key and content as a decided trade: nothing changes
+  kRejectedUnkeyed,  // could not take its key (conflict, bad key, limits): trade_rejections row
+  kDuplicate,        // same key and content as a decided version: nothing changes
+  kAlleged,          // live: no counterparty report pairs with it yet
+  kMismatched,       // live: paired with a counterparty report differing in `field`
+  kAffirmed,         // a bilateral report of a locked-in trade: books nothing
+  kCancelled,        // a cancel entry that withdrew the submitter's live report
 };
+/// The trades.status a report outcome leaves (kConfirmed for kConfirmed, ...).
+/// Precondition: kind is not kRejectedUnkeyed or kDuplicate.
+[[nodiscard]] TradeStatus status_of(TradeOutcomeKind kind);
 
 struct TradeOutcome {
   std::uint16_t proposer = 0;
@@ -84,12 +119,66 @@ struct TradeOutcome {
   TradeOutcomeKind kind = TradeOutcomeKind::kConfirmed;
   Reason reason = Reason::kNone;
   std::string_view field;
-  Trade trade;  // as submitted
-  Digest content_hash{};
+  /// As submitted; for a cancel entry only trade_id and submitter are set.
+  Trade trade;
+  bool cancel = false;
+  /// The version this report took, or the version a cancel withdrew (or a
+  /// duplicate repeated); 0 when unkeyed.
+  std::uint8_t version = 0;
+  /// The report it paired with: the counterparty's (kConfirmed bilateral,
+  /// kMismatched, kRejected at booking) or the venue trade's (kAffirmed,
+  /// REJECTED LOCKED_IN_MISMATCH).
+  std::optional<MemberIndex> paired_with;
+  std::uint8_t paired_version = 0;
+  Digest content_hash{};          // a cancel: SHA-256 of its entry bytes, kind byte first
   AmountMinor consideration;      // 0 unless validation got that far
   BusinessDate business_date;     // effective, after any roll
   BusinessDate settlement_date;   // effective, after any roll
   bool rolled = false;
+};
+
+/// A report decided earlier changing status because of a later entry, or a
+/// cut-off (expiry). Applied in order, right after the entry that caused it.
+struct ReportTransition {
+  /// Index of the causing entry's outcome in EpochResult::trades, or, when
+  /// `by_cut_off`, of the applied cut-off vote in EpochResult::controls.
+  std::uint32_t cause = 0;
+  bool by_cut_off = false;
+  MemberIndex submitter;
+  TradeId trade_id;
+  std::uint8_t version = 0;
+  /// kConfirmed, kRejected, kMismatched, kAlleged (its mismatched partner
+  /// withdrew), kAffirmed, kExpired or kReplaced (a newer version came).
+  TradeStatus status = TradeStatus::kAlleged;
+  Reason reason = Reason::kNone;
+  std::string_view field;
+  std::optional<MemberIndex> paired_with;
+  std::uint8_t paired_version = 0;
+  BusinessDate business_date;    // effective when kConfirmed
+  BusinessDate settlement_date;  // effective when kConfirmed
+};
+
+/// A report still unmatched at a cut-off, or expired by it.
+struct UnmatchedReport {
+  MemberIndex submitter;
+  MemberIndex counterparty;
+  TradeId trade_id;
+  std::uint8_t version = 0;
+  TradeStatus status = TradeStatus::kAlleged;  // kAlleged, kMismatched or kExpired
+  std::string_view field;                      // the differing field while kMismatched
+  BusinessDate business_date;                  // open when it arrived
+};
+
+/// Counters for metrics; totals since genesis, the open count now.
+struct MatchingStats {
+  std::uint64_t matched = 0;      // bilateral trades booked (two reports each)
+  std::uint64_t locked_in = 0;    // venue trades booked
+  std::uint64_t affirmed = 0;
+  std::uint64_t mismatched = 0;   // reports that became MISMATCHED
+  std::uint64_t cancelled = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t refused_over_limit = 0;
+  std::size_t open_reports = 0;
 };
 
 /// What a vote for a control entry did (see the rules above).
@@ -161,6 +250,9 @@ struct SettlementReport {
   std::uint64_t cutoff_epoch = 0;
   std::vector<Obligation> obligations;  // fresh then carried, each with status
   std::vector<CurrencyTotals> totals;
+  /// Every report live at the cut-off and every one it expired, by submitter
+  /// index then trade id: what each member still has to answer or correct.
+  std::vector<UnmatchedReport> unmatched;
   RunStatus status = RunStatus::kSettled;
   Digest digest{};
 };
@@ -175,6 +267,7 @@ struct [[nodiscard]] EpochResult {
   ApplyStatus status = ApplyStatus::kApplied;
   std::uint64_t epoch = 0;
   std::vector<TradeOutcome> trades;
+  std::vector<ReportTransition> transitions;
   std::vector<ControlOutcome> controls;
   std::vector<BatchRejection> rejected_batches;
   std::vector<PositionRow> positions;
@@ -238,7 +331,11 @@ class Ledger {
   [[nodiscard]] const TradeRecord* find_trade(MemberIndex submitter, std::string_view id) const {
     return registry_.find(submitter, id);
   }
+  /// Report keys decided (every status), not booked trades.
   [[nodiscard]] std::size_t trade_count() const { return registry_.size(); }
+  [[nodiscard]] MatchingStats matching_stats() const;
+  /// The live report of a key, or nullptr.
+  [[nodiscard]] const OpenReport* open_report(MemberIndex submitter, std::string_view id) const;
   [[nodiscard]] bool suspended(InstrumentIndex i) const { return suspended_.at(i.value) != 0; }
   /// Control entries with votes from fewer than f+1 distinct proposers.
   [[nodiscard]] const ControlVotes& pending_controls() const { return votes_; }
@@ -263,8 +360,34 @@ class Ledger {
   void record_control(Context& ctx, ControlOutcome&& out);
   void apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index, const Trade& trade,
                    ByteView encoded);
+  void apply_cancel(Context& ctx, std::uint16_t proposer, std::uint32_t index,
+                    const TradeCancel& cancel, ByteView entry_bytes);
+  struct Arrival;  // a report that passed its arrival checks (ledger_match.cc)
+  /// A new status for a live report, decided by a later entry or a cut-off.
+  struct ReportChange {
+    TradeStatus status;
+    Reason reason = Reason::kNone;
+    std::string_view field{};
+    std::optional<MemberIndex> paired_with{};
+    std::uint8_t paired_version = 0;
+    bool booked = false;  // confirmed: these are its effective dates
+    BusinessDate business_date{};
+    BusinessDate settlement_date{};
+  };
+  void match_bilateral(Context& ctx, Arrival& a);
+  void book_locked_in(Context& ctx, Arrival& a);
+  Reason book_matched(Context& ctx, const Arrival& a);
+  void record_version(Context& ctx, Arrival& a);
+  void resolve_by_locked_in(Context& ctx, const Arrival& a, MemberIndex party);
+  void change_report(Context& ctx, std::uint32_t record, const ReportChange& change,
+                     std::uint32_t cause, bool by_cut_off);
+  void revert_if_unpaired(Context& ctx, std::uint32_t record, std::uint32_t cause,
+                          bool by_cut_off);
+  void expire_reports(Context& ctx, BusinessDate closing, SettlementReport& report);
+  void hash_transition(const ReportTransition& t);
+  void check_matching(bool whole_state) const;
   void roll(const Trade& trade, TradeOutcome& out) const;
-  Reason book_trade(Context& ctx, const ValidTrade& v, const Trade& t, BusinessDate settle,
+  Reason book_trade(Context& ctx, const ValidTrade& v, Quantity quantity, BusinessDate settle,
                     std::string_view& field);
   // Effects, called once an entry has f+1 votes and passed check_control.
   void apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& cut_off);
@@ -286,6 +409,9 @@ class Ledger {
   DateBook* last_book_ = nullptr;  // cache: consecutive trades mostly share a date
   BusinessDate last_book_date_;
   TradeRegistry registry_;
+  OpenReports open_;
+  std::vector<ReportFields> locked_fields_;  // of booked venue trades, by TradeRecord::slot
+  MatchingStats stats_;
   Balances balances_;
   std::vector<std::int64_t> supply_securities_;  // per instrument
   std::vector<std::int64_t> supply_cash_;        // per currency

@@ -17,6 +17,40 @@ void Ledger::check_invariants(bool whole_state) const {
     check_books(dates);
   }
   check_balances();
+  check_matching(whole_state);
+}
+
+void Ledger::check_matching(bool whole_state) const {
+  if (!whole_state) return;
+  // Every live record has its slot and nothing else does; a booked
+  // bilateral trade is two confirmed reports naming each other.
+  std::size_t live = 0;
+  std::uint64_t confirmed_bilateral = 0;
+  std::vector<std::uint32_t> per_member(reference_.member_count(), 0);
+  for (std::size_t i = 0; i < registry_.size(); ++i) {
+    const TradeRecord& r = registry_.record(i);
+    if (is_live(r.status)) {
+      ++live;
+      ++per_member.at(r.submitter.value);
+      assert(open_.at(r.slot).record == i);
+      assert(r.status != TradeStatus::kMismatched || !open_.at(r.slot).mismatch_field.empty());
+    }
+    if (r.status == TradeStatus::kConfirmed && !r.locked_in) {
+      ++confirmed_bilateral;
+      const MemberIndex other = r.submitter == r.buyer ? r.seller : r.buyer;
+      [[maybe_unused]] const TradeRecord* p = registry_.find(other, registry_.id_of(r));
+      assert(p != nullptr && p->status == TradeStatus::kConfirmed && !p->locked_in &&
+             p->buyer == r.buyer && p->seller == r.seller);
+    }
+  }
+  assert(live == open_.size());
+  assert(confirmed_bilateral == 2 * stats_.matched);
+  for (std::size_t m = 0; m < per_member.size(); ++m) {
+    assert(per_member[m] == open_.open_count(MemberIndex{static_cast<std::uint16_t>(m)}));
+    assert(per_member[m] <= reference_.max_open_reports_per_member());
+  }
+  assert(registry_.locked_in_count() == stats_.locked_in);
+  (void)confirmed_bilateral;
 }
 
 void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
@@ -114,7 +148,7 @@ void Ledger::check_balances() const {
 
 Digest Ledger::snapshot_digest() const {
   Sha256 h;
-  h.update_text("quorumclear.settlement.snapshot.v1");
+  h.update_text("quorumclear.settlement.snapshot.v2");
   // The epoch counter is bookkeeping, not business state: an epoch that
   // changes nothing leaves the snapshot as it was.
   h.update(Record().i32(open_date_.days).view());
@@ -132,7 +166,28 @@ Digest Ledger::snapshot_digest() const {
     const TradeRecord& r = registry_.record(i);
     h.update(Record().u16(r.submitter.value).text(registry_.id_of(r)).bytes(r.content_hash)
                  .u8(static_cast<std::uint8_t>(r.status)).u8(static_cast<std::uint8_t>(r.reason))
-                 .u64(r.epoch).i32(r.business_date.days).i32(r.settlement_date.days).view());
+                 .u64(r.epoch).i32(r.business_date.days).i32(r.settlement_date.days)
+                 .u8(r.version).u16(r.buyer.value).u16(r.seller.value)
+                 .u8(r.locked_in ? 1 : 0).view());
+    for (const Digest& older : registry_.superseded(static_cast<std::uint32_t>(i))) {
+      h.update(Record().u8('S').bytes(older).view());
+    }
+    // What a live report is compared with and when it expires; a booked
+    // venue trade's fields, which later reports of its key are compared with.
+    const ReportFields* fields = nullptr;
+    if (is_live(r.status)) {
+      const OpenReport& o = open_.at(r.slot);
+      fields = &o.fields;
+      h.update(Record().u8('L').i32(o.business_date.days).i32(o.expires_on.days)
+                   .text(o.mismatch_field).i64(o.consideration.minor).view());
+    } else if (r.locked_in && r.status == TradeStatus::kConfirmed) {
+      fields = &locked_fields_.at(r.slot);
+    }
+    if (fields != nullptr) {
+      h.update(Record().u32(fields->instrument.value).i64(fields->quantity.units)
+                   .i64(fields->price.units).u8(fields->currency.value)
+                   .i32(fields->trade_date.days).i32(fields->settlement_date.days).view());
+    }
   }
   for (const auto& [date, book] : books_) {
     using Cell = std::tuple<std::uint64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>;

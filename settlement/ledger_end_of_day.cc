@@ -24,7 +24,7 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
   // Codes, not indices, so that the digest reads the same to an auditor who
   // recomputes it from the database rows.
   Sha256 h;
-  h.update_text("quorumclear.settlement.report.v3");
+  h.update_text("quorumclear.settlement.report.v4");
   h.update(Record().i32(report.business_date.days).i32(report.settlement_date.days)
                .u64(report.cutoff_epoch).u8(static_cast<std::uint8_t>(report.status)).view());
   for (const CurrencyTotals& t : report.totals) {
@@ -38,6 +38,12 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
                  .u8(static_cast<std::uint8_t>(o.status)).text(to_string(o.fail_reason))
                  .i64(o.price_minor).i64(o.value_minor).i64(o.mark_minor).i64(o.settled_amount)
                  .i64(o.settled_mark_minor).view());
+  }
+  for (const UnmatchedReport& u : report.unmatched) {
+    h.update(Record().u8('U').text(ref.member(u.submitter).id.view())
+                 .text(ref.member(u.counterparty).id.view()).text(u.trade_id.view())
+                 .u8(u.version).text(to_string(u.status)).text(u.field)
+                 .i32(u.business_date.days).view());
   }
   return h.finish();
 }
@@ -82,6 +88,7 @@ SettlementReport Ledger::run_settlement(Context& ctx, BusinessDate date) {
                               outcome.changed.end());
   carried_ = std::move(outcome.carried);
   report.status = carried_.empty() ? RunStatus::kSettled : RunStatus::kPartiallySettled;
+  expire_reports(ctx, date, report);
   report.digest = report_digest(report, reference_);
   return report;
 }

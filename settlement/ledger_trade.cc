@@ -1,4 +1,4 @@
-// Applying one decided trade: key, duplicate, validation, roll, limits, booking.
+// Booking one matched or locked-in trade: roll, suspension, limits, positions.
 #include "settlement/ledger.h"
 
 #include "settlement/ledger_context.h"
@@ -9,22 +9,6 @@
 
 namespace quorumclear::settlement {
 namespace {
-
-// Why a trade cannot take its key: it must not occupy an id its submitter
-// never used (a faulty node forging trades for another member) or an id that
-// is not a valid key at all.
-Reason check_key(const Trade& t, std::uint16_t proposer, const ReferenceData& ref,
-                 std::optional<MemberIndex>& submitter, std::string_view& field) {
-  field = "trade_id";
-  if (!is_valid_trade_id(t.trade_id.view())) return Reason::kTradeIdInvalid;
-  field = "submitter";
-  submitter = ref.find_member(t.submitter);
-  if (!submitter) return Reason::kMemberUnknown;
-  if (ref.submitter_must_be_proposer() && ref.member_of_node(proposer) != submitter) {
-    return Reason::kSubmitterNotProposer;
-  }
-  return Reason::kNone;
-}
 
 bool abs_within(Int128 net, std::int64_t limit) { return net <= limit && -net <= limit; }
 
@@ -71,62 +55,6 @@ Reason check_limits(const LimitUse (&parties)[2], std::int64_t q, std::int64_t c
 
 }  // namespace
 
-void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index,
-                         const Trade& t, ByteView encoded) {
-  TradeOutcome& out = ctx.result.trades.emplace_back();
-  out.proposer = proposer;
-  out.entry_index = index;
-  out.trade = t;
-  out.business_date = t.trade_date;
-  out.settlement_date = t.settlement_date;
-  // The decoder is canonical, so the received bytes are encode_trade(t):
-  // hashing them saves re-encoding every trade.
-  trade_hasher_.update(encoded);
-  out.content_hash = trade_hasher_.finish();
-
-  std::optional<MemberIndex> submitter;
-  out.reason = check_key(t, proposer, reference_, submitter, out.field);
-  if (out.reason != Reason::kNone) {
-    out.kind = TradeOutcomeKind::kRejectedUnkeyed;
-    hash_trade_outcome(out);
-    return;
-  }
-  const TradeRegistry::Lookup lookup = registry_.lookup(*submitter, t.trade_id.view());
-  if (const TradeRecord* known = lookup.record) {
-    const bool same = known->content_hash == out.content_hash;
-    out.kind = same ? TradeOutcomeKind::kDuplicate : TradeOutcomeKind::kRejectedUnkeyed;
-    out.reason = same ? Reason::kNone : Reason::kDuplicateConflict;
-    out.field = same ? std::string_view{} : std::string_view{"trade_id"};
-    if (same) {
-      out.business_date = known->business_date;
-      out.settlement_date = known->settlement_date;
-    }
-    hash_trade_outcome(out);
-    return;
-  }
-  TradeRecord record;
-  record.content_hash = out.content_hash;
-  record.epoch = ctx.epoch;
-  record.submitter = *submitter;
-  const TradeCheck check = validate_trade(t, reference_);
-  out.reason = check.reason;
-  out.field = check.field;
-  if (check.ok()) {
-    out.consideration = check.trade.consideration;
-    roll(t, out);
-  }
-  if (out.reason == Reason::kNone) {
-    out.reason = book_trade(ctx, check.trade, t, out.settlement_date, out.field);
-  }
-  out.kind = out.reason == Reason::kNone ? TradeOutcomeKind::kConfirmed : TradeOutcomeKind::kRejected;
-  record.status = out.reason == Reason::kNone ? TradeStatus::kConfirmed : TradeStatus::kRejected;
-  record.reason = out.reason;
-  record.business_date = out.business_date;
-  record.settlement_date = out.settlement_date;
-  registry_.insert(t.trade_id.view(), record, lookup);
-  hash_trade_outcome(out);
-}
-
 void Ledger::roll(const Trade& t, TradeOutcome& out) const {
   // Roll rule (ledger.h): a closed trade date moves to the open date and
   // keeps its settlement cycle.
@@ -160,8 +88,8 @@ void Ledger::roll(const Trade& t, TradeOutcome& out) const {
   out.settlement_date = *settle;
 }
 
-Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, BusinessDate settle,
-                          std::string_view& field) {
+Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, Quantity quantity,
+                          BusinessDate settle, std::string_view& field) {
   if (suspended_[v.instrument.value] != 0) {
     field = "isin";
     return Reason::kInstrumentSuspended;
@@ -182,7 +110,7 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
   std::int64_t& gross_seller = gross_today_[v.seller.value * ccys + v.currency.value];
   std::int64_t& units_buyer = gross_quantity_today_[v.buyer.value];
   std::int64_t& units_seller = gross_quantity_today_[v.seller.value];
-  const std::int64_t q = t.quantity.units;
+  const std::int64_t q = quantity.units;
   const std::int64_t c = v.consideration.minor;
 
   // Limits before sums: within its limits no trade can overflow a total
@@ -241,11 +169,13 @@ Reason Ledger::book_trade(Context& ctx, const ValidTrade& v, const Trade& t, Bus
 
 void Ledger::hash_trade_outcome(const TradeOutcome& out) {
   epoch_hasher_.update(Record().u8('T').u16(out.proposer).u32(out.entry_index)
-                           .u8(static_cast<std::uint8_t>(out.kind))
+                           .u8(static_cast<std::uint8_t>(out.kind)).u8(out.cancel ? 1 : 0)
                            .u8(static_cast<std::uint8_t>(out.reason)).text(out.field)
                            .bytes(out.content_hash).i32(out.business_date.days)
                            .i32(out.settlement_date.days).i64(out.consideration.minor)
-                           .view());
+                           .u8(out.version).u8(out.paired_with ? 1 : 0)
+                           .u16(out.paired_with.value_or(MemberIndex{}).value)
+                           .u8(out.paired_version).view());
 }
 
 }  // namespace quorumclear::settlement

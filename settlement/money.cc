@@ -8,12 +8,6 @@ namespace {
 
 constexpr Int128 kInt64Max = std::numeric_limits<std::int64_t>::max();
 
-constexpr std::int64_t pow10(int exponent) {
-  std::int64_t result = 1;
-  for (int i = 0; i < exponent; ++i) result *= 10;
-  return result;
-}
-
 }  // namespace
 
 Consideration consideration_of(Quantity quantity, Price price, int price_scale, int minor_units) {

@@ -28,6 +28,13 @@ struct Consideration {
   AmountMinor amount;
 };
 
+/// 10^exponent; precondition 0 <= exponent <= 18.
+[[nodiscard]] constexpr std::int64_t pow10(int exponent) {
+  std::int64_t result = 1;
+  for (int i = 0; i < exponent; ++i) result *= 10;
+  return result;
+}
+
 /// Preconditions: quantity > 0, price > 0, 0 <= price_scale <= 9,
 /// 0 <= minor_units <= 4 (validation establishes them).
 [[nodiscard]] Consideration consideration_of(Quantity quantity, Price price, int price_scale,

@@ -28,6 +28,7 @@ std::string_view to_string(Role role) {
     case Role::kClearingMember: return "CLEARING_MEMBER";
     case Role::kOperator: return "OPERATOR";
     case Role::kRegulator: return "REGULATOR";
+    case Role::kTradingVenue: return "TRADING_VENUE";
   }
   return "UNKNOWN";
 }
@@ -126,7 +127,7 @@ std::optional<LoadError> check_members(const Genesis& g) {
       return error(at("members", i, "name"), "must be 1..200 characters");
     }
     if (m.role != Role::kClearingMember && m.role != Role::kOperator &&
-        m.role != Role::kRegulator) {
+        m.role != Role::kRegulator && m.role != Role::kTradingVenue) {
       return error(at("members", i, "role"), "unknown role");
     }
   }
@@ -165,6 +166,12 @@ std::optional<LoadError> check_calendar(const Genesis& g) {
   }
   if (!in_date_range(g.first_business_date)) {
     return error("first_business_date", "out of range");
+  }
+  if (g.allegation_expiry_days < 0 || g.allegation_expiry_days > kAllegationExpiryMax) {
+    return error("allegation_expiry_days", "must be 0.." + std::to_string(kAllegationExpiryMax));
+  }
+  if (g.max_open_reports_per_member < 1 || g.max_open_reports_per_member > kOpenReportsMax) {
+    return error("max_open_reports_per_member", "must be 1.." + std::to_string(kOpenReportsMax));
   }
   return std::nullopt;
 }
@@ -263,7 +270,33 @@ std::optional<LoadError> ReferenceData::intern(const Genesis& g) {
   if (auto e = intern_instruments(g)) return e;
   if (auto e = intern_limits(g)) return e;
   if (auto e = check_holdings(g)) return e;
+  if (auto e = intern_venue_members(g)) return e;
   return check_default_fund(g);
+}
+
+std::optional<LoadError> ReferenceData::intern_venue_members(const Genesis& g) {
+  for (std::size_t i = 0; i < g.venue_members.size(); ++i) {
+    const VenueMemberDef& row = g.venue_members[i];
+    const std::optional<MemberIndex> venue = find_member(row.venue);
+    if (!venue || members_[venue->value].role != Role::kTradingVenue) {
+      return error(at("venue_members", i, "venue"), "must be a TRADING_VENUE member");
+    }
+    const std::optional<MemberIndex> member = find_member(row.member);
+    if (!member || members_[member->value].role != Role::kClearingMember) {
+      return error(at("venue_members", i, "member"), "must be a CLEARING_MEMBER");
+    }
+    venue_members_.push_back(static_cast<std::uint32_t>(venue->value) << 16 | member->value);
+  }
+  std::sort(venue_members_.begin(), venue_members_.end());
+  if (std::adjacent_find(venue_members_.begin(), venue_members_.end()) != venue_members_.end()) {
+    return error("venue_members", "duplicate (venue, member) row");
+  }
+  return std::nullopt;
+}
+
+bool ReferenceData::venue_may_submit_for(MemberIndex venue, MemberIndex member) const {
+  return std::binary_search(venue_members_.begin(), venue_members_.end(),
+                            static_cast<std::uint32_t>(venue.value) << 16 | member.value);
 }
 
 std::optional<LoadError> ReferenceData::intern_currencies(const Genesis& g) {

@@ -18,7 +18,9 @@
 namespace quorumclear::settlement {
 
 /// members.role
-enum class Role : std::uint8_t { kClearingMember, kOperator, kRegulator };
+/// members.role. A trading venue (an exchange or MTF) is never a party: its
+/// trades are locked-in for the members genesis lets it submit for.
+enum class Role : std::uint8_t { kClearingMember, kOperator, kRegulator, kTradingVenue };
 [[nodiscard]] std::string_view to_string(Role role);
 
 struct CurrencyDef {
@@ -81,6 +83,14 @@ struct CashHoldingDef {
   AmountMinor amount;
 };
 
+/// A clearing member whose trades a trading venue may submit (venue_members):
+/// the member accepted the venue's rulebook, so the venue's matched trades
+/// bind it without its own report.
+struct VenueMemberDef {
+  MemberId venue;   // a TRADING_VENUE
+  MemberId member;  // a CLEARING_MEMBER
+};
+
 /// One member's default-fund contribution in one currency (> 0).
 struct DefaultFundContributionDef {
   MemberId member;  // a clearing member
@@ -132,6 +142,17 @@ struct Genesis {
   /// fund covers a defaulter's cash shortfall: its own contribution first,
   /// then the others' (mutualised), then CCP capital (dvp.h, README).
   std::vector<DefaultFundContributionDef> default_fund;
+  // Two-sided matching (issue 12)
+  std::vector<VenueMemberDef> venue_members;
+  /// Business days an unmatched report stays live, 0..kAllegationExpiryMax:
+  /// a report that arrived while business date B was open and is still
+  /// ALLEGED or MISMATCHED at the cut-off of B plus this many business days
+  /// is UNMATCHED_EXPIRED at that cut-off. 0: at the cut-off of B itself.
+  int allegation_expiry_days = 1;
+  /// Live (ALLEGED or MISMATCHED) reports a member may have at once,
+  /// 1..kOpenReportsMax; a report beyond it is refused (ALLEGATION_LIMIT),
+  /// so no member can grow the state with allegations nobody answers.
+  std::uint32_t max_open_reports_per_member = 10'000;
 };
 
 /// Why genesis was refused: `field` is a path such as "instruments[3].isin".
@@ -205,6 +226,12 @@ class ReferenceData {
   [[nodiscard]] const Genesis& genesis() const { return genesis_; }
   /// Member `m`'s default-fund contribution in `c` (0 if none).
   [[nodiscard]] std::int64_t default_fund_contribution(MemberIndex m, CurrencyIndex c) const;
+  /// Whether trading venue `venue` may submit trades of clearing member `member`.
+  [[nodiscard]] bool venue_may_submit_for(MemberIndex venue, MemberIndex member) const;
+  [[nodiscard]] int allegation_expiry_days() const { return genesis_.allegation_expiry_days; }
+  [[nodiscard]] std::uint32_t max_open_reports_per_member() const {
+    return genesis_.max_open_reports_per_member;
+  }
 
  private:
   ReferenceData() = default;
@@ -215,6 +242,7 @@ class ReferenceData {
   std::optional<LoadError> intern_limits(const Genesis& genesis);
   std::optional<LoadError> check_holdings(const Genesis& genesis) const;
   std::optional<LoadError> check_default_fund(const Genesis& genesis) const;
+  std::optional<LoadError> intern_venue_members(const Genesis& genesis);
 
   Genesis genesis_;
   std::vector<MemberInfo> members_;
@@ -224,6 +252,8 @@ class ReferenceData {
   CodeTable<Isin, InstrumentIndex> instrument_by_isin_;
   CodeTable<CurrencyCode, CurrencyIndex> currency_by_code_;
   std::unordered_map<std::uint16_t, MemberIndex> member_by_node_;
+  /// (venue << 16 | member) for every venue_members row, sorted.
+  std::vector<std::uint32_t> venue_members_;
   BusinessCalendar calendar_;
   int cycle_max_ = 0;
   bool bind_submitter_ = true;

@@ -9,6 +9,7 @@
 #include "settlement/reference_data.h"
 
 #include <cassert>
+#include <map>
 #include <string>
 #include <utility>
 #include <variant>
@@ -124,6 +125,49 @@ inline Trade acme_trade(std::string_view id, std::string_view buyer, std::string
 }
 
 inline Bytes batch_of(std::vector<Entry> entries) { return encode_batch(Batch{std::move(entries)}); }
+
+/// The other party's own report of `t`: same trade id and economic fields,
+/// submitted by the counterparty (no client reference: that is each side's own).
+inline Trade counter_report(const Trade& t) {
+  Trade c = t;
+  c.submitter = t.submitter == t.buyer ? t.seller : t.buyer;
+  c.client_ref.reset();
+  return c;
+}
+
+/// Both sides' reports of each trade, in one list: what a batch from a
+/// proposer that may submit for both carries (submitter binding off).
+inline std::vector<Entry> both_sides(const std::vector<Trade>& trades) {
+  std::vector<Entry> entries;
+  entries.reserve(2 * trades.size());
+  for (const Trade& t : trades) {
+    entries.emplace_back(t);
+    entries.emplace_back(counter_report(t));
+  }
+  return entries;
+}
+
+/// One epoch's batches where each of `trades` is reported by both its
+/// parties, each report in the batch of the node its submitter runs (the
+/// genesis binds submitters to nodes); within a node's batch its members'
+/// submitted sides come before their counter reports.
+inline std::vector<std::pair<std::uint16_t, Bytes>> matched_batches(
+    const ReferenceData& ref, const std::vector<Trade>& trades) {
+  std::map<std::uint16_t, std::vector<Entry>> first, second;
+  for (const Trade& t : trades) {
+    const Trade other = counter_report(t);
+    first[*ref.member(*ref.find_member(t.submitter)).node].push_back(t);
+    second[*ref.member(*ref.find_member(other.submitter)).node].push_back(other);
+  }
+  // One batch per node, as the quorum decides them.
+  for (auto& [node, entries] : second) {
+    std::vector<Entry>& all = first[node];
+    all.insert(all.end(), entries.begin(), entries.end());
+  }
+  std::vector<std::pair<std::uint16_t, Bytes>> batches;
+  for (auto& [node, entries] : first) batches.emplace_back(node, batch_of(std::move(entries)));
+  return batches;
+}
 
 /// Applies one epoch of batches given as (proposer, bytes).
 inline EpochResult apply_epoch(Ledger& ledger, std::uint64_t epoch,

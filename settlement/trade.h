@@ -1,7 +1,8 @@
 #pragma once
-// What members submit and what batches carry: trades, and the operator's
-// control entries (cut-off, funding, suspension). Plain values; their
-// canonical bytes are in codec.h, their checks in validation.h.
+// What members submit and what batches carry: trade reports and their
+// cancels, and the operator's control entries (cut-off, funding,
+// suspension). Plain values; their canonical bytes are in codec.h, their
+// checks in validation.h.
 
 #include "settlement/types.h"
 
@@ -11,7 +12,11 @@
 
 namespace quorumclear::settlement {
 
-/// A trade as submitted. Identified by (submitter, trade_id).
+/// A trade report as submitted, identified by (submitter, trade_id). From a
+/// clearing member that is its buyer or seller it is a bilateral report: an
+/// allegation against the other party until that party's own report matches
+/// it (ledger.h, "Matching"). From a trading venue, for two members it may
+/// submit for, it is a locked-in trade and needs no second side.
 struct Trade {
   TradeId trade_id;
   MemberId submitter;
@@ -20,8 +25,9 @@ struct Trade {
   Isin isin;
   Quantity quantity;
   Price price;
-  /// The scale the submitter priced in; must equal the instrument's, so a
-  /// price can never be read at the wrong decimal position.
+  /// The scale the submitter priced in: `price` is price x 10^-price_scale.
+  /// It must be exact at the instrument's scale, where the ledger compares
+  /// and books it, so "10.5" (105, 1) equals "10.50" (1050, 2).
   std::uint8_t price_scale = 0;
   CurrencyCode currency;
   BusinessDate trade_date;
@@ -68,7 +74,16 @@ struct SuspensionChange {
   friend bool operator==(const SuspensionChange&, const SuspensionChange&) = default;
 };
 
-using Entry = std::variant<Trade, CutOff, Funding, SuspensionChange>;
+/// Withdraws the submitter's own live report (ALLEGED or MISMATCHED) under
+/// `trade_id`. Refused once the report matched: a confirmed trade binds
+/// both parties and neither can take it back alone.
+struct TradeCancel {
+  TradeId trade_id;
+  MemberId submitter;
+  friend bool operator==(const TradeCancel&, const TradeCancel&) = default;
+};
+
+using Entry = std::variant<Trade, CutOff, Funding, SuspensionChange, TradeCancel>;
 
 /// One proposer's contribution to an epoch, applied in entry order.
 struct Batch {

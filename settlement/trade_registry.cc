@@ -1,5 +1,6 @@
 #include "settlement/trade_registry.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -46,9 +47,94 @@ std::uint64_t siphash13(std::array<std::uint64_t, 2> key, ByteView bytes) {
   return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
+std::string_view to_string(TradeStatus status) {
+  switch (status) {
+    case TradeStatus::kConfirmed: return "CONFIRMED";
+    case TradeStatus::kRejected: return "REJECTED";
+    case TradeStatus::kAlleged: return "ALLEGED";
+    case TradeStatus::kMismatched: return "MISMATCHED";
+    case TradeStatus::kAffirmed: return "AFFIRMED";
+    case TradeStatus::kCancelled: return "CANCELLED";
+    case TradeStatus::kExpired: return "UNMATCHED_EXPIRED";
+    case TradeStatus::kReplaced: return "REPLACED";
+  }
+  return "UNKNOWN";
+}
+
 TradeRegistry::TradeRegistry(std::array<std::uint64_t, 2> hash_key) : key_(hash_key) {
   slots_.assign(1024, 0);
   mask_ = slots_.size() - 1;
+  locked_slots_.assign(64, 0);
+  locked_mask_ = locked_slots_.size() - 1;
+}
+
+std::uint64_t TradeRegistry::match_hash(MemberIndex buyer, MemberIndex seller,
+                                        std::string_view id) const {
+  std::uint8_t buffer[4 + TradeId::kCapacity];
+  assert(id.size() <= TradeId::kCapacity);
+  buffer[0] = static_cast<std::uint8_t>(buyer.value >> 8);
+  buffer[1] = static_cast<std::uint8_t>(buyer.value);
+  buffer[2] = static_cast<std::uint8_t>(seller.value >> 8);
+  buffer[3] = static_cast<std::uint8_t>(seller.value);
+  std::memcpy(buffer + 4, id.data(), id.size());
+  return siphash13(key_, ByteView(buffer, 4 + id.size()));
+}
+
+std::uint32_t TradeRegistry::find_locked_in(MemberIndex buyer, MemberIndex seller,
+                                            std::string_view id) const {
+  if (locked_count_ == 0) return kNotOpen;
+  const std::uint64_t h = match_hash(buyer, seller, id);
+  const std::uint64_t tag = h >> 32;
+  for (std::size_t i = h & locked_mask_;; i = (i + 1) & locked_mask_) {
+    const std::uint64_t slot = locked_slots_[i];
+    if (slot == 0) return kNotOpen;
+    if ((slot >> 32) != tag) continue;
+    const std::uint32_t index = static_cast<std::uint32_t>(slot & 0xffffffffu) - 1;
+    const TradeRecord& r = records_[index];
+    if (r.buyer == buyer && r.seller == seller && id_of(r) == id) return index;
+  }
+}
+
+void TradeRegistry::index_locked_in(std::uint32_t index) {
+  const TradeRecord& r = records_.at(index);
+  assert(r.locked_in && r.status == TradeStatus::kConfirmed);
+  assert(find_locked_in(r.buyer, r.seller, id_of(r)) == kNotOpen);
+  if (2 * (locked_count_ + 1) > locked_slots_.size()) grow_locked();
+  const std::uint64_t h = match_hash(r.buyer, r.seller, id_of(r));
+  std::size_t i = h & locked_mask_;
+  while (locked_slots_[i] != 0) i = (i + 1) & locked_mask_;
+  locked_slots_[i] = ((h >> 32) << 32) | (std::uint64_t{index} + 1);
+  ++locked_count_;
+}
+
+void TradeRegistry::grow_locked() {
+  std::vector<std::uint64_t> old = std::move(locked_slots_);
+  locked_slots_.assign(old.size() * 2, 0);
+  locked_mask_ = locked_slots_.size() - 1;
+  for (std::uint64_t slot : old) {
+    if (slot == 0) continue;
+    const TradeRecord& r = records_[(slot & 0xffffffffu) - 1];
+    const std::uint64_t h = match_hash(r.buyer, r.seller, id_of(r));
+    std::size_t i = h & locked_mask_;
+    while (locked_slots_[i] != 0) i = (i + 1) & locked_mask_;
+    locked_slots_[i] = slot;
+  }
+}
+
+const std::vector<Digest>& TradeRegistry::superseded(std::uint32_t index) const {
+  static const std::vector<Digest> kNone;
+  const auto it = std::lower_bound(superseded_.begin(), superseded_.end(), index,
+                                   [](const auto& entry, std::uint32_t i) { return entry.first < i; });
+  return it != superseded_.end() && it->first == index ? it->second : kNone;
+}
+
+void TradeRegistry::supersede(std::uint32_t index) {
+  auto it = std::lower_bound(superseded_.begin(), superseded_.end(), index,
+                             [](const auto& entry, std::uint32_t i) { return entry.first < i; });
+  if (it == superseded_.end() || it->first != index) {
+    it = superseded_.insert(it, {index, {}});
+  }
+  it->second.push_back(records_.at(index).content_hash);
 }
 
 std::uint64_t TradeRegistry::hash(MemberIndex submitter, std::string_view id) const {
@@ -70,11 +156,13 @@ TradeRegistry::Lookup TradeRegistry::lookup(MemberIndex submitter, std::string_v
     if (slot == 0) return Lookup{nullptr, h};
     if ((slot >> 32) != tag) continue;
     const TradeRecord& r = records_[(slot & 0xffffffffu) - 1];
-    if (r.submitter == submitter && id_of(r) == id) return Lookup{&r, h};
+    if (r.submitter == submitter && id_of(r) == id) {
+      return Lookup{&r, h, static_cast<std::uint32_t>((slot & 0xffffffffu) - 1)};
+    }
   }
 }
 
-void TradeRegistry::insert(std::string_view id, TradeRecord record, Lookup absent) {
+std::uint32_t TradeRegistry::insert(std::string_view id, TradeRecord record, Lookup absent) {
   assert(absent.record == nullptr && absent.hash == hash(record.submitter, id));
   assert(records_.size() < 0xfffffffeu && ids_.size() + id.size() < 0xffffffffu);
   if (2 * (records_.size() + 1) > slots_.size()) grow();
@@ -86,6 +174,7 @@ void TradeRegistry::insert(std::string_view id, TradeRecord record, Lookup absen
   std::size_t i = h & mask_;
   while (slots_[i] != 0) i = (i + 1) & mask_;
   slots_[i] = ((h >> 32) << 32) | records_.size();
+  return static_cast<std::uint32_t>(records_.size() - 1);
 }
 
 void TradeRegistry::reserve(std::size_t trades) {

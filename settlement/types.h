@@ -127,6 +127,10 @@ inline constexpr std::size_t kHolidaysMax = 4096;
 inline constexpr std::size_t kMemberNameMax = 200;
 inline constexpr int kSettlementCycleMax = 10;  // T+0 .. T+10 business days
 inline constexpr int kLateTradeWindowMax = 10;  // a trade may be 0..10 business days late
+inline constexpr int kAllegationExpiryMax = 10;  // an unmatched report lives 0..10 business days more
+inline constexpr std::uint32_t kOpenReportsMax = 1'000'000;  // per member, the genesis cap's ceiling
+/// Versions of one (submitter, trade id) report: the original and 15 corrections.
+inline constexpr std::uint16_t kReportVersionsMax = 16;
 inline constexpr std::size_t kBatchBytesMax = 1u << 20;  // as quorum::kBatchBytesMax
 inline constexpr std::size_t kBatchEntriesMax = 200'000;
 inline constexpr std::size_t kNodesMax = 128;  // as quorum::kNodesMax

@@ -3,6 +3,8 @@
 #include "settlement/isin.h"
 #include "settlement/money.h"
 
+#include <limits>
+
 namespace quorumclear::settlement {
 
 std::string_view to_string(Reason reason) {
@@ -30,6 +32,7 @@ std::string_view to_string(Reason reason) {
     case Reason::kSettlementBeforeTradeDate: return "SETTLEMENT_BEFORE_TRADE_DATE";
     case Reason::kSettlementCycleTooLong: return "SETTLEMENT_CYCLE_TOO_LONG";
     case Reason::kClientRefInvalid: return "CLIENT_REF_INVALID";
+    case Reason::kVenueNotPermitted: return "VENUE_NOT_PERMITTED";
     case Reason::kSubmitterNotProposer: return "SUBMITTER_NOT_PROPOSER";
     case Reason::kDuplicateConflict: return "DUPLICATE_CONFLICT";
     case Reason::kTradeDateNotOpen: return "TRADE_DATE_NOT_OPEN";
@@ -55,6 +58,14 @@ std::string_view to_string(Reason reason) {
     case Reason::kInsufficientSecurities: return "INSUFFICIENT_SECURITIES";
     case Reason::kInsufficientCash: return "INSUFFICIENT_CASH";
     case Reason::kCcpShortfall: return "CCP_SHORTFALL";
+    case Reason::kFieldMismatch: return "FIELD_MISMATCH";
+    case Reason::kAllegationExpired: return "ALLEGATION_EXPIRED";
+    case Reason::kAllegationLimit: return "ALLEGATION_LIMIT";
+    case Reason::kVersionLimit: return "VERSION_LIMIT";
+    case Reason::kTradeNotFound: return "TRADE_NOT_FOUND";
+    case Reason::kAlreadyMatched: return "ALREADY_MATCHED";
+    case Reason::kReportNotOpen: return "REPORT_NOT_OPEN";
+    case Reason::kLockedInMismatch: return "LOCKED_IN_MISMATCH";
   }
   return "UNKNOWN";
 }
@@ -98,15 +109,48 @@ Reason check_dates(const Trade& t, const ReferenceData& ref, std::string_view& f
   return Reason::kNone;
 }
 
-Reason check_price(const Trade& t, const InstrumentInfo& ins, std::string_view& field) {
+// The two sides of a trade may write one price with different trailing
+// zeros ("10.5", "10.50"); both must read as the same integer at the
+// instrument's scale, which is where prices are compared and booked. A
+// price with more significant decimals than the instrument has cannot be
+// booked exactly and is refused rather than rounded.
+Reason check_price(const Trade& t, const InstrumentInfo& ins, Price& at_scale,
+                   std::string_view& field) {
   field = "quantity";
   if (t.quantity.units <= 0) return Reason::kQuantityNotPositive;
   field = "price";
   if (t.price.units <= 0) return Reason::kPriceNotPositive;
   field = "price_scale";
-  if (t.price_scale != ins.price_scale) return Reason::kPriceScaleMismatch;
+  if (t.price_scale > 9) return Reason::kPriceScaleMismatch;
+  const int shift = ins.price_scale - t.price_scale;
+  const std::int64_t factor = pow10(shift < 0 ? -shift : shift);
+  if (shift < 0) {
+    if (t.price.units % factor != 0) return Reason::kPriceScaleMismatch;
+    at_scale.units = t.price.units / factor;
+  } else {
+    field = "price";
+    // Beyond int64 at the instrument's scale is beyond any band.
+    if (t.price.units > std::numeric_limits<std::int64_t>::max() / factor) {
+      return Reason::kPriceOutsideBand;
+    }
+    at_scale.units = t.price.units * factor;
+  }
   field = "price";
-  if (t.price < ins.band_low || t.price > ins.band_high) return Reason::kPriceOutsideBand;
+  if (at_scale < ins.band_low || at_scale > ins.band_high) return Reason::kPriceOutsideBand;
+  return Reason::kNone;
+}
+
+// A report comes from a party (bilateral) or from a trading venue
+// (locked-in); operators and regulators submit no trades.
+Reason resolve_submitter(const MemberId& id, const ReferenceData& ref, ValidTrade& v) {
+  const std::optional<MemberIndex> index = ref.find_member(id);
+  if (!index) return Reason::kMemberUnknown;
+  const Role role = ref.member(*index).role;
+  if (role != Role::kClearingMember && role != Role::kTradingVenue) {
+    return Reason::kMemberNotClearing;
+  }
+  v.submitter = *index;
+  v.locked_in = role == Role::kTradingVenue;
   return Reason::kNone;
 }
 
@@ -116,14 +160,21 @@ TradeCheck validate_trade(const Trade& t, const ReferenceData& ref) {
   if (!is_valid_trade_id(t.trade_id.view())) return reject(Reason::kTradeIdInvalid, "trade_id");
   TradeCheck check;
   ValidTrade& v = check.trade;
-  if (Reason r = resolve_party(t.submitter, ref, v.submitter); r != Reason::kNone) {
+  if (Reason r = resolve_submitter(t.submitter, ref, v); r != Reason::kNone) {
     return reject(r, "submitter");
   }
   if (Reason r = resolve_party(t.buyer, ref, v.buyer); r != Reason::kNone) return reject(r, "buyer");
   if (Reason r = resolve_party(t.seller, ref, v.seller); r != Reason::kNone) {
     return reject(r, "seller");
   }
-  if (v.submitter != v.buyer && v.submitter != v.seller) {
+  if (v.locked_in) {
+    if (!ref.venue_may_submit_for(v.submitter, v.buyer)) {
+      return reject(Reason::kVenueNotPermitted, "buyer");
+    }
+    if (!ref.venue_may_submit_for(v.submitter, v.seller)) {
+      return reject(Reason::kVenueNotPermitted, "seller");
+    }
+  } else if (v.submitter != v.buyer && v.submitter != v.seller) {
     return reject(Reason::kSubmitterNotParty, "submitter");
   }
   if (v.buyer == v.seller) return reject(Reason::kBuyerIsSeller, "seller");
@@ -141,8 +192,8 @@ TradeCheck validate_trade(const Trade& t, const ReferenceData& ref) {
   if (*currency != ins.currency) return reject(Reason::kCurrencyMismatch, "currency");
   v.currency = *currency;
   std::string_view field;
-  if (Reason r = check_price(t, ins, field); r != Reason::kNone) return reject(r, field);
-  const Consideration c = consideration_of(t.quantity, t.price, ins.price_scale,
+  if (Reason r = check_price(t, ins, v.price, field); r != Reason::kNone) return reject(r, field);
+  const Consideration c = consideration_of(t.quantity, v.price, ins.price_scale,
                                            ref.currency(*currency).minor_units);
   if (c.status == ConsiderationStatus::kOverflow) {
     return reject(Reason::kConsiderationOverflow, "quantity");

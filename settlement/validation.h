@@ -36,6 +36,7 @@ enum class Reason : std::uint8_t {
   kSettlementBeforeTradeDate,
   kSettlementCycleTooLong,
   kClientRefInvalid,
+  kVenueNotPermitted,
   // Stateful, when a decided epoch is applied.
   kSubmitterNotProposer,
   kDuplicateConflict,
@@ -64,6 +65,15 @@ enum class Reason : std::uint8_t {
   kInsufficientSecurities,
   kInsufficientCash,
   kCcpShortfall,
+  // Matching (ledger.h, "Matching").
+  kFieldMismatch,      // status MISMATCHED: the paired reports differ in `field`
+  kAllegationExpired,  // status UNMATCHED_EXPIRED
+  kAllegationLimit,    // the submitter has max_open_reports_per_member live reports
+  kVersionLimit,       // the key has kReportVersionsMax versions
+  kTradeNotFound,      // a cancel of a key never decided
+  kAlreadyMatched,     // a cancel after matching; a venue trade for a booked match key
+  kReportNotOpen,      // a cancel or correction of a rejected or expired report
+  kLockedInMismatch,   // a report of a locked-in trade that differs in `field`
 };
 
 /// UPPER_SNAKE code, e.g. "PRICE_OUTSIDE_BAND"; matches ^[A-Z_]{1,48}$.
@@ -76,7 +86,11 @@ struct ValidTrade {
   MemberIndex seller;
   InstrumentIndex instrument;
   CurrencyIndex currency;
+  /// At the instrument's price scale, whatever scale it was written in.
+  Price price;
   AmountMinor consideration;
+  /// Submitted by a trading venue for two of its members: needs no second side.
+  bool locked_in = false;
 };
 
 struct TradeCheck {
@@ -87,10 +101,12 @@ struct TradeCheck {
 };
 
 /// Checks everything that depends on the trade and genesis alone: field
-/// syntax, known members and instrument, roles, submitter is a party, buyer
-/// != seller, price scale and band, currency, consideration, trade date not
-/// before genesis, business days and settlement cycle (T+0 .. T+n). The first failing check wins, in the
-/// order of the fields, so every node names the same reason.
+/// syntax, known members and instrument, roles (the submitter is a clearing
+/// member that is buyer or seller, or a trading venue permitted for both),
+/// buyer != seller, price exact at the instrument's scale and within its
+/// band, currency, consideration, trade date not before genesis, business
+/// days and settlement cycle (T+0 .. T+n). The first failing check wins, in
+/// the order of the fields, so every node names the same reason.
 [[nodiscard]] TradeCheck validate_trade(const Trade& trade, const ReferenceData& reference);
 
 }  // namespace quorumclear::settlement
