@@ -25,6 +25,7 @@ Batch sample_batch() {
       Funding{MemberId::of("OPS"), ControlRef::of("dep:2026-11-25/1"), MemberId::of("A"),
               AssetKind::kCash, AssetCode::of("EUR"), 70'600},
       SuspensionChange{MemberId::of("OPS"), ControlRef::of("halt-1"), testing::kAcme, true},
+      TradeCancel{TradeId::of("T-2"), MemberId::of("B")},
   }};
 }
 
@@ -54,19 +55,24 @@ TEST(Codec, EncodesAPinnedLayout) {
                           2, 2, 3, 'E', 'U', 'R', 0, 0, 0, 3, 0, 0, 0, 4, 0};
   EXPECT_EQ(bytes, expected);
 
-  // Control entries, in a batch: version, count, then kind and body each.
+  // Control entries and a cancel, in a batch: version, count, then kind and body each.
   const Bytes batch = encode_batch(Batch{{
       CutOff{MemberId::of("O"), BusinessDate{5}},
       Funding{MemberId::of("O"), ControlRef::of("r"), MemberId::of("A"), AssetKind::kCash,
               AssetCode::of("EUR"), 6},
       SuspensionChange{MemberId::of("O"), ControlRef::of("s"), Isin::of("US0378331005"), true},
+      TradeCancel{TradeId::of("T"), MemberId::of("A")},
   }});
   const Bytes expected_batch = {
-      1, 0, 0, 0, 3,
+      1, 0, 0, 0, 4,
       2, 1, 'O', 0, 0, 0, 5,                                                    // cut-off
       3, 1, 'O', 1, 'r', 1, 'A', 1, 3, 'E', 'U', 'R', 0, 0, 0, 0, 0, 0, 0, 6,  // funding
-      4, 1, 'O', 1, 's', 12, 'U', 'S', '0', '3', '7', '8', '3', '3', '1', '0', '0', '5', 1};
+      4, 1, 'O', 1, 's', 12, 'U', 'S', '0', '3', '7', '8', '3', '3', '1', '0', '0', '5', 1,
+      5, 1, 'T', 1, 'A'};                                                      // cancel
   EXPECT_EQ(batch, expected_batch);
+  const DecodedBatch decoded = decode_batch(expected_batch);
+  ASSERT_EQ(decoded.error, DecodeError::kNone);
+  EXPECT_EQ(decoded.batch.entries.back(), Entry(TradeCancel{TradeId::of("T"), MemberId::of("A")}));
 }
 
 TEST(Codec, RejectsMalformedInput) {
@@ -88,6 +94,8 @@ TEST(Codec, RejectsMalformedInput) {
   EXPECT_EQ(decode_batch(count_beyond_bytes).error, DecodeError::kTooManyEntries);
 
   const Bytes bad_kind = {1, 0, 0, 0, 1, 9, 0, 0, 0, 0, 0};
+  const Bytes truncated_cancel = {1, 0, 0, 0, 1, 5, 1, 'T', 1};
+  EXPECT_EQ(decode_batch(truncated_cancel).error, DecodeError::kTruncated);
   EXPECT_EQ(decode_batch(bad_kind).error, DecodeError::kBadEntryKind);
   const Bytes long_text = {1, 0, 0, 0, 1, 2, 17, 0, 0, 0, 0};  // member id > 16
   EXPECT_EQ(decode_batch(long_text).error, DecodeError::kTextTooLong);

@@ -416,7 +416,6 @@ void Ledger::apply_cancel(Context& ctx, std::uint16_t proposer, std::uint32_t in
     cancelled.slot = kNotOpen;
     cancelled.status = TradeStatus::kCancelled;
     cancelled.reason = Reason::kNone;
-    cancelled.epoch = ctx.epoch;
     if (p.record != nullptr) revert_if_unpaired(ctx, p.index, at, false);
   }
   hash_trade_outcome(ctx.result.trades[at]);
