@@ -83,6 +83,24 @@ struct BadGenesis {
   std::string field;
 };
 
+TEST(ReferenceData, KnowsWhichMembersEachVenueMaySubmitFor) {
+  Genesis g = small_genesis();
+  g.members.push_back({MemberId::of("X"), "Exchange", Role::kTradingVenue, std::nullopt});
+  g.members.push_back({MemberId::of("Y"), "Other venue", Role::kTradingVenue, std::nullopt});
+  g.venue_members = {{MemberId::of("Y"), MemberId::of("C")}, {MemberId::of("X"), MemberId::of("A")}};
+  g.allegation_expiry_days = 3;
+  g.max_open_reports_per_member = 7;
+  const ReferenceData ref = testing::load(g);
+  const auto idx = [&](const char* id) { return *ref.find_member(MemberId::of(id)); };
+  EXPECT_TRUE(ref.venue_may_submit_for(idx("X"), idx("A")));
+  EXPECT_FALSE(ref.venue_may_submit_for(idx("X"), idx("C")));
+  EXPECT_TRUE(ref.venue_may_submit_for(idx("Y"), idx("C")));
+  EXPECT_FALSE(ref.venue_may_submit_for(idx("Y"), idx("A")));
+  EXPECT_EQ(ref.member(idx("X")).limits.max_gross_notional.minor, 0);  // never a party
+  EXPECT_EQ(ref.allegation_expiry_days(), 3);
+  EXPECT_EQ(ref.max_open_reports_per_member(), 7u);
+}
+
 TEST(ReferenceData, RefusesInvalidGenesisNamingTheField) {
   const std::vector<BadGenesis> cases = {
       {"no currencies", [](Genesis& g) { g.currencies.clear(); }, "currencies"},
@@ -186,6 +204,35 @@ TEST(ReferenceData, RefusesInvalidGenesisNamingTheField) {
       {"node count too large", [](Genesis& g) { g.node_count = static_cast<std::uint16_t>(kNetworkSizeMax + 1); }, "node_count"},
       {"node count too small", [](Genesis& g) { g.node_count = static_cast<std::uint16_t>(kNetworkSizeMin - 1); }, "node_count"},
       {"node beyond node count", [](Genesis& g) { g.node_count = 4; }, "members[4].node"},
+      // Two-sided matching (issue 12)
+      {"expiry negative", [](Genesis& g) { g.allegation_expiry_days = -1; }, "allegation_expiry_days"},
+      {"expiry too long", [](Genesis& g) { g.allegation_expiry_days = kAllegationExpiryMax + 1; },
+       "allegation_expiry_days"},
+      {"no open reports", [](Genesis& g) { g.max_open_reports_per_member = 0; },
+       "max_open_reports_per_member"},
+      {"too many open reports", [](Genesis& g) { g.max_open_reports_per_member = kOpenReportsMax + 1; },
+       "max_open_reports_per_member"},
+      {"venue row for a clearing member",
+       [](Genesis& g) { g.venue_members = {{MemberId::of("A"), MemberId::of("B")}}; },
+       "venue_members[0].venue"},
+      {"venue row for an operator as member",
+       [](Genesis& g) {
+         g.members.push_back({MemberId::of("X"), "Exchange", Role::kTradingVenue, std::nullopt});
+         g.venue_members = {{MemberId::of("X"), MemberId::of("OPS")}};
+       },
+       "venue_members[0].member"},
+      {"duplicate venue row",
+       [](Genesis& g) {
+         g.members.push_back({MemberId::of("X"), "Exchange", Role::kTradingVenue, std::nullopt});
+         g.venue_members = {{MemberId::of("X"), MemberId::of("A")}, {MemberId::of("X"), MemberId::of("A")}};
+       },
+       "venue_members"},
+      {"limits for a venue",
+       [](Genesis& g) {
+         g.members.push_back({MemberId::of("X"), "Exchange", Role::kTradingVenue, std::nullopt});
+         g.limits = {{MemberId::of("X"), {AmountMinor{1}, Quantity{1}, Quantity{1}}}};
+       },
+       "limits[0].member_id"},
   };
   for (const BadGenesis& c : cases) {
     Genesis g = small_genesis();
