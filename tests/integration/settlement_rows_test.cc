@@ -60,9 +60,10 @@ Trade trade(int& id, std::size_t buyer, std::size_t seller, std::size_t instrume
   return t;
 }
 
+// Both sides report every trade, so each is matched and booked once.
 std::vector<Entry> wednesday_trades() {
   std::mt19937_64 rng(11);
-  std::vector<Entry> entries;
+  std::vector<Trade> entries;
   int id = 0;
   for (int k = 0; k < 200; ++k) {
     const std::size_t buyer = rng() % kRandomMembers;
@@ -79,7 +80,7 @@ std::vector<Entry> wednesday_trades() {
   // both flat, each with only a mark.
   entries.push_back(trade(id, 8, 9, 3, 5, 900));
   entries.push_back(trade(id, 9, 8, 3, 5, 1100));
-  return entries;
+  return settlement::testing::both_sides(entries);
 }
 
 std::string q(pqxx::work& tx, std::string_view text) { return tx.quote(std::string(text)); }
