@@ -39,6 +39,16 @@ Reason check_key(const TradeId& id, const MemberId& submitter_id, std::uint16_t 
   return Reason::kNone;
 }
 
+// The outcome of entry `index` of `proposer`'s batch, appended; `at` is its index.
+TradeOutcome& begin_outcome(EpochResult& result, std::uint16_t proposer, std::uint32_t index,
+                            std::uint32_t& at) {
+  at = static_cast<std::uint32_t>(result.trades.size());
+  TradeOutcome& out = result.trades.emplace_back();
+  out.proposer = proposer;
+  out.entry_index = index;
+  return out;
+}
+
 MemberIndex other_party(const TradeRecord& r) {
   return r.submitter == r.buyer ? r.seller : r.buyer;
 }
@@ -62,10 +72,8 @@ TradeStatus status_of(TradeOutcomeKind kind) {
 
 void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t index,
                          const Trade& t, ByteView encoded) {
-  const auto at = static_cast<std::uint32_t>(ctx.result.trades.size());
-  TradeOutcome& out = ctx.result.trades.emplace_back();
-  out.proposer = proposer;
-  out.entry_index = index;
+  std::uint32_t at = 0;
+  TradeOutcome& out = begin_outcome(ctx.result, proposer, index, at);
   out.trade = t;
   out.business_date = t.trade_date;
   out.settlement_date = t.settlement_date;
@@ -373,10 +381,8 @@ void Ledger::revert_if_unpaired(Context& ctx, std::uint32_t record, std::uint32_
 
 void Ledger::apply_cancel(Context& ctx, std::uint16_t proposer, std::uint32_t index,
                           const TradeCancel& c, ByteView entry_bytes) {
-  const auto at = static_cast<std::uint32_t>(ctx.result.trades.size());
-  TradeOutcome& out = ctx.result.trades.emplace_back();
-  out.proposer = proposer;
-  out.entry_index = index;
+  std::uint32_t at = 0;
+  TradeOutcome& out = begin_outcome(ctx.result, proposer, index, at);
   out.cancel = true;
   out.trade.trade_id = c.trade_id;
   out.trade.submitter = c.submitter;

@@ -41,9 +41,7 @@ class MatchingTest : public ::testing::Test {
     next_epoch_ = 0;
   }
   EpochResult run(const std::vector<std::pair<std::uint16_t, std::vector<Entry>>>& batches) {
-    std::vector<std::pair<std::uint16_t, Bytes>> encoded;
-    for (const auto& [node, entries] : batches) encoded.emplace_back(node, testing::batch_of(entries));
-    EpochResult r = testing::apply_epoch(*ledger_, next_epoch_++, encoded);
+    EpochResult r = testing::apply_entries(*ledger_, next_epoch_++, batches);
     EXPECT_EQ(r.status, ApplyStatus::kApplied);
     return r;
   }
@@ -490,11 +488,9 @@ TEST_F(MatchingTest, EqualEpochsGiveEqualDigestsAndSnapshots) {
       {{kNodeB, {TradeCancel{TradeId::of("T-1"), MemberId::of("B")}}}, {kNodeVenue, {venue_trade("A", "B")}}},
   };
   for (const auto& epoch : epochs) {
-    std::vector<std::pair<std::uint16_t, Bytes>> encoded;
-    for (const auto& [node, entries] : epoch) encoded.emplace_back(node, testing::batch_of(entries));
     const std::uint64_t e = next_epoch_++;
-    const EpochResult a = testing::apply_epoch(*ledger_, e, encoded);
-    const EpochResult b = testing::apply_epoch(twin, e, encoded);
+    const EpochResult a = testing::apply_entries(*ledger_, e, epoch);
+    const EpochResult b = testing::apply_entries(twin, e, epoch);
     EXPECT_EQ(a.state_digest, b.state_digest);
     EXPECT_EQ(ledger_->snapshot_digest(), twin.snapshot_digest());
   }

@@ -177,4 +177,13 @@ inline EpochResult apply_epoch(Ledger& ledger, std::uint64_t epoch,
   return ledger.apply(epoch, views);
 }
 
+/// Applies one epoch of batches given as (proposer, entries).
+inline EpochResult apply_entries(
+    Ledger& ledger, std::uint64_t epoch,
+    const std::vector<std::pair<std::uint16_t, std::vector<Entry>>>& batches) {
+  std::vector<std::pair<std::uint16_t, Bytes>> encoded;
+  for (const auto& [node, entries] : batches) encoded.emplace_back(node, batch_of(entries));
+  return apply_epoch(ledger, epoch, encoded);
+}
+
 }  // namespace quorumclear::settlement::testing
