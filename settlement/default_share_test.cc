@@ -84,8 +84,9 @@ struct Share {
 
 Share settle(const Book& book, bool fund) {
   Ledger ledger(testing::load(genesis_for(book, fund)), LedgerOptions{{1, 2}, true, 0});
-  std::vector<Entry> entries(book.trades.begin(), book.trades.end());
-  (void)testing::apply_epoch(ledger, 0, {{0, testing::batch_of(entries)}});
+  // Both sides report every trade (the members run no node, so one batch carries all).
+  (void)testing::apply_epoch(ledger, 0, {{0, testing::batch_of(testing::both_sides(book.trades))}});
+  EXPECT_EQ(ledger.matching_stats().matched, book.trades.size());
   // n = 4 (the smallest network): the cut-off takes effect at its f+1 = 2nd proposer.
   const Bytes cut_off = testing::batch_of({CutOff{MemberId::of("OPS"), testing::kWednesday}});
   const EpochResult r = testing::apply_epoch(ledger, 1, {{0, cut_off}, {1, cut_off}});

@@ -81,12 +81,19 @@ TEST_F(ControlTest, OneProposerCannotCutOffFundOrSuspend) {
 TEST_F(ControlTest, CutOffTakesEffectExactlyAtTheFPlusFirstDistinctProposer) {
   start(7);  // f = 2: nodes 5 and 6 are run by no member
   EXPECT_EQ(ledger_->reference().control_quorum(), 3u);
+  // Each trade is decided when its second report matches the first: "a"
+  // (C's report) and "b" (B's, just before B's vote) before the line, "c"
+  // (D's) after it.
+  const Trade a = acme_trade("a", "A", "C", 1, 1000, kWednesday);
+  const Trade b = acme_trade("b", "B", "C", 1, 1000, kWednesday);
+  const Trade c = acme_trade("c", "C", "D", 1, 1000, kWednesday);
   const EpochResult r = run({
       {5, {cut_off(kWednesday)}},
-      {0, {acme_trade("a", "A", "B", 1, 1000, kWednesday)}},
+      {0, {a}},
       {6, {cut_off(kWednesday)}},
-      {1, {acme_trade("b", "B", "C", 1, 1000, kWednesday), cut_off(kWednesday)}},  // 3rd
-      {2, {acme_trade("c", "C", "D", 1, 1000, kWednesday)}},
+      {2, {testing::counter_report(a), testing::counter_report(b), c}},
+      {1, {b, cut_off(kWednesday)}},  // 3rd
+      {3, {testing::counter_report(c)}},
       {4, {cut_off(kWednesday)}},
   });
   EXPECT_EQ(statuses(r), (std::vector{kPending, kPending, kApplied, kAlready}));
@@ -95,10 +102,15 @@ TEST_F(ControlTest, CutOffTakesEffectExactlyAtTheFPlusFirstDistinctProposer) {
   EXPECT_EQ(r.controls[2].votes, 3);
   EXPECT_EQ(r.controls[2].proposer, 1);
   EXPECT_EQ(r.controls[2].entry_index, 1u);
-  ASSERT_EQ(r.trades.size(), 3u);
-  EXPECT_FALSE(r.trades[0].rolled);
-  EXPECT_FALSE(r.trades[1].rolled);  // before the vote in the same batch
-  EXPECT_TRUE(r.trades[2].rolled);
+  ASSERT_EQ(r.trades.size(), 6u);
+  const std::vector<TradeOutcomeKind> kinds = {r.trades[0].kind, r.trades[2].kind, r.trades[3].kind};
+  EXPECT_EQ(kinds, std::vector<TradeOutcomeKind>(3, TradeOutcomeKind::kAlleged));
+  for (std::size_t second : {1u, 4u, 5u}) {
+    EXPECT_EQ(r.trades[second].kind, TradeOutcomeKind::kConfirmed) << second;
+  }
+  EXPECT_FALSE(r.trades[1].rolled);  // a
+  EXPECT_FALSE(r.trades[4].rolled);  // b: before the vote in the same batch
+  EXPECT_TRUE(r.trades[5].rolled);   // c
   ASSERT_EQ(r.reports.size(), 1u);
   EXPECT_EQ(r.reports[0].totals.at(0).trade_count, 2u);
   EXPECT_EQ(ledger_->open_business_date(), kThursday);

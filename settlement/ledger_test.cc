@@ -3,6 +3,8 @@
 // and conflicting resubmissions, the cut-off roll, limits, suspension,
 // proposer binding, replay, and undecodable batches; control entries are
 // proposed by f+1 = 2 of the 5 nodes, as the operator's requests would be.
+// Every trade is reported by both its parties, each from its own node, and
+// books when the second report matches the first (ledger.h, "Matching").
 #include "settlement/ledger.h"
 
 #include "settlement/test_support.h"
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 namespace quorumclear::settlement {
 namespace {
@@ -36,6 +39,34 @@ class LedgerTest : public ::testing::Test {
     EpochResult r = testing::apply_epoch(*ledger_, next_epoch_++, encoded);
     EXPECT_EQ(r.status, ApplyStatus::kApplied);
     return r;
+  }
+  /// One epoch in which both parties report each of `trades`, each from its
+  /// own node (testing::matched_batches).
+  EpochResult run_matched(const std::vector<Trade>& trades) {
+    EpochResult r = testing::apply_epoch(*ledger_, next_epoch_++, testing::matched_batches(ref(), trades));
+    EXPECT_EQ(r.status, ApplyStatus::kApplied);
+    return r;
+  }
+  /// The counterparty's own report of `t`.
+  static Trade counter(const Trade& t) { return testing::counter_report(t); }
+  /// `r` holds exactly both reports of `trades` trades, each booked once:
+  /// its first report ALLEGED, then CONFIRMED by the second's arrival.
+  void expect_all_matched(const EpochResult& r, std::size_t trades) {
+    ASSERT_EQ(r.trades.size(), 2 * trades);
+    const auto count = [&](TradeOutcomeKind kind) {
+      return std::count_if(r.trades.begin(), r.trades.end(),
+                           [&](const TradeOutcome& t) { return t.kind == kind; });
+    };
+    EXPECT_EQ(count(TradeOutcomeKind::kConfirmed), static_cast<std::ptrdiff_t>(trades));
+    EXPECT_EQ(count(TradeOutcomeKind::kAlleged), static_cast<std::ptrdiff_t>(trades));
+    ASSERT_EQ(r.transitions.size(), trades);
+    for (const ReportTransition& t : r.transitions) {
+      EXPECT_EQ(t.status, TradeStatus::kConfirmed) << t.trade_id.view();
+      const TradeOutcome& second = r.trades.at(t.cause);
+      EXPECT_EQ(second.kind, TradeOutcomeKind::kConfirmed) << t.trade_id.view();
+      EXPECT_EQ(second.trade.trade_id, t.trade_id);
+      EXPECT_EQ(t.submitter, m(counter(second.trade).submitter.view()));  // the other party
+    }
   }
   MemberIndex m(std::string_view id) const { return *ref().find_member(MemberId::of(id)); }
   AccountIndex account(std::string_view id) const { return AccountIndex{m(id).value}; }
@@ -86,13 +117,12 @@ TEST_F(LedgerTest, NetsTheThreeMemberExampleOfTheDomainDoc) {
   g.securities = {{MemberId::of("B"), kAcme, Quantity{40}}, {MemberId::of("C"), kAcme, Quantity{30}}};
   g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{70'600}}};
   start(g);
-  const EpochResult trades = run({
-      {kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},  // A buys 100 from B at 10.00
-      {kNodeB, {acme_trade("2", "B", "C", 60, 1050, kWednesday)}},   // B buys 60 from C at 10.50
-      {kNodeC, {acme_trade("3", "C", "A", 30, 980, kWednesday)}},    // C buys 30 from A at 9.80
+  const EpochResult trades = run_matched({
+      acme_trade("1", "A", "B", 100, 1000, kWednesday),  // A buys 100 from B at 10.00
+      acme_trade("2", "B", "C", 60, 1050, kWednesday),   // B buys 60 from C at 10.50
+      acme_trade("3", "C", "A", 30, 980, kWednesday),    // C buys 30 from A at 9.80
   });
-  ASSERT_EQ(trades.trades.size(), 3u);
-  for (const TradeOutcome& t : trades.trades) EXPECT_EQ(t.kind, TradeOutcomeKind::kConfirmed);
+  expect_all_matched(trades, 3);
 
   const EpochResult eod = run(request({cut_off(kWednesday)}));
   ASSERT_EQ(eod.reports.size(), 1u);
@@ -146,8 +176,9 @@ TEST_F(LedgerTest, CarriesASettlementFailForwardWithoutPartialMoves) {
   g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{100'000}},
             {MemberId::of("C"), CurrencyCode::of("EUR"), AmountMinor{50'000}}};
   start(g);
-  (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},
-             {kNodeC, {acme_trade("2", "C", "D", 50, 1000, kWednesday)}}});
+  expect_all_matched(run_matched({acme_trade("1", "A", "B", 100, 1000, kWednesday),
+                                  acme_trade("2", "C", "D", 50, 1000, kWednesday)}),
+                     2);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   ASSERT_EQ(wed.reports.size(), 1u);
   // D cannot deliver; so the CCP cannot deliver to C, the only other
@@ -204,8 +235,9 @@ TEST_F(LedgerTest, LetsCcpCapitalAbsorbAFailInsteadOfCascading) {
   g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{100'000}},
             {MemberId::of("C"), CurrencyCode::of("EUR"), AmountMinor{50'000}}};
   start(g);
-  (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}},
-             {kNodeC, {acme_trade("2", "C", "D", 50, 1000, kWednesday)}}});
+  expect_all_matched(run_matched({acme_trade("1", "A", "B", 100, 1000, kWednesday),
+                                  acme_trade("2", "C", "D", 50, 1000, kWednesday)}),
+                     2);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   // D still fails, but the CCP lends C the 50 ACME D did not deliver.
   for (const Obligation& o : wed.reports.at(0).obligations) {
@@ -245,8 +277,9 @@ Trade de_trade(std::string_view id, std::string_view buyer, std::string_view sel
 
 TEST_F(LedgerTest, SettlesAnUnrelatedSelfFundedPairWhenAnotherMemberIsShortOfCash) {
   start(defaulter_and_pair_genesis());  // no CCP capital, no default fund
-  (void)run({{kNodeA, {de_trade("1", "A", "B", 50, 10'000, kWednesday)}},
-             {kNodeC, {acme_trade("2", "C", "D", 100, 1000, kWednesday)}}});
+  expect_all_matched(run_matched({de_trade("1", "A", "B", 50, 10'000, kWednesday),
+                                  acme_trade("2", "C", "D", 100, 1000, kWednesday)}),
+                     2);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   for (const Obligation& o : wed.reports.at(0).obligations) {
     const bool pair = o.member == m("C") || o.member == m("D");
@@ -270,8 +303,9 @@ TEST_F(LedgerTest, CoversADefaulterFromTheDefaultFundAndHoldsItsReceiptsAsCollat
   start(g);
   EXPECT_EQ(ccp(AssetKind::kCash), 60'000);
   EXPECT_EQ(ledger_->default_fund(CurrencyIndex{0}), 60'000);
-  (void)run({{kNodeA, {de_trade("1", "A", "B", 50, 10'000, kWednesday)}},
-             {kNodeC, {acme_trade("2", "C", "D", 100, 1000, kWednesday)}}});
+  expect_all_matched(run_matched({de_trade("1", "A", "B", 50, 10'000, kWednesday),
+                                  acme_trade("2", "C", "D", 100, 1000, kWednesday)}),
+                     2);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   for (const Obligation& o : wed.reports.at(0).obligations) {
     EXPECT_EQ(o.status == ObligationStatus::kSettled, o.member != m("A"))
@@ -310,10 +344,11 @@ Genesis exhausted_fund_genesis() {
 
 TEST_F(LedgerTest, SettlesAnUnrelatedPairAndItsMarksWhenTheFundIsExhausted) {
   start(exhausted_fund_genesis());  // no CCP capital
-  (void)run({{kNodeA, {de_trade("1", "A", "B", 100, 100'000, kWednesday)}},
-             {kNodeB, {de_trade("2", "B", "A", 50, 90'000, kWednesday)}},
-             {kNodeC, {acme_trade("3", "C", "D", 100, 1000, kWednesday)}},
-             {kNodeD, {acme_trade("4", "D", "C", 50, 1200, kWednesday)}}});
+  expect_all_matched(run_matched({de_trade("1", "A", "B", 100, 100'000, kWednesday),
+                                  de_trade("2", "B", "A", 50, 90'000, kWednesday),
+                                  acme_trade("3", "C", "D", 100, 1000, kWednesday),
+                                  acme_trade("4", "D", "C", 50, 1200, kWednesday)}),
+                     4);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   for (const Obligation& o : wed.reports.at(0).obligations) {
     const bool pair = o.member == m("C") || o.member == m("D");
@@ -361,10 +396,11 @@ TEST_F(LedgerTest, SetsOffADefaultersCreditMarksAgainstTheDebitMarksItCannotPay)
   start(g);
   // A owes its 666.50 mark in DE0007164600 (as above) and is owed 133.50 in
   // ACME: it buys 100 from C at 10.00 and sells 50 back at 12.00.
-  (void)run({{kNodeA, {de_trade("1", "A", "B", 100, 100'000, kWednesday),
-                       acme_trade("3", "A", "C", 100, 1000, kWednesday)}},
-             {kNodeB, {de_trade("2", "B", "A", 50, 90'000, kWednesday)}},
-             {kNodeC, {acme_trade("4", "C", "A", 50, 1200, kWednesday)}}});
+  expect_all_matched(run_matched({de_trade("1", "A", "B", 100, 100'000, kWednesday),
+                                  acme_trade("3", "A", "C", 100, 1000, kWednesday),
+                                  de_trade("2", "B", "A", 50, 90'000, kWednesday),
+                                  acme_trade("4", "C", "A", 50, 1200, kWednesday)}),
+                     4);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   // A cannot pay its debit mark, so the CCP does not pay it its credit
   // mark either: a defaulter is never paid cash it owes back.
@@ -395,7 +431,7 @@ TEST_F(LedgerTest, DeliversPartiallyAndCarriesTheRestAtItsSettlementPrice) {
   g.securities = {{MemberId::of("B"), kAcme, Quantity{60}}};
   g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{100'000}}};
   start(g);
-  (void)run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday)}}});
+  expect_all_matched(run_matched({acme_trade("1", "A", "B", 100, 1000, kWednesday)}), 1);
   const EpochResult wed = run(request({cut_off(kWednesday)}));
   const auto& o = wed.reports.at(0).obligations;
   ASSERT_EQ(o.size(), 4u);
@@ -418,11 +454,15 @@ TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {
   const Trade original = acme_trade("T-1", "A", "B", 100, 1000, kWednesday);
   Trade changed = original;
   changed.quantity = Quantity{101};
-  Trade same_id_other_submitter = acme_trade("T-1", "B", "C", 5, 1000, kWednesday);
-  (void)run({{kNodeA, {original}}});
+  // B's own report of T-1 holds B's key "T-1": C and D's T-1 is another trade.
+  Trade same_id_other_submitter = acme_trade("T-1", "C", "D", 5, 1000, kWednesday);
+  expect_all_matched(run({{kNodeA, {original}}, {kNodeB, {counter(original)}}}), 1);
   const Digest before = ledger_->snapshot_digest();
-  const EpochResult r = run({{kNodeA, {original, changed}}, {kNodeB, {same_id_other_submitter}}});
-  ASSERT_EQ(r.trades.size(), 3u);
+  const EpochResult r = run({{kNodeA, {original, changed}},
+                             {kNodeB, {counter(original)}},
+                             {kNodeC, {same_id_other_submitter}},
+                             {kNodeD, {counter(same_id_other_submitter)}}});
+  ASSERT_EQ(r.trades.size(), 5u);
   EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kDuplicate);
   Bytes canonical;
   encode_trade(original, canonical);
@@ -431,8 +471,11 @@ TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {
   EXPECT_EQ(r.trades[1].reason, Reason::kDuplicateConflict);
   EXPECT_EQ(r.trades[1].field, "trade_id");
   EXPECT_NE(r.trades[1].content_hash, r.trades[0].content_hash);
-  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kConfirmed);  // ids are per submitter
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kDuplicate);  // so is the seller's retry
+  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kAlleged);    // ids are per submitter
+  EXPECT_EQ(r.trades[4].kind, TradeOutcomeKind::kConfirmed);
   EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 100);
+  EXPECT_EQ(ledger_->position(m("B"), InstrumentIndex{0}, kWednesday).sold, 100);
   const TradeRecord* record = ledger_->find_trade(m("A"), "T-1");
   ASSERT_NE(record, nullptr);
   EXPECT_EQ(record->status, TradeStatus::kConfirmed);
@@ -445,33 +488,55 @@ TEST_F(LedgerTest, RollsTradesDecidedAfterTheCutOffToTheNextDate) {
   Trade t_plus_1 = acme_trade("late-2", "A", "B", 10, 1000, kWednesday);
   t_plus_1.settlement_date = kThursday;
   Trade future = acme_trade("early", "A", "B", 1, 1000, kFriday);
-  // Within one epoch, the cut-off takes effect at its second proposer, OPS:
-  // A's trade and B's (after the first, pending vote) are in Wednesday; C's
-  // batch comes after the line, which is the same for every node.
-  const EpochResult same = run({{kNodeA, {acme_trade("before", "A", "B", 7, 1000, kWednesday)}},
-                                {kNodeB, {cut_off(kWednesday), acme_trade("pending", "B", "C", 3, 1000, kWednesday)}},
+  const Trade before = acme_trade("before", "A", "B", 7, 1000, kWednesday);
+  const Trade pending = acme_trade("pending", "B", "C", 3, 1000, kWednesday);
+  const Trade after = acme_trade("after", "C", "D", 1, 1000, kWednesday);
+  // Within one epoch, the cut-off takes effect at its second proposer, OPS.
+  // A trade is decided when its second report matches: "before" matches in
+  // B's batch ahead of the first, pending vote and "pending" after it, both
+  // still in Wednesday; "after" matches in D's batch, past the line, which
+  // is the same for every node, though C's first report came before it.
+  const EpochResult same = run({{kNodeA, {before}},
+                                {kNodeC, {counter(pending), after}},
+                                {kNodeB, {counter(before), cut_off(kWednesday), pending}},
                                 {kNodeOps, {cut_off(kWednesday)}},
-                                {kNodeC, {acme_trade("after", "C", "D", 1, 1000, kWednesday)}}});
+                                {kNodeD, {counter(after)}}});
   ASSERT_EQ(same.controls.size(), 2u);
   EXPECT_EQ(same.controls[0].status, ControlStatus::kPending);
   EXPECT_EQ(same.controls[1].status, ControlStatus::kApplied);
   EXPECT_EQ(same.controls[1].votes, 2);
-  ASSERT_EQ(same.trades.size(), 3u);
-  EXPECT_FALSE(same.trades[0].rolled);
-  EXPECT_FALSE(same.trades[1].rolled);
-  EXPECT_TRUE(same.trades[2].rolled);
-  EXPECT_EQ(same.trades[2].settlement_date, kThursday);
+  ASSERT_EQ(same.trades.size(), 6u);
+  for (std::size_t first = 0; first < 3; ++first) {
+    EXPECT_EQ(same.trades[first].kind, TradeOutcomeKind::kAlleged) << first;
+  }
+  EXPECT_EQ(same.trades[3].kind, TradeOutcomeKind::kConfirmed);  // before
+  EXPECT_FALSE(same.trades[3].rolled);
+  EXPECT_EQ(same.trades[4].kind, TradeOutcomeKind::kConfirmed);  // pending
+  EXPECT_FALSE(same.trades[4].rolled);
+  EXPECT_EQ(same.trades[5].kind, TradeOutcomeKind::kConfirmed);  // after
+  EXPECT_TRUE(same.trades[5].rolled);
+  EXPECT_EQ(same.trades[5].settlement_date, kThursday);
+  EXPECT_EQ(ledger_->find_trade(m("C"), "after")->settlement_date, kThursday);  // both sides
   EXPECT_EQ(same.reports.at(0).totals.at(0).trade_count, 2u);
+  // At the line, C's report of "after" was still waiting for D's.
+  ASSERT_EQ(same.reports[0].unmatched.size(), 1u);
+  EXPECT_EQ(same.reports[0].unmatched[0].submitter, m("C"));
+  EXPECT_EQ(same.reports[0].unmatched[0].trade_id, TradeId::of("after"));
+  EXPECT_EQ(same.reports[0].unmatched[0].status, TradeStatus::kAlleged);
 
-  const EpochResult r = run({{kNodeA, {acme_trade("late-0", "A", "B", 100, 1000, kWednesday),
-                                       t_plus_1, future}}});
-  ASSERT_EQ(r.trades.size(), 3u);
-  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_TRUE(r.trades[0].rolled);
-  EXPECT_EQ(r.trades[0].business_date, kThursday);
-  EXPECT_EQ(r.trades[0].settlement_date, kThursday);  // T+0 stays T+0
-  EXPECT_EQ(r.trades[1].business_date, kThursday);
-  EXPECT_EQ(r.trades[1].settlement_date, kFriday);    // T+1 stays T+1
+  const Trade late_0 = acme_trade("late-0", "A", "B", 100, 1000, kWednesday);
+  const EpochResult r = run({{kNodeA, {late_0, t_plus_1, future}},
+                             {kNodeB, {counter(late_0), counter(t_plus_1)}}});
+  ASSERT_EQ(r.trades.size(), 5u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kAlleged);
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kAlleged);
+  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_TRUE(r.trades[3].rolled);
+  EXPECT_EQ(r.trades[3].business_date, kThursday);
+  EXPECT_EQ(r.trades[3].settlement_date, kThursday);  // T+0 stays T+0
+  EXPECT_EQ(r.trades[4].business_date, kThursday);
+  EXPECT_EQ(r.trades[4].settlement_date, kFriday);    // T+1 stays T+1
+  // A trade date still to come is refused on arrival, on the one report.
   EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kRejected);
   EXPECT_EQ(r.trades[2].reason, Reason::kTradeDateNotOpen);
   EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 7);
@@ -513,24 +578,43 @@ TEST_F(LedgerTest, EnforcesLimitsPerBusinessDate) {
   Genesis g = testing::small_genesis();
   g.limits = {{MemberId::of("B"), {AmountMinor{200'000}, Quantity{150}, Quantity{1'000}}}};
   start(g);
-  Trade b_buys = acme_trade("b-1", "B", "C", 10, 1000, kWednesday);
+  const std::vector<Trade> a_buys = {
+      acme_trade("1", "A", "B", 100, 1000, kWednesday),   // B -100, gross 1,000.00
+      acme_trade("2", "A", "B", 100, 1000, kWednesday),   // B would be -200
+      acme_trade("3", "A", "B", 50, 2000, kWednesday)};   // B -150, gross 2,000.00
+  const Trade b_buys = acme_trade("b-1", "B", "C", 10, 1000, kWednesday);  // gross would be 2,100.00
+  // Limits apply when a trade matches: A's and C's reports come first, so
+  // each trade is checked on B's report, in order.
   const EpochResult r = run({
-      {kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday),    // B -100, gross 1,000.00
-                acme_trade("2", "A", "B", 100, 1000, kWednesday),    // B would be -200
-                acme_trade("3", "A", "B", 50, 2000, kWednesday)}},   // B -150, gross 2,000.00
-      {kNodeB, {b_buys}},                                            // gross would be 2,100.00
+      {kNodeA, {a_buys[0], a_buys[1], a_buys[2]}},
+      {kNodeC, {counter(b_buys)}},
+      {kNodeB, {counter(a_buys[0]), counter(a_buys[1]), counter(a_buys[2]), b_buys}},
   });
-  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(r.trades[1].reason, Reason::kLimitNetPosition);
-  EXPECT_EQ(r.trades[1].field, "seller");
-  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(r.trades[3].reason, Reason::kLimitGrossNotional);
-  EXPECT_EQ(r.trades[3].field, "buyer");
-  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kRejected);  // the key is taken, as REJECTED
+  ASSERT_EQ(r.trades.size(), 8u);
+  for (std::size_t first = 0; first < 4; ++first) {
+    EXPECT_EQ(r.trades[first].kind, TradeOutcomeKind::kAlleged) << first;
+  }
+  EXPECT_EQ(r.trades[4].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[5].reason, Reason::kLimitNetPosition);
+  EXPECT_EQ(r.trades[5].field, "seller");
+  EXPECT_EQ(r.trades[6].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[7].reason, Reason::kLimitGrossNotional);
+  EXPECT_EQ(r.trades[7].field, "buyer");
+  EXPECT_EQ(r.trades[7].kind, TradeOutcomeKind::kRejected);  // the key is taken, as REJECTED
+  // ... and so is the other side's, with the same reason.
+  for (const auto& [member, id, reason] : {std::tuple{"A", "2", Reason::kLimitNetPosition},
+                                           std::tuple{"C", "b-1", Reason::kLimitGrossNotional}}) {
+    const TradeRecord* first_side = ledger_->find_trade(m(member), id);
+    ASSERT_NE(first_side, nullptr) << id;
+    EXPECT_EQ(first_side->status, TradeStatus::kRejected) << id;
+    EXPECT_EQ(first_side->reason, reason) << id;
+  }
+  EXPECT_EQ(ledger_->position(m("B"), InstrumentIndex{0}, kWednesday).sold, 150);
   (void)run(request({cut_off(kWednesday)}));
   // A new business date starts with a fresh gross notional.
-  const EpochResult next = run({{kNodeB, {acme_trade("b-2", "B", "C", 10, 1000, kThursday)}}});
-  EXPECT_EQ(next.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  const EpochResult next = run_matched({acme_trade("b-2", "B", "C", 10, 1000, kThursday)});
+  ASSERT_EQ(next.trades.size(), 2u);
+  EXPECT_EQ(next.trades[1].kind, TradeOutcomeKind::kConfirmed);
 }
 
 TEST_F(LedgerTest, EnforcesGrossQuantityPerBusinessDate) {
@@ -546,21 +630,32 @@ TEST_F(LedgerTest, EnforcesGrossQuantityPerBusinessDate) {
     t.price_scale = 3;
     return t;
   };
-  const EpochResult r = run({{kNodeA, {cheap("1", "A", "B", 10'000, kWednesday),
-                                       cheap("2", "A", "B", 5'000, kWednesday),   // B at 15,000
-                                       cheap("3", "A", "B", 1, kWednesday)}},
-                             {kNodeB, {cheap("4", "B", "C", 1, kWednesday)}}});  // bought counts too
-  ASSERT_EQ(r.trades.size(), 4u);
-  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(r.trades[0].consideration.minor, 10'000);
-  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(r.trades[2].reason, Reason::kLimitGrossQuantity);
-  EXPECT_EQ(r.trades[2].field, "seller");
-  EXPECT_EQ(r.trades[3].reason, Reason::kLimitGrossQuantity);
-  EXPECT_EQ(r.trades[3].field, "buyer");
-  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kRejected);
+  const std::vector<Trade> a_buys = {cheap("1", "A", "B", 10'000, kWednesday),
+                                     cheap("2", "A", "B", 5'000, kWednesday),  // B at 15,000
+                                     cheap("3", "A", "B", 1, kWednesday)};
+  const Trade b_buys = cheap("4", "B", "C", 1, kWednesday);  // bought counts too
+  // Each trade is checked when B's report matches the other side's.
+  const EpochResult r = run({{kNodeA, {a_buys[0], a_buys[1], a_buys[2]}},
+                             {kNodeC, {counter(b_buys)}},
+                             {kNodeB, {counter(a_buys[0]), counter(a_buys[1]), counter(a_buys[2]),
+                                       b_buys}}});
+  ASSERT_EQ(r.trades.size(), 8u);
+  for (std::size_t first = 0; first < 4; ++first) {
+    EXPECT_EQ(r.trades[first].kind, TradeOutcomeKind::kAlleged) << first;
+  }
+  EXPECT_EQ(r.trades[4].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[4].consideration.minor, 10'000);
+  EXPECT_EQ(r.trades[5].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[6].reason, Reason::kLimitGrossQuantity);
+  EXPECT_EQ(r.trades[6].field, "seller");
+  EXPECT_EQ(r.trades[7].reason, Reason::kLimitGrossQuantity);
+  EXPECT_EQ(r.trades[7].field, "buyer");
+  EXPECT_EQ(r.trades[7].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(ledger_->find_trade(m("A"), "3")->status, TradeStatus::kRejected);
+  EXPECT_EQ(ledger_->find_trade(m("A"), "3")->reason, Reason::kLimitGrossQuantity);
+  EXPECT_EQ(ledger_->find_trade(m("C"), "4")->reason, Reason::kLimitGrossQuantity);
   (void)run(request({cut_off(kWednesday)}));
-  EXPECT_EQ(run({{kNodeB, {cheap("5", "B", "C", 1, kThursday)}}}).trades[0].kind,
+  EXPECT_EQ(run_matched({cheap("5", "B", "C", 1, kThursday)}).trades.at(1).kind,
             TradeOutcomeKind::kConfirmed);
 }
 
@@ -571,15 +666,22 @@ TEST_F(LedgerTest, OneHugeTradeCannotStopTheMarket) {
   // POSITION_OVERFLOW.
   start(testing::small_genesis());
   const std::int64_t units = std::numeric_limits<std::int64_t>::max() / 92'737;
-  const EpochResult r = run({{kNodeA, {acme_trade("whale", "A", "B", units, 92'737, kWednesday)}},
-                             {kNodeC, {acme_trade("1", "C", "D", 10, 1000, kWednesday)}},
-                             {kNodeB, {acme_trade("2", "B", "A", 10, 1000, kWednesday)}}});
-  ASSERT_EQ(r.trades.size(), 3u);
-  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kRejected);
-  EXPECT_EQ(r.trades[0].reason, Reason::kLimitGrossNotional);
-  EXPECT_EQ(r.trades[0].field, "buyer");
-  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kConfirmed);
+  const Trade whale = acme_trade("whale", "A", "B", units, 92'737, kWednesday);
+  const Trade cd = acme_trade("1", "C", "D", 10, 1000, kWednesday);
+  const Trade ba = acme_trade("2", "B", "A", 10, 1000, kWednesday);
+  // The whale matches first (on B's report), then the others.
+  const EpochResult r = run({{kNodeA, {whale, counter(ba)}},
+                             {kNodeB, {counter(whale), ba}},
+                             {kNodeC, {cd}},
+                             {kNodeD, {counter(cd)}}});
+  ASSERT_EQ(r.trades.size(), 6u);
+  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kAlleged);  // alone it books nothing
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(r.trades[2].reason, Reason::kLimitGrossNotional);
+  EXPECT_EQ(r.trades[2].field, "buyer");
+  EXPECT_EQ(ledger_->find_trade(m("A"), "whale")->status, TradeStatus::kRejected);
+  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kConfirmed);  // B buys from A
+  EXPECT_EQ(r.trades[5].kind, TradeOutcomeKind::kConfirmed);  // C buys from D
   const EpochResult eod = run(request({cut_off(kWednesday)}));
   EXPECT_EQ(eod.reports.at(0).totals.at(0).gross_minor, 20'000);
 }
@@ -601,11 +703,15 @@ TEST_F(LedgerTest, FullLimitsOnEveryDateThatSettlesTogetherFitInInt64) {
                                  acme_trade("cd" + n, "C", "D", units, 100'000, d),
                                  acme_trade("bc" + n, "B", "C", 1, 100'000, d)};
     for (Trade& t : trades) t.settlement_date = kFriday;
-    const EpochResult r = run({{kNodeA, {trades[0]}}, {kNodeC, {trades[1]}}, {kNodeB, {trades[2]}}});
-    ASSERT_EQ(r.trades.size(), 3u);
-    EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed) << d.days;
-    EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed) << d.days;
-    EXPECT_EQ(r.trades[2].reason, Reason::kLimitGrossNotional) << d.days;  // B is full
+    // B's reports are the second sides: ab books, then bc meets B's full limit.
+    const EpochResult r = run({{kNodeA, {trades[0]}},
+                               {kNodeC, {trades[1], counter(trades[2])}},
+                               {kNodeB, {counter(trades[0]), trades[2]}},
+                               {kNodeD, {counter(trades[1])}}});
+    ASSERT_EQ(r.trades.size(), 6u);
+    EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kConfirmed) << d.days;  // ab
+    EXPECT_EQ(r.trades[5].kind, TradeOutcomeKind::kConfirmed) << d.days;  // cd
+    EXPECT_EQ(r.trades[4].reason, Reason::kLimitGrossNotional) << d.days;  // B is full
     if (d != kFriday) (void)run(request({cut_off(d)}));
   }
   EXPECT_EQ(ledger_->cash_position(m("A"), CurrencyIndex{0}, kFriday).paid, 3 * value);
@@ -617,20 +723,25 @@ TEST_F(LedgerTest, FullLimitsOnEveryDateThatSettlesTogetherFitInInt64) {
 TEST_F(LedgerTest, RefusesTradesOlderThanTheLateTradeWindow) {
   start(testing::small_genesis());  // a trade may be one business day late
   (void)run(request({cut_off(kWednesday)}));
-  const EpochResult thu = run({{kNodeA, {acme_trade("late-1", "A", "B", 10, 1000, kWednesday)}}});
-  EXPECT_EQ(thu.trades.at(0).kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_TRUE(thu.trades.at(0).rolled);
+  const EpochResult thu = run_matched({acme_trade("late-1", "A", "B", 10, 1000, kWednesday)});
+  EXPECT_EQ(thu.trades.at(1).kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_TRUE(thu.trades.at(1).rolled);
   (void)run(request({cut_off(kThursday)}));
   Trade t_plus_1 = acme_trade("late-t1", "A", "B", 10, 1000, kThursday);
   t_plus_1.settlement_date = kFriday;
   const Trade too_old = acme_trade("late-2", "A", "B", 10, 1000, kWednesday);
   const Trade y2k = acme_trade("y2k", "A", "B", 10, 1000, date_from_civil(2000, 1, 3));
-  const EpochResult fri = run({{kNodeA, {t_plus_1, too_old, y2k, too_old}}});
-  ASSERT_EQ(fri.trades.size(), 4u);
-  EXPECT_EQ(fri.trades[0].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(fri.trades[0].business_date, kFriday);
-  EXPECT_EQ(fri.trades[0].settlement_date, kMonday);
-  // Refused under their keys, on their own dates: nothing is booked.
+  const EpochResult fri = run({{kNodeA, {t_plus_1, too_old, y2k, too_old}},
+                               {kNodeB, {counter(t_plus_1), counter(too_old)}}});
+  ASSERT_EQ(fri.trades.size(), 6u);
+  EXPECT_EQ(fri.trades[0].kind, TradeOutcomeKind::kAlleged);
+  EXPECT_EQ(fri.trades[4].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(fri.trades[4].business_date, kFriday);
+  EXPECT_EQ(fri.trades[4].settlement_date, kMonday);
+  // Refused on arrival, under their keys, on their own dates: the other
+  // side's report of the too old trade is refused alike, so nothing is booked.
+  EXPECT_EQ(fri.trades[5].kind, TradeOutcomeKind::kRejected);
+  EXPECT_EQ(fri.trades[5].reason, Reason::kTradeDateTooOld);
   EXPECT_EQ(fri.trades[1].kind, TradeOutcomeKind::kRejected);
   EXPECT_EQ(fri.trades[1].reason, Reason::kTradeDateTooOld);
   EXPECT_EQ(fri.trades[1].field, "trade_date");
@@ -642,6 +753,7 @@ TEST_F(LedgerTest, RefusesTradesOlderThanTheLateTradeWindow) {
   EXPECT_EQ(fri.trades[3].kind, TradeOutcomeKind::kDuplicate);
   EXPECT_EQ(ledger_->find_trade(m("A"), "late-2")->status, TradeStatus::kRejected);
   EXPECT_EQ(ledger_->find_trade(m("A"), "late-2")->reason, Reason::kTradeDateTooOld);
+  EXPECT_EQ(ledger_->find_trade(m("B"), "late-2")->status, TradeStatus::kRejected);
   ASSERT_EQ(fri.positions.size(), 2u);  // only late-t1's, on Monday
   EXPECT_EQ(fri.positions[0].settlement_date, kMonday);
 }
@@ -652,10 +764,11 @@ TEST_F(LedgerTest, CountsTheLateTradeWindowInBusinessDays) {
   start(g);
   for (BusinessDate d : {kWednesday, kThursday, kFriday}) (void)run(request({cut_off(d)}));
   // Monday is open: Friday and Monday lie after Thursday, the weekend does not count.
-  const EpochResult mon = run({{kNodeA, {acme_trade("thu", "A", "B", 1, 1000, kThursday),
-                                         acme_trade("wed", "A", "B", 1, 1000, kWednesday)}}});
-  EXPECT_EQ(mon.trades.at(0).kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(mon.trades.at(0).settlement_date, kMonday);
+  const Trade thu = acme_trade("thu", "A", "B", 1, 1000, kThursday);
+  const EpochResult mon = run({{kNodeA, {thu, acme_trade("wed", "A", "B", 1, 1000, kWednesday)}},
+                               {kNodeB, {counter(thu)}}});
+  EXPECT_EQ(mon.trades.at(2).kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(mon.trades.at(2).settlement_date, kMonday);
   EXPECT_EQ(mon.trades.at(1).reason, Reason::kTradeDateTooOld);
   // A month of cut-offs later, a T+0 trade of the first day is long too old.
   BusinessDate open = kMonday;
@@ -663,10 +776,11 @@ TEST_F(LedgerTest, CountsTheLateTradeWindowInBusinessDays) {
     (void)run(request({cut_off(open)}));
     open = *ref().calendar().next_business_day(open);
   }
-  const EpochResult later = run({{kNodeA, {acme_trade("month", "A", "B", 1, 1000, kThursday),
-                                           acme_trade("today", "A", "B", 1, 1000, open)}}});
+  const Trade today = acme_trade("today", "A", "B", 1, 1000, open);
+  const EpochResult later = run({{kNodeA, {acme_trade("month", "A", "B", 1, 1000, kThursday), today}},
+                                 {kNodeB, {counter(today)}}});
   EXPECT_EQ(later.trades.at(0).reason, Reason::kTradeDateTooOld);
-  EXPECT_EQ(later.trades.at(1).kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(later.trades.at(2).kind, TradeOutcomeKind::kConfirmed);
   // With no window at all, yesterday's trade is already too old.
   g.late_trade_window_days = 0;
   start(g);
@@ -697,35 +811,48 @@ TEST_F(LedgerTest, RefusesSuspendedInstrumentsAndForeignSubmissions) {
   start(testing::small_genesis());
   const SuspensionChange suspend{MemberId::of("OPS"), ControlRef::of("halt-1"), kAcme, true};
   const SuspensionChange resume{MemberId::of("OPS"), ControlRef::of("resume-1"), kAcme, false};
+  const Trade x = acme_trade("x", "A", "B", 1, 1000, kWednesday);
+  const Trade y = acme_trade("y", "A", "B", 1, 1000, kWednesday);
+  // B's node reports B's side of "y" and forges A's, which would match it.
   const EpochResult r = run({
-      {kNodeA, {acme_trade("x", "A", "B", 1, 1000, kWednesday)}},
-      {kNodeB, {acme_trade("y", "A", "B", 1, 1000, kWednesday)}},  // A's trade from B's node
+      {kNodeA, {x}},
+      {kNodeB, {counter(x), counter(y), y}},
       {kNodeD, {suspend}},
       {kNodeOps, {suspend}},
   });
-  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
-  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kRejectedUnkeyed);
-  EXPECT_EQ(r.trades[1].reason, Reason::kSubmitterNotProposer);
+  ASSERT_EQ(r.trades.size(), 4u);
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed);
+  EXPECT_EQ(r.trades[2].kind, TradeOutcomeKind::kAlleged);
+  EXPECT_EQ(r.trades[3].kind, TradeOutcomeKind::kRejectedUnkeyed);
+  EXPECT_EQ(r.trades[3].reason, Reason::kSubmitterNotProposer);
+  EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 1);  // x only
   EXPECT_TRUE(ledger_->suspended(InstrumentIndex{0}));
-  const EpochResult s = run({{kNodeA, {acme_trade("y", "A", "B", 1, 1000, kWednesday),
-                                       acme_trade("z", "A", "B", 1, 1000, kWednesday)}},
+  const Trade z = acme_trade("z", "A", "B", 1, 1000, kWednesday);
+  const EpochResult s = run({{kNodeA, {y, z}},
+                             {kNodeB, {counter(z)}},
                              {kNodeD, {resume}},
                              {kNodeOps, {resume}}});
-  // The forged "y" did not take A's id: A's own "y" is judged on its merits.
+  // The forged "y" did not take A's id: A's own "y" is judged on its merits,
+  // when it matches B's: suspension applies to the matched trade.
+  ASSERT_EQ(s.trades.size(), 3u);
+  EXPECT_EQ(s.trades[0].kind, TradeOutcomeKind::kRejected);
   EXPECT_EQ(s.trades[0].reason, Reason::kInstrumentSuspended);
   EXPECT_EQ(s.trades[0].field, "isin");
+  EXPECT_EQ(ledger_->find_trade(m("B"), "y")->reason, Reason::kInstrumentSuspended);
+  EXPECT_EQ(s.trades[2].reason, Reason::kInstrumentSuspended);  // z matched before the resume
   EXPECT_FALSE(ledger_->suspended(InstrumentIndex{0}));
-  EXPECT_EQ(run({{kNodeA, {acme_trade("w", "A", "B", 1, 1000, kWednesday)}}}).trades[0].kind,
+  EXPECT_EQ(run_matched({acme_trade("w", "A", "B", 1, 1000, kWednesday)}).trades.at(1).kind,
             TradeOutcomeKind::kConfirmed);
 }
 
 TEST_F(LedgerTest, ReplayingAnAppliedEpochChangesNothing) {
   start(testing::small_genesis());
-  const Bytes batch = testing::batch_of({acme_trade("1", "A", "B", 100, 1000, kWednesday)});
-  const std::vector<std::pair<std::uint16_t, Bytes>> epoch0 = {{kNodeA, batch}};
+  const std::vector<std::pair<std::uint16_t, Bytes>> epoch0 =
+      testing::matched_batches(ref(), {acme_trade("1", "A", "B", 100, 1000, kWednesday)});
   EXPECT_EQ(testing::apply_epoch(*ledger_, 1, epoch0).status, ApplyStatus::kOutOfOrder);
   const EpochResult first = testing::apply_epoch(*ledger_, 0, epoch0);
   ASSERT_EQ(first.status, ApplyStatus::kApplied);
+  expect_all_matched(first, 1);
   const Digest snapshot = ledger_->snapshot_digest();
   const EpochResult replay = testing::apply_epoch(*ledger_, 0, epoch0);
   EXPECT_EQ(replay.status, ApplyStatus::kAlreadyApplied);
@@ -740,22 +867,25 @@ TEST_F(LedgerTest, ReplayingAnAppliedEpochChangesNothing) {
 
 TEST_F(LedgerTest, RecordsUndecodableBatchesAndAppliesTheRest) {
   start(testing::small_genesis());
+  const Trade t = acme_trade("1", "A", "B", 100, 1000, kWednesday);
   const std::vector<std::pair<std::uint16_t, Bytes>> epoch = {
-      {kNodeA, testing::batch_of({acme_trade("1", "A", "B", 100, 1000, kWednesday)})},
+      {kNodeA, testing::batch_of({t})},
       {kNodeC, Bytes{1, 0, 0, 0, 9, 0xde, 0xad}},
+      {kNodeB, testing::batch_of({counter(t)})},
   };
   const EpochResult r = testing::apply_epoch(*ledger_, 0, epoch);
   ASSERT_EQ(r.rejected_batches.size(), 1u);
   EXPECT_EQ(r.rejected_batches[0].proposer, kNodeC);
   EXPECT_EQ(r.rejected_batches[0].reason, Reason::kBatchUndecodable);
-  ASSERT_EQ(r.trades.size(), 1u);
-  EXPECT_EQ(r.trades[0].kind, TradeOutcomeKind::kConfirmed);
+  ASSERT_EQ(r.trades.size(), 2u);
+  EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kConfirmed);
 }
 
 TEST_F(LedgerTest, ReportsFinalRowValuesOncePerEpoch) {
   start(testing::small_genesis());
-  const EpochResult r = run({{kNodeA, {acme_trade("1", "A", "B", 100, 1000, kWednesday),
-                                       acme_trade("2", "A", "B", 5, 2000, kWednesday)}}});
+  const EpochResult r = run_matched({acme_trade("1", "A", "B", 100, 1000, kWednesday),
+                                     acme_trade("2", "A", "B", 5, 2000, kWednesday)});
+  expect_all_matched(r, 2);
   ASSERT_EQ(r.positions.size(), 2u);  // A and B in ACME, once each
   EXPECT_EQ(r.positions[0].member, m("A"));
   EXPECT_EQ(r.positions[0].bought, 105);
@@ -763,7 +893,7 @@ TEST_F(LedgerTest, ReportsFinalRowValuesOncePerEpoch) {
   ASSERT_EQ(r.cash.size(), 2u);
   EXPECT_EQ(r.cash[0].paid, 110'000);
   EXPECT_EQ(r.cash[1].received, 110'000);
-  EXPECT_EQ(r.trades[1].consideration.minor, 10'000);
+  EXPECT_EQ(r.trades[3].consideration.minor, 10'000);  // B's report of "2"
 }
 
 TEST_F(LedgerTest, ValidatesFundingEntries) {

@@ -1,5 +1,6 @@
-// Proves stateless validation accepts a well-formed trade and names the
-// right reason code and field for every way a trade can be malformed.
+// Proves stateless validation accepts a well-formed trade (its price at any
+// scale exact in the instrument's, or from a permitted trading venue) and
+// names the right reason code and field for every way a trade can be malformed.
 #include "settlement/validation.h"
 
 #include "settlement/test_support.h"
@@ -21,9 +22,34 @@ struct BadTrade {
   std::string_view field;
 };
 
+/// Writes the price as `units` x 10^-`scale`.
+std::function<void(Trade&)> priced(std::int64_t units, std::uint8_t scale) {
+  return [=](Trade& t) {
+    t.price = Price{units};
+    t.price_scale = scale;
+  };
+}
+
+/// Has trading venue VEN submit the trade, with `member` as its `party`.
+std::function<void(Trade&)> by_venue(MemberId Trade::*party, std::string_view member) {
+  return [=](Trade& t) {
+    t.submitter = MemberId::of("VEN");
+    t.*party = MemberId::of(member);
+  };
+}
+
+/// small_genesis plus a trading venue VEN that may submit the trades of A and B.
+Genesis genesis_with_venue() {
+  Genesis g = testing::small_genesis();
+  g.members.push_back({MemberId::of("VEN"), "Venue", Role::kTradingVenue, std::nullopt});
+  g.venue_members = {{MemberId::of("VEN"), MemberId::of("A")},
+                     {MemberId::of("VEN"), MemberId::of("B")}};
+  return g;
+}
+
 class Validation : public ::testing::Test {
  protected:
-  ReferenceData ref = testing::load(testing::small_genesis());
+  ReferenceData ref = testing::load(genesis_with_venue());
   Trade good = acme_trade("T-1", "A", "B", 100, 1000, kWednesday);
 };
 
@@ -42,6 +68,33 @@ TEST_F(Validation, SellerMaySubmit) {
   EXPECT_TRUE(validate_trade(good, ref).ok());
 }
 
+TEST_F(Validation, NormalisesAPriceWrittenAtAnyExactScale) {
+  // ACME is priced in cents: 10.50 EUR written with 0, 1, 3 or 9 decimals.
+  const std::vector<std::pair<std::int64_t, std::uint8_t>> written = {
+      {1050, 2}, {105, 1}, {10'500, 3}, {10'500'000'000, 9}};
+  for (const auto& [price, scale] : written) {
+    Trade t = good;
+    t.price = Price{price};
+    t.price_scale = scale;
+    const TradeCheck check = validate_trade(t, ref);
+    ASSERT_TRUE(check.ok()) << price << " at scale " << int{scale} << ": " << to_string(check.reason);
+    EXPECT_EQ(check.trade.price, Price{1050}) << int{scale};
+    EXPECT_EQ(check.trade.consideration.minor, 105'000) << int{scale};  // 100 x 10.50
+  }
+  good.price = Price{10};
+  good.price_scale = 0;  // 10 EUR
+  EXPECT_EQ(validate_trade(good, ref).trade.price, Price{1000});
+}
+
+TEST_F(Validation, AcceptsAVenueTradeForItsMembersAsLockedIn) {
+  good.submitter = MemberId::of("VEN");
+  const TradeCheck check = validate_trade(good, ref);
+  ASSERT_TRUE(check.ok()) << to_string(check.reason);
+  EXPECT_TRUE(check.trade.locked_in);
+  EXPECT_EQ(check.trade.submitter, *ref.find_member(MemberId::of("VEN")));
+  EXPECT_FALSE(validate_trade(acme_trade("T-2", "A", "B", 1, 1000, kWednesday), ref).trade.locked_in);
+}
+
 TEST_F(Validation, RejectsEachMalformedFieldWithReasonAndField) {
   const std::vector<BadTrade> cases = {
       {[](Trade& t) { t.trade_id = TradeId::of(""); }, Reason::kTradeIdInvalid, "trade_id"},
@@ -51,15 +104,27 @@ TEST_F(Validation, RejectsEachMalformedFieldWithReasonAndField) {
       {[](Trade& t) { t.seller = MemberId::of("REG"); }, Reason::kMemberNotClearing, "seller"},
       {[](Trade& t) { t.submitter = MemberId::of("C"); }, Reason::kSubmitterNotParty, "submitter"},
       {[](Trade& t) { t.seller = MemberId::of("A"); }, Reason::kBuyerIsSeller, "seller"},
+      {[](Trade& t) { t.submitter = MemberId::of("OPS"); }, Reason::kMemberNotClearing, "submitter"},
+      // VEN may submit for A and B only.
+      {by_venue(&Trade::buyer, "C"), Reason::kVenueNotPermitted, "buyer"},
+      {by_venue(&Trade::seller, "D"), Reason::kVenueNotPermitted, "seller"},
+      {by_venue(&Trade::buyer, "VEN"), Reason::kMemberNotClearing, "buyer"},  // never a party
+      {by_venue(&Trade::seller, "A"), Reason::kBuyerIsSeller, "seller"},
       {[](Trade& t) { t.isin = Isin::of("US0378331006"); }, Reason::kIsinInvalid, "isin"},
       {[](Trade& t) { t.isin = Isin::of("GB0002634946"); }, Reason::kInstrumentUnknown, "isin"},
       {[](Trade& t) { t.currency = CurrencyCode::of("USD"); }, Reason::kCurrencyUnknown, "currency"},
       {[](Trade& t) { t.currency = CurrencyCode::of("JPY"); }, Reason::kCurrencyMismatch, "currency"},
       {[](Trade& t) { t.quantity = Quantity{0}; }, Reason::kQuantityNotPositive, "quantity"},
       {[](Trade& t) { t.price = Price{-5}; }, Reason::kPriceNotPositive, "price"},
-      {[](Trade& t) { t.price_scale = 3; }, Reason::kPriceScaleMismatch, "price_scale"},
+      // 10.505 EUR cannot be booked in cents; a scale beyond 9 is refused even when exact.
+      {priced(10'505, 3), Reason::kPriceScaleMismatch, "price_scale"},
+      {priced(10'500'000'000, 10), Reason::kPriceScaleMismatch, "price_scale"},
       {[](Trade& t) { t.price = Price{99}; }, Reason::kPriceOutsideBand, "price"},
       {[](Trade& t) { t.price = Price{100'001}; }, Reason::kPriceOutsideBand, "price"},
+      {priced(1'000'001, 3), Reason::kPriceScaleMismatch, "price_scale"},  // 1,000.001 EUR
+      {priced(10'001, 1), Reason::kPriceOutsideBand, "price"},             // 1,000.10 EUR
+      // Beyond int64 once scaled to cents: beyond any band, never a wrap.
+      {priced(std::numeric_limits<std::int64_t>::max() / 10, 0), Reason::kPriceOutsideBand, "price"},
       {[](Trade& t) { t.quantity = Quantity{std::numeric_limits<std::int64_t>::max()}; },
        Reason::kConsiderationOverflow, "quantity"},
       {[](Trade& t) { t.trade_date = BusinessDate{-1}; }, Reason::kDateOutOfRange, "trade_date"},
@@ -110,7 +175,7 @@ TEST(ValidationRounding, RoundsFinePricesAndRefusesZeroConsideration) {
 
 TEST(ReasonCodes, AllFitTheSchemaCheck) {
   const std::regex schema_reason("^[A-Z_]{1,48}$");
-  for (int r = 0; r <= static_cast<int>(Reason::kCcpShortfall); ++r) {
+  for (int r = 0; r <= static_cast<int>(Reason::kLockedInMismatch); ++r) {
     const std::string code(to_string(static_cast<Reason>(r)));
     EXPECT_TRUE(std::regex_match(code, schema_reason)) << code;
     EXPECT_NE(code, "UNKNOWN");
