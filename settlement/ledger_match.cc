@@ -327,9 +327,14 @@ void Ledger::record_version(Context& ctx, Arrival& a) {
   open.fields = a.fields;
   open.consideration = a.v.consideration;
   open.business_date = open_date_;
-  open.expires_on = reference_.calendar()
-                        .add_business_days(open_date_, reference_.allegation_expiry_days())
-                        .value_or(kDateMax);
+  // Nothing can match it once its trade date has left the late-trade window
+  // (the counterparty's report would be TRADE_DATE_TOO_OLD), so it expires
+  // then at the latest, not only after allegation_expiry_days.
+  const BusinessCalendar& calendar = reference_.calendar();
+  open.expires_on = std::min(
+      calendar.add_business_days(open_date_, reference_.allegation_expiry_days()).value_or(kDateMax),
+      calendar.add_business_days(a.trade.trade_date, reference_.late_trade_window_days())
+          .value_or(kDateMax));
   if (status == TradeStatus::kMismatched) open.mismatch_field = out.field;
   registry_.mutable_record(a.record).slot = open_.add(open);
 }

@@ -425,6 +425,22 @@ TEST_F(MatchingTest, ZeroExpiryDaysExpireAtTheCutOffOfTheArrivalDate) {
   EXPECT_EQ(status("A", "T-1"), TradeStatus::kExpired);
 }
 
+TEST_F(MatchingTest, AnAllegationExpiresOnceNothingCouldStillMatchIt) {
+  // Three days to live, but with a one-day late-trade window a counter
+  // report of Wednesday's trade is refused from Friday: it expires at
+  // Thursday's cut-off.
+  Genesis g = matching_genesis();
+  g.allegation_expiry_days = 3;
+  start(g);
+  (void)run({{kNodeA, {a_buys()}}});
+  EXPECT_TRUE(cut_off(kWednesday).transitions.empty());
+  const EpochResult thursday = cut_off(kThursday);
+  ASSERT_EQ(thursday.transitions.size(), 1u);
+  EXPECT_EQ(thursday.transitions[0].status, TradeStatus::kExpired);
+  const EpochResult late = run({{kNodeB, {counter_report(a_buys())}}});
+  EXPECT_EQ(late.trades[0].reason, Reason::kTradeDateTooOld);
+}
+
 TEST_F(MatchingTest, OpenReportsPerMemberAreCapped) {
   Genesis g = matching_genesis();
   g.max_open_reports_per_member = 2;

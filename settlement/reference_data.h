@@ -148,6 +148,8 @@ struct Genesis {
   /// a report that arrived while business date B was open and is still
   /// ALLEGED or MISMATCHED at the cut-off of B plus this many business days
   /// is UNMATCHED_EXPIRED at that cut-off. 0: at the cut-off of B itself.
+  /// It expires earlier when its trade date leaves the late-trade window
+  /// first: nothing could match it after that.
   int allegation_expiry_days = 1;
   /// Live (ALLEGED or MISMATCHED) reports a member may have at once,
   /// 1..kOpenReportsMax; a report beyond it is refused (ALLEGATION_LIMIT),
