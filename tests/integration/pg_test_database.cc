@@ -46,14 +46,14 @@ PgTestDatabase::~PgTestDatabase() {
   }
 }
 
-std::string sqlstate_of(pqxx::connection& db, const std::string& sql) {
+SqlOutcome outcome_of(pqxx::connection& db, const std::string& sql) {
   try {
     // Never committed: callers probe constraints without changing the data.
     pqxx::work tx(db);
     tx.exec(sql);
-    return "";
+    return {};
   } catch (const pqxx::sql_error& e) {
-    return e.sqlstate();
+    return {e.sqlstate(), e.what()};
   }
 }
 

@@ -25,8 +25,14 @@ class PgTestDatabase {
   std::string url_;
 };
 
-/// Runs `sql` in a transaction that is always rolled back and returns the
-/// SQLSTATE it failed with, or "" if every statement succeeded.
-[[nodiscard]] std::string sqlstate_of(pqxx::connection& db, const std::string& sql);
+/// How a statement ended: its SQLSTATE and PostgreSQL's message (which names
+/// the violated constraint), or both empty if every statement succeeded.
+struct SqlOutcome {
+  std::string sqlstate;
+  std::string message;
+};
+
+/// Runs `sql` in a transaction that is always rolled back and says how it ended.
+[[nodiscard]] SqlOutcome outcome_of(pqxx::connection& db, const std::string& sql);
 
 }  // namespace quorumclear::testing

@@ -105,10 +105,13 @@ void write_genesis(pqxx::work& tx, const Genesis& g, const ReferenceData& ref) {
             std::to_string(i.band_high.units) + ", false);");
   }
   const Limits& d = *g.default_limits;
+  // allegation_expiry_days and max_open_reports_per_member (0008) are not
+  // in this ledger's genesis yet: the issue 12 defaults stand in for them.
   tx.exec("INSERT INTO network (network_id, node_count, genesis_digest, late_trade_window_days, "
+          "allegation_expiry_days, max_open_reports_per_member, "
           "default_max_gross_notional_minor, default_max_net_position, default_max_gross_quantity) "
           "VALUES (decode(repeat('00', 32), 'hex'), " + std::to_string(g.node_count) +
-          ", decode(repeat('00', 32), 'hex'), " + std::to_string(ref.late_trade_window_days()) + ", " +
+          ", decode(repeat('00', 32), 'hex'), " + std::to_string(ref.late_trade_window_days()) + ", 1, 10000, " +
           std::to_string(d.max_gross_notional.minor) + ", " + std::to_string(d.max_net_position.units) +
           ", " + std::to_string(d.max_gross_quantity.units) + ");");
   for (const MemberLimitDef& l : g.limits) {
