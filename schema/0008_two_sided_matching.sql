@@ -210,3 +210,29 @@ CREATE TABLE settlement_unmatched_reports (
 -- earlier row was a report.
 ALTER TABLE trade_rejections ADD COLUMN entry_kind text NOT NULL DEFAULT 'REPORT'
     CONSTRAINT trade_rejections_entry_kind_check CHECK (entry_kind IN ('REPORT', 'CANCEL'));
+
+-- A first version that fails validation is REJECTED under its key (so a
+-- resubmission is a no-op), with the fields it was refused for as
+-- submitted: a zero quantity, a price at a scale above 9, buyer = seller,
+-- a settlement before the trade date, a submitter that is no party. Such a
+-- row moves nothing, so the money checks bind every row but these; a row
+-- that can book (every other status) keeps them all. Its consideration is
+-- 0 when validation stopped before computing one.
+ALTER TABLE trades DROP CONSTRAINT trades_quantity_check;
+ALTER TABLE trades ADD CONSTRAINT trades_quantity_check CHECK (status = 'REJECTED' OR quantity > 0);
+ALTER TABLE trades DROP CONSTRAINT trades_price_check;
+ALTER TABLE trades ADD CONSTRAINT trades_price_check CHECK (status = 'REJECTED' OR price > 0);
+ALTER TABLE trades DROP CONSTRAINT trades_consideration_minor_check;
+ALTER TABLE trades ADD CONSTRAINT trades_consideration_minor_check
+    CHECK (consideration_minor > 0 OR (status = 'REJECTED' AND consideration_minor = 0));
+ALTER TABLE trades DROP CONSTRAINT trades_price_scale_check;
+ALTER TABLE trades ADD CONSTRAINT trades_price_scale_check
+    CHECK (price_scale BETWEEN 0 AND 9 OR (status = 'REJECTED' AND price_scale BETWEEN 0 AND 255));
+ALTER TABLE trades DROP CONSTRAINT trades_buyer_not_seller;
+ALTER TABLE trades ADD CONSTRAINT trades_buyer_not_seller CHECK (status = 'REJECTED' OR buyer <> seller);
+ALTER TABLE trades DROP CONSTRAINT trades_settles_not_before_trade_date;
+ALTER TABLE trades ADD CONSTRAINT trades_settles_not_before_trade_date
+    CHECK (status = 'REJECTED' OR settlement_date >= trade_date);
+ALTER TABLE trades DROP CONSTRAINT trades_kind_matches_parties;
+ALTER TABLE trades ADD CONSTRAINT trades_kind_matches_parties
+    CHECK (status = 'REJECTED' OR (report_kind = 'BILATERAL') = (submitter = buyer OR submitter = seller));

@@ -132,6 +132,9 @@ struct TradeOutcome {
   std::uint8_t paired_version = 0;
   Digest content_hash{};          // a cancel: SHA-256 of its entry bytes, kind byte first
   AmountMinor consideration;      // 0 unless validation got that far
+  /// The price at the instrument's scale, what matching compared and
+  /// booking used (trades.price); 0 unless validation got that far.
+  Price price;
   BusinessDate business_date;     // effective, after any roll
   BusinessDate settlement_date;   // effective, after any roll
   bool rolled = false;

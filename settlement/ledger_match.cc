@@ -117,6 +117,7 @@ void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t ind
   out.field = check.field;
   if (check.ok()) {
     out.consideration = check.trade.consideration;
+    out.price = check.trade.price;
     if (t.trade_date > open_date_) {
       out.reason = Reason::kTradeDateNotOpen;
       out.field = "trade_date";

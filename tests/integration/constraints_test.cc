@@ -221,6 +221,18 @@ const std::vector<Case>& cases() {
       // checks that protect money and the lifecycle; the constraint named
       // is the one that must fire, not merely some CHECK).
       {"quantity_zero", trade({{"quantity", "0"}}), kCheck, "trades_quantity_check"},
+      // A report refused by validation is kept as submitted; it moves nothing.
+      {"rejected_report_as_submitted",
+       trade({{"quantity", "0"}, {"price", "-1"}, {"consideration_minor", "0"}, {"price_scale", "12"},
+              {"seller", "'A'"}, {"settlement_date", "'2026-11-24'"}, {"status", "'REJECTED'"},
+              {"reject_reason", "'QUANTITY_NOT_POSITIVE'"}, {"epoch", "0"}}),
+       kOk},
+      {"rejected_negative_consideration",
+       trade({{"consideration_minor", "-1"}, {"status", "'REJECTED'"},
+              {"reject_reason", "'PRICE_NOT_POSITIVE'"}, {"epoch", "0"}}),
+       kCheck, "trades_consideration_minor_check"},
+      {"alleged_quantity_zero", trade({{"quantity", "0"}, {"status", "'ALLEGED'"}, {"epoch", "0"}}),
+       kCheck, "trades_quantity_check"},
       {"quantity_negative", trade({{"quantity", "-5"}}), kCheck, "trades_quantity_check"},
       {"quantity_fractional", trade({{"quantity", "'10.5'"}}), kNotAnInteger},
       {"price_zero", trade({{"price", "0"}}), kCheck, "trades_price_check"},
