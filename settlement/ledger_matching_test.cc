@@ -146,7 +146,10 @@ TEST_P(SecondSide, ConfirmsExactlyOnceOnTheEpochThatCarriesIt) {
   EXPECT_EQ(status("B", "T-1"), TradeStatus::kConfirmed);
   // Either side again, in any later epoch: nothing is booked a second time.
   const EpochResult again = run({{kNodeA, {buyer}}, {kNodeB, {seller}}});
-  for (const TradeOutcome& o : again.trades) EXPECT_EQ(o.kind, TradeOutcomeKind::kDuplicate);
+  for (const TradeOutcome& o : again.trades) {
+    EXPECT_EQ(o.kind, TradeOutcomeKind::kDuplicate);
+    EXPECT_TRUE(o.field.empty()) << o.field;
+  }
   EXPECT_TRUE(again.positions.empty());
   expect_booked_once();
   EXPECT_EQ(ledger_->matching_stats().matched, 1u);
