@@ -36,6 +36,7 @@ Reason check_key(const TradeId& id, const MemberId& submitter_id, std::uint16_t 
   if (ref.submitter_must_be_proposer() && ref.member_of_node(proposer) != submitter) {
     return Reason::kSubmitterNotProposer;
   }
+  field = {};
   return Reason::kNone;
 }
 
