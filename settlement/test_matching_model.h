@@ -418,8 +418,12 @@ class MatchingModel {
     rec->mismatch_field = status == TradeStatus::kMismatched ? e.field : std::string_view{};
     if (is_live(status)) {
       rec->arrived = open_;
-      rec->expires_on =
-          ref_.calendar().add_business_days(open_, ref_.allegation_expiry_days()).value_or(kDateMax);
+      // The earlier of its own lifetime and the end of its trade date's
+      // late-trade window, after which no counter report could match it.
+      rec->expires_on = std::min(
+          ref_.calendar().add_business_days(open_, ref_.allegation_expiry_days()).value_or(kDateMax),
+          ref_.calendar().add_business_days(a.trade.trade_date, ref_.late_trade_window_days())
+              .value_or(kDateMax));
       rec->arrived_epoch = epoch_;
       ++live_[a.key.first];
     }
