@@ -27,7 +27,9 @@ cmake --build --preset "$PRESET" -j "$(nproc)"
 
 # Bounded libFuzzer runs (clang, ASan, UBSan) of the two decoders that read
 # peers' bytes: quorum messages, and clearing batches (decoded and applied
-# to a fresh ledger, whose invariant asserts must hold); and of whole quorum
+# over three epochs to fresh ledgers with a trading venue, whose invariant
+# asserts must hold and whose bookings must be exactly the matched and
+# locked-in trades, tests/fuzz/README.md); and of whole quorum
 # engines under Byzantine peers that forge codewords, branches and coin
 # shares (honest outputs must agree, no honest node be blamed, memory stay
 # bounded). Any crash, assert, invariant violation or non-canonical round

@@ -1,11 +1,18 @@
-// Measures the ledger on one core: applying 1,000,000 trades over 50 members
-// and 500 instruments in batches of 1,000 (10 batches per epoch), and the
-// cut-off that nets and settles those 1,000,000 trades.
+// Measures the ledger on one core: applying 1,000,000 trades over 500
+// instruments in batches of 1,000 reports (10 batches per epoch), two ways,
+// and the cut-off that nets and settles them.
+//  - Two-sided: each trade reported by both parties, each report in the
+//    batch of its submitter's own node (genesis binds them), the counter
+//    report in the same epoch or a later one: 2,000,000 reports.
+//  - Locked-in: the same trades submitted once by a trading venue, which
+//    needs no second side: 1,000,000 reports, the single-report path.
+// The difference is what matching costs per trade.
 #include "settlement/ledger.h"
 #include "settlement/test_support.h"
 
 #include <benchmark/benchmark.h>
 
+#include <deque>
 #include <memory>
 #include <random>
 
@@ -15,14 +22,16 @@ namespace {
 constexpr std::size_t kMembers = 50;
 constexpr std::size_t kInstruments = 500;
 constexpr std::size_t kTrades = 1'000'000;
-constexpr std::size_t kBatchTrades = 1'000;
+constexpr std::size_t kBatchReports = 1'000;
 constexpr std::size_t kBatchesPerEpoch = 10;
-// 31 nodes, the largest supported network: members 0..29 run nodes 0..29
-// and submit the batches, the operator runs the last, and members 30..49
-// run none (genesis refuses two members on one node) and trade as
-// counterparties.
-constexpr std::uint16_t kMemberNodes = 30;
-constexpr std::uint16_t kOpsNode = kMemberNodes;
+// 31 nodes, the largest supported network: members 0..28 run nodes 0..28
+// and trade with each other (each reports its own side), the venue runs
+// node 29, the operator node 30. Genesis refuses two members on one node,
+// so members 29..49 run none and, with submitters bound to their nodes,
+// cannot report: they hold balances and do not trade.
+constexpr std::uint16_t kTradingMembers = 29;
+constexpr std::uint16_t kVenueNode = kTradingMembers;
+constexpr std::uint16_t kOpsNode = kVenueNode + 1;
 
 std::string member_name(std::size_t i) { return "MEMBER" + std::to_string(i); }
 
@@ -31,9 +40,10 @@ Genesis bench_genesis() {
   g.currencies = {{CurrencyCode::of("EUR"), 2}};
   for (std::size_t i = 0; i < kMembers; ++i) {
     const std::optional<std::uint16_t> node =
-        i < kMemberNodes ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(i)) : std::nullopt;
+        i < kTradingMembers ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(i)) : std::nullopt;
     g.members.push_back({MemberId::of(member_name(i)), "Member", Role::kClearingMember, node});
   }
+  g.members.push_back({MemberId::of("VENUE"), "Venue", Role::kTradingVenue, kVenueNode});
   g.members.push_back({MemberId::of("OPS"), "Operator", Role::kOperator, kOpsNode});
   for (std::size_t i = 0; i < kInstruments; ++i) {
     const Isin isin = testing::synthetic_isin(i);
@@ -48,45 +58,88 @@ Genesis bench_genesis() {
                          Quantity{1'000'000'000'000}}});
     g.cash.push_back({MemberId::of(member_name(m)), CurrencyCode::of("EUR"),
                       AmountMinor{1'000'000'000'000'000}});
+    g.venue_members.push_back({MemberId::of("VENUE"), MemberId::of(member_name(m))});
   }
   g.first_business_date = testing::kWednesday;
   g.node_count = kOpsNode + 1;
   return g;
 }
 
+using Epochs = std::vector<std::vector<std::pair<std::uint16_t, Bytes>>>;
+
 struct Workload {
   ReferenceData reference = testing::load(bench_genesis());
-  std::vector<std::vector<std::pair<std::uint16_t, Bytes>>> epochs;
+  Epochs two_sided;
+  Epochs locked_in;
   std::vector<std::pair<std::uint16_t, Bytes>> cut_off;
+  std::size_t counter_same_epoch = 0;  // counter reports in their trade's first epoch
 
   Workload() {
     std::mt19937_64 rng(42);
-    std::vector<std::pair<std::uint16_t, Bytes>> epoch;
-    std::uint64_t id = 0;
-    for (std::size_t b = 0; b < kTrades / kBatchTrades; ++b) {
-      const auto member = static_cast<std::uint16_t>(b % kMemberNodes);
-      const auto node = member;
-      std::vector<Entry> entries;
-      entries.reserve(kBatchTrades);
-      for (std::size_t t = 0; t < kBatchTrades; ++t) {
-        const std::size_t other = (member + 1 + rng() % (kMembers - 1)) % kMembers;
-        Trade trade = testing::acme_trade("T" + std::to_string(id++), member_name(member),
-                                          member_name(other), 1 + static_cast<std::int64_t>(rng() % 1000),
-                                          100 + static_cast<std::int64_t>(rng() % 90'000),
-                                          testing::kWednesday);
-        if (rng() % 2 == 0) std::swap(trade.buyer, trade.seller);
-        trade.isin = testing::synthetic_isin(rng() % kInstruments);
-        trade.client_ref = ClientRef::of("bench");
-        entries.push_back(trade);
+    std::vector<Trade> trades;
+    trades.reserve(kTrades);
+    // Each epoch, 10 of the 29 member nodes propose in turn. A node's batch
+    // carries first the counter reports its member owes (the counterparties'
+    // trades since its last batch, oldest first), then new trades of its own.
+    std::vector<std::deque<std::pair<std::size_t, std::uint64_t>>> owed(kTradingMembers);
+    std::size_t reports = 0;
+    for (std::uint64_t e = 0; reports < 2 * kTrades; ++e) {
+      std::vector<std::pair<std::uint16_t, Bytes>> epoch;
+      for (std::size_t k = 0; k < kBatchesPerEpoch && reports < 2 * kTrades; ++k) {
+        const auto node = static_cast<std::uint16_t>((e * kBatchesPerEpoch + k) % kTradingMembers);
+        std::vector<Entry> entries;
+        entries.reserve(kBatchReports);
+        while (!owed[node].empty() && entries.size() < kBatchReports) {
+          const auto [t, first_epoch] = owed[node].front();
+          owed[node].pop_front();
+          entries.push_back(testing::counter_report(trades[t]));
+          counter_same_epoch += first_epoch == e;
+        }
+        while (entries.size() < kBatchReports && trades.size() < kTrades) {
+          trades.push_back(random_trade(rng, node, trades.size()));
+          const Trade& t = trades.back();
+          const std::uint16_t other = t.buyer == t.submitter ? index_of(t.seller) : index_of(t.buyer);
+          owed[other].emplace_back(trades.size() - 1, e);
+          entries.push_back(t);
+        }
+        reports += entries.size();
+        if (!entries.empty()) epoch.emplace_back(node, testing::batch_of(std::move(entries)));
       }
-      epoch.emplace_back(node, testing::batch_of(std::move(entries)));
-      if (epoch.size() == kBatchesPerEpoch) epochs.push_back(std::move(epoch)), epoch.clear();
+      two_sided.push_back(std::move(epoch));
+    }
+    // The same trades, locked-in: the venue's batches of 1,000.
+    for (std::size_t b = 0; b < kTrades / kBatchReports; ++b) {
+      if (b % kBatchesPerEpoch == 0) locked_in.emplace_back();
+      std::vector<Entry> entries;
+      entries.reserve(kBatchReports);
+      for (std::size_t t = b * kBatchReports; t < (b + 1) * kBatchReports; ++t) {
+        Trade venue = trades[t];
+        venue.submitter = MemberId::of("VENUE");
+        entries.push_back(venue);
+      }
+      locked_in.back().emplace_back(kVenueNode, testing::batch_of(std::move(entries)));
     }
     // The operator's cut-off as f+1 nodes propose it: it takes effect at the last.
     const Bytes request = testing::batch_of({CutOff{MemberId::of("OPS"), testing::kWednesday}});
     for (std::uint16_t node = 0; node <= reference.max_faulty_nodes(); ++node) {
       cut_off.emplace_back(node, request);
     }
+  }
+
+  static std::uint16_t index_of(const MemberId& id) {
+    return static_cast<std::uint16_t>(std::stoi(std::string(id.view().substr(6))));
+  }
+
+  static Trade random_trade(std::mt19937_64& rng, std::uint16_t member, std::size_t id) {
+    const std::size_t other = (member + 1 + rng() % (kTradingMembers - 1)) % kTradingMembers;
+    Trade trade = testing::acme_trade("T" + std::to_string(id), member_name(member),
+                                      member_name(other), 1 + static_cast<std::int64_t>(rng() % 1000),
+                                      100 + static_cast<std::int64_t>(rng() % 90'000),
+                                      testing::kWednesday);
+    if (rng() % 2 == 0) std::swap(trade.buyer, trade.seller);
+    trade.isin = testing::synthetic_isin(rng() % kInstruments);
+    trade.client_ref = ClientRef::of("bench");
+    return trade;
   }
 };
 
@@ -95,45 +148,72 @@ const Workload& workload() {
   return w;
 }
 
-std::unique_ptr<Ledger> fresh_ledger() {
-  return std::make_unique<Ledger>(workload().reference, LedgerOptions{{7, 11}, false, kTrades});
+/// `keys`: the registry's capacity hint, one per report.
+std::unique_ptr<Ledger> fresh_ledger(std::size_t keys) {
+  return std::make_unique<Ledger>(workload().reference, LedgerOptions{{7, 11}, false, keys});
 }
 
-void apply_all(Ledger& ledger) {
+void apply_all(Ledger& ledger, const Epochs& epochs) {
   std::uint64_t e = 0;
-  for (const auto& epoch : workload().epochs) {
+  for (const auto& epoch : epochs) {
     const EpochResult r = testing::apply_epoch(ledger, e++, epoch);
     benchmark::DoNotOptimize(r.state_digest);
   }
 }
 
-void BM_ApplyMillionTrades(benchmark::State& state) {
-  const Workload& w = workload();
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::unique_ptr<Ledger> ledger = fresh_ledger();
-    state.ResumeTiming();
-    apply_all(*ledger);
-    state.PauseTiming();
-    if (ledger->trade_count() != kTrades) state.SkipWithError("not every trade was decided");
-    ledger.reset();
-    state.ResumeTiming();
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTrades));
-  // The CSV reporter wants the same counters on every benchmark.
-  state.counters["epochs"] = static_cast<double>(w.epochs.size());
+// Every trade booked exactly once, nothing left open.
+bool all_booked(const Ledger& ledger) {
+  const MatchingStats s = ledger.matching_stats();
+  return s.matched + s.locked_in == kTrades && s.open_reports == 0 && s.refused_over_limit == 0;
+}
+
+// The CSV reporter wants the same counters on every benchmark.
+void set_counters(benchmark::State& state, double epochs, double reports, double same_epoch) {
+  state.counters["epochs"] = epochs;
+  state.counters["trades"] = static_cast<double>(kTrades);
+  state.counters["reports"] = reports;
+  state.counters["counter_same_epoch"] = same_epoch;
   state.counters["obligations"] = 0;
   state.counters["efficiency_bps"] = 0;
 }
-BENCHMARK(BM_ApplyMillionTrades)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
-void BM_CutOffNetsMillionTrades(benchmark::State& state) {
-  state.counters["epochs"] = 1;
+void apply_bench(benchmark::State& state, const Epochs& epochs, std::size_t reports) {
   for (auto _ : state) {
     state.PauseTiming();
-    std::unique_ptr<Ledger> ledger = fresh_ledger();
-    apply_all(*ledger);
-    const std::uint64_t epoch = workload().epochs.size();
+    std::unique_ptr<Ledger> ledger = fresh_ledger(reports);
+    state.ResumeTiming();
+    apply_all(*ledger, epochs);
+    state.PauseTiming();
+    if (ledger->trade_count() != reports || !all_booked(*ledger)) {
+      state.SkipWithError("not every trade was booked once");
+    }
+    ledger.reset();
+    state.ResumeTiming();
+  }
+}
+
+void BM_ApplyTwoSided(benchmark::State& state) {
+  const Workload& w = workload();
+  apply_bench(state, w.two_sided, 2 * kTrades);
+  set_counters(state, static_cast<double>(w.two_sided.size()), 2.0 * kTrades,
+               static_cast<double>(w.counter_same_epoch));
+}
+BENCHMARK(BM_ApplyTwoSided)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+void BM_ApplyLockedIn(benchmark::State& state) {
+  const Workload& w = workload();
+  apply_bench(state, w.locked_in, kTrades);
+  set_counters(state, static_cast<double>(w.locked_in.size()), kTrades, 0);
+}
+BENCHMARK(BM_ApplyLockedIn)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+void BM_CutOffNetsMillionTrades(benchmark::State& state) {
+  set_counters(state, 1, 0, 0);
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<Ledger> ledger = fresh_ledger(2 * kTrades);
+    apply_all(*ledger, workload().two_sided);
+    const std::uint64_t epoch = workload().two_sided.size();
     state.ResumeTiming();
     const EpochResult r = testing::apply_epoch(*ledger, epoch, workload().cut_off);
     state.PauseTiming();
