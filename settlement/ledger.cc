@@ -177,6 +177,12 @@ void Ledger::prefetch_trade_slot(const Entry& entry) const {
   if (const std::optional<MemberIndex> submitter = reference_.find_member(trade->submitter)) {
     registry_.prefetch(*submitter, trade->trade_id.view());
   }
+  // Matching reads the counterparty's key too: the other side of a
+  // bilateral report (a venue's trade reads the buyer's).
+  const MemberId& other = trade->submitter == trade->buyer ? trade->seller : trade->buyer;
+  if (const std::optional<MemberIndex> counterparty = reference_.find_member(other)) {
+    registry_.prefetch(*counterparty, trade->trade_id.view());
+  }
 }
 
 DateBook& Ledger::book_for(BusinessDate date) {

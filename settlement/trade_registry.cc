@@ -98,7 +98,10 @@ std::uint32_t TradeRegistry::find_locked_in(MemberIndex buyer, MemberIndex selle
 void TradeRegistry::index_locked_in(std::uint32_t index) {
   const TradeRecord& r = records_.at(index);
   assert(r.locked_in && r.status == TradeStatus::kConfirmed);
-  assert(find_locked_in(r.buyer, r.seller, id_of(r)) == kNotOpen);
+  // The first venue trade sizes the index by the capacity hint, so a
+  // venue-heavy day does not rehash as it grows; a day without venues
+  // never pays for it.
+  while (locked_count_ == 0 && locked_slots_.size() < 2 * expected_) grow_locked();
   if (2 * (locked_count_ + 1) > locked_slots_.size()) grow_locked();
   const std::uint64_t h = match_hash(r.buyer, r.seller, id_of(r));
   std::size_t i = h & locked_mask_;
@@ -178,6 +181,7 @@ std::uint32_t TradeRegistry::insert(std::string_view id, TradeRecord record, Loo
 }
 
 void TradeRegistry::reserve(std::size_t trades) {
+  expected_ = trades;
   records_.reserve(trades);
   ids_.reserve(trades * 16);
   while (slots_.size() < 2 * trades) grow();

@@ -126,6 +126,7 @@ class TradeRegistry {
   std::vector<std::uint64_t> locked_slots_;
   std::size_t locked_mask_ = 0;
   std::size_t locked_count_ = 0;
+  std::size_t expected_ = 0;  // reserve()'s hint
   // Sorted by record index; few keys are ever corrected.
   std::vector<std::pair<std::uint32_t, std::vector<Digest>>> superseded_;
 };
