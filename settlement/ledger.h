@@ -386,6 +386,13 @@ class Ledger {
                      std::uint32_t cause, bool by_cut_off);
   void revert_if_unpaired(Context& ctx, std::uint32_t record, std::uint32_t cause,
                           bool by_cut_off);
+  /// `party`'s live report under `id` naming `buyer` and `seller`: the only
+  /// report one with that match key pairs with.
+  [[nodiscard]] std::optional<std::uint32_t> live_report(MemberIndex party, std::string_view id,
+                                                         MemberIndex buyer,
+                                                         MemberIndex seller) const;
+  /// The live report record `r` pairs with, if any.
+  [[nodiscard]] std::optional<std::uint32_t> partner_of(const TradeRecord& r) const;
   void expire_reports(Context& ctx, BusinessDate closing, SettlementReport& report);
   void hash_transition(const ReportTransition& t);
   void check_matching(bool whole_state) const;

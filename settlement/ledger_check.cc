@@ -37,8 +37,7 @@ void Ledger::check_matching(bool whole_state) const {
     }
     if (r.status == TradeStatus::kConfirmed && !r.locked_in) {
       ++confirmed_bilateral;
-      const MemberIndex other = r.submitter == r.buyer ? r.seller : r.buyer;
-      [[maybe_unused]] const TradeRecord* p = registry_.find(other, registry_.id_of(r));
+      [[maybe_unused]] const TradeRecord* p = registry_.find(r.counterparty(), registry_.id_of(r));
       assert(p != nullptr && p->status == TradeStatus::kConfirmed && !p->locked_in &&
              p->buyer == r.buyer && p->seller == r.seller);
     }

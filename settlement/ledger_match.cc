@@ -13,6 +13,7 @@ namespace quorumclear::settlement {
 struct Ledger::Arrival {
   std::uint32_t at = 0;  // its outcome in ctx.result.trades
   const Trade& trade;
+  MemberIndex submitter;  // resolved with the key, before validation
   ValidTrade v;
   ReportFields fields;
   TradeRegistry::Lookup key;            // (submitter, trade id) before this version
@@ -48,10 +49,6 @@ TradeOutcome& begin_outcome(EpochResult& result, std::uint16_t proposer, std::ui
   out.proposer = proposer;
   out.entry_index = index;
   return out;
-}
-
-MemberIndex other_party(const TradeRecord& r) {
-  return r.submitter == r.buyer ? r.seller : r.buyer;
 }
 
 }  // namespace
@@ -129,7 +126,7 @@ void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t ind
       out.field = "trade_date";
     }
   }
-  Arrival a{at, t, check.trade, {}, key};
+  Arrival a{at, t, *submitter, check.trade, {}, key};
   if (out.reason != Reason::kNone) {
     // A refused correction leaves the current version as it was.
     if (key.record != nullptr) return unkeyed(out.reason, out.field);
@@ -140,26 +137,20 @@ void Ledger::apply_trade(Context& ctx, std::uint16_t proposer, std::uint32_t ind
   }
   a.fields = ReportFields{check.trade.instrument, t.quantity, check.trade.price,
                           check.trade.currency, t.trade_date, t.settlement_date};
+  // The old version's pair, if it was MISMATCHED, may not pair with the
+  // new one: it is looked at again once the new version is in.
+  std::optional<std::uint32_t> old_partner;
   if (key.record != nullptr && is_live(key.record->status)) {
     a.replaces_live = true;
-    // The old version's pair, if it was MISMATCHED, may not pair with the
-    // new one: it is looked at again once the new version is in.
-    std::uint32_t old_partner = kNotOpen;
-    const TradeRecord& old = *key.record;
-    const TradeRegistry::Lookup p = registry_.lookup(other_party(old), registry_.id_of(old));
-    if (p.record != nullptr && p.record->status == TradeStatus::kMismatched) old_partner = p.index;
+    old_partner = partner_of(*key.record);
     change_report(ctx, key.index, ReportChange{TradeStatus::kReplaced}, at, false);
-    if (check.trade.locked_in) {
-      book_locked_in(ctx, a);
-    } else {
-      match_bilateral(ctx, a);
-    }
-    if (old_partner != kNotOpen) revert_if_unpaired(ctx, old_partner, at, false);
-  } else if (check.trade.locked_in) {
+  }
+  if (check.trade.locked_in) {
     book_locked_in(ctx, a);
   } else {
     match_bilateral(ctx, a);
   }
+  if (old_partner) revert_if_unpaired(ctx, *old_partner, at, false);
   hash_trade_outcome(ctx.result.trades[at]);
 }
 
@@ -185,14 +176,11 @@ void Ledger::match_bilateral(Context& ctx, Arrival& a) {
     record_version(ctx, a);
     return;
   }
-  // Only the other party's live report naming the same buyer and seller
-  // pairs: a third member's report under this id is a different match key.
-  const TradeRegistry::Lookup theirs = registry_.lookup(other, id);
-  const bool paired = theirs.record != nullptr && is_live(theirs.record->status) &&
-                      theirs.record->buyer == a.v.buyer && theirs.record->seller == a.v.seller;
+  const std::optional<std::uint32_t> theirs = live_report(other, id, a.v.buyer, a.v.seller);
   const std::string_view diff =
-      paired ? first_difference(a.fields, open_.at(theirs.record->slot).fields) : std::string_view{};
-  const bool stays_live = !paired || !diff.empty();
+      theirs ? first_difference(a.fields, open_.at(registry_.record(*theirs).slot).fields)
+             : std::string_view{};
+  const bool stays_live = !theirs || !diff.empty();
   if (stays_live && !a.replaces_live &&
       open_.open_count(me) >= reference_.max_open_reports_per_member()) {
     ++stats_.refused_over_limit;
@@ -201,14 +189,14 @@ void Ledger::match_bilateral(Context& ctx, Arrival& a) {
     out.field = "submitter";
     return;
   }
-  if (!paired) {
+  if (!theirs) {
     out.kind = TradeOutcomeKind::kAlleged;
     record_version(ctx, a);
     return;
   }
+  const std::uint32_t partner = *theirs;
   out.paired_with = other;
-  out.paired_version = theirs.record->version;
-  const std::uint32_t partner = theirs.index;
+  out.paired_version = registry_.record(partner).version;
   if (!diff.empty()) {
     out.kind = TradeOutcomeKind::kMismatched;
     out.reason = Reason::kFieldMismatch;
@@ -268,14 +256,13 @@ void Ledger::book_locked_in(Context& ctx, Arrival& a) {
 }
 
 void Ledger::resolve_by_locked_in(Context& ctx, const Arrival& a, MemberIndex party) {
-  const TradeRegistry::Lookup l = registry_.lookup(party, a.trade.trade_id.view());
-  if (l.record == nullptr || !is_live(l.record->status) || l.record->buyer != a.v.buyer ||
-      l.record->seller != a.v.seller) {
-    return;
-  }
-  const std::string_view diff = first_difference(open_.at(l.record->slot).fields, a.fields);
+  const std::optional<std::uint32_t> live =
+      live_report(party, a.trade.trade_id.view(), a.v.buyer, a.v.seller);
+  if (!live) return;
+  const std::string_view diff =
+      first_difference(open_.at(registry_.record(*live).slot).fields, a.fields);
   if (diff.empty()) ++stats_.affirmed;
-  change_report(ctx, l.index,
+  change_report(ctx, *live,
                 ReportChange{diff.empty() ? TradeStatus::kAffirmed : TradeStatus::kRejected,
                              diff.empty() ? Reason::kNone : Reason::kLockedInMismatch, diff,
                              a.v.submitter, registry_.record(a.record).version},
@@ -305,7 +292,7 @@ void Ledger::record_version(Context& ctx, Arrival& a) {
   }
   r->content_hash = out.content_hash;
   r->epoch = ctx.epoch;
-  r->submitter = *reference_.find_member(a.trade.submitter);
+  r->submitter = a.submitter;
   r->buyer = a.v.buyer;
   r->seller = a.v.seller;
   r->locked_in = a.v.locked_in;
@@ -377,13 +364,22 @@ void Ledger::change_report(Context& ctx, std::uint32_t record, const ReportChang
 void Ledger::revert_if_unpaired(Context& ctx, std::uint32_t record, std::uint32_t cause,
                                 bool by_cut_off) {
   const TradeRecord& r = registry_.record(record);
-  if (r.status != TradeStatus::kMismatched) return;
-  const TradeRegistry::Lookup p = registry_.lookup(other_party(r), registry_.id_of(r));
-  if (p.record != nullptr && is_live(p.record->status) && p.record->buyer == r.buyer &&
-      p.record->seller == r.seller) {
-    return;
-  }
+  if (r.status != TradeStatus::kMismatched || partner_of(r)) return;
   change_report(ctx, record, ReportChange{TradeStatus::kAlleged}, cause, by_cut_off);
+}
+
+std::optional<std::uint32_t> Ledger::live_report(MemberIndex party, std::string_view id,
+                                                 MemberIndex buyer, MemberIndex seller) const {
+  const TradeRegistry::Lookup l = registry_.lookup(party, id);
+  if (l.record == nullptr || !is_live(l.record->status) || l.record->buyer != buyer ||
+      l.record->seller != seller) {
+    return std::nullopt;
+  }
+  return l.index;
+}
+
+std::optional<std::uint32_t> Ledger::partner_of(const TradeRecord& r) const {
+  return live_report(r.counterparty(), registry_.id_of(r), r.buyer, r.seller);
 }
 
 void Ledger::apply_cancel(Context& ctx, std::uint16_t proposer, std::uint32_t index,
@@ -422,14 +418,13 @@ void Ledger::apply_cancel(Context& ctx, std::uint16_t proposer, std::uint32_t in
   }
   if (out.kind == TradeOutcomeKind::kCancelled) {
     ++stats_.cancelled;
-    const TradeRecord& mine = *r;
-    const TradeRegistry::Lookup p = registry_.lookup(other_party(mine), registry_.id_of(mine));
+    const std::optional<std::uint32_t> partner = partner_of(*r);
     TradeRecord& cancelled = registry_.mutable_record(key.index);
     open_.remove(cancelled.slot);
     cancelled.slot = kNotOpen;
     cancelled.status = TradeStatus::kCancelled;
     cancelled.reason = Reason::kNone;
-    if (p.record != nullptr) revert_if_unpaired(ctx, p.index, at, false);
+    if (partner) revert_if_unpaired(ctx, *partner, at, false);
   }
   hash_trade_outcome(ctx.result.trades[at]);
 }
@@ -449,8 +444,7 @@ void Ledger::expire_reports(Context& ctx, BusinessDate closing, SettlementReport
     report.unmatched.push_back(UnmatchedReport{r.submitter, o.counterparty,
                                                TradeId::of(registry_.id_of(r)), r.version,
                                                TradeStatus::kExpired, {}, o.business_date});
-    const TradeRegistry::Lookup p = registry_.lookup(o.counterparty, registry_.id_of(r));
-    if (p.record != nullptr) partners.push_back(p.index);
+    if (const std::optional<std::uint32_t> p = partner_of(r)) partners.push_back(*p);
     ++stats_.expired;
     change_report(ctx, record,
                   ReportChange{TradeStatus::kExpired, Reason::kAllegationExpired}, cause, true);

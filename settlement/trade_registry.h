@@ -58,7 +58,8 @@ struct TradeRecord {
   TradeStatus status = TradeStatus::kConfirmed;
   Reason reason = Reason::kNone;
   BusinessDate business_date;    // after any roll
-  BusinessDate settlement_date;  // after any roll
+  BusinessDate settlement_date;  // after any roll  /// The other party of a bilateral report (the buyer of a venue's).
+  [[nodiscard]] MemberIndex counterparty() const { return submitter == buyer ? seller : buyer; }
 };
 
 class TradeRegistry {
