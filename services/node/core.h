@@ -1,0 +1,255 @@
+#pragma once
+// The node's core: the one thread that owns the quorum Engine, the clearing
+// Ledger and the certificate bookkeeping. Everything else (peer links, the
+// store, HTTP) reaches it only through CoreEvents from bounded queues and
+// hears back only through CoreIo. services/README.md tells the whole story;
+// the order of one Step's effects, the correctness argument, is written once,
+// in NodeCore::run (core.cc):
+//
+//   1. the highest epoch entered is durable      (never contradict a vote)
+//   2. the Step's messages go to the transport
+//   3. faults are recorded
+//   4. decided epochs are applied to the ledger in order and queued for the
+//      store; each is signed only once the store has committed it.
+//
+// A node that restarts, or lags beyond the epoch window, takes decided
+// epochs from one peer by catch-up (core_catch_up.cc) and then rebuilds its
+// engine above every epoch it entered.
+
+#include "quorum/certificate.h"
+#include "quorum/engine.h"
+#include "services/node/peer_wire.h"
+#include "services/node/pending_entries.h"
+#include "settlement/ledger.h"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace quorumclear::node {
+
+/// Peer-link channels (the transport's frame tag).
+enum class Channel : std::uint8_t { kQuorum = 1, kCertificate = 2, kCatchUp = 3 };
+
+/// An epoch as applied here, handed to the store to commit in one transaction.
+struct AppliedEpoch {
+  quorum::DecidedEpoch decided;
+  settlement::EpochResult result;
+  quorum::EpochTuple tuple;   // what this node will sign once it is committed
+  quorum::Digest previous_audit_head{};
+  bool by_catch_up = false;
+};
+
+/// Entries this node acknowledged and may still hold: shared with the API
+/// threads, which reserve room before they make a report durable, so an
+/// acknowledged report always fits (a full pool answers 429 before that).
+class IngestBudget {
+ public:
+  explicit IngestBudget(std::size_t capacity) : capacity_(capacity) {}
+  /// Reserves `n` places; false (nothing reserved) when they do not fit.
+  bool try_reserve(std::size_t n);
+  /// Reserves even beyond capacity: reports found RECEIVED at restart.
+  void force_reserve(std::size_t n) { used_.fetch_add(n); }
+  void release(std::size_t n) { used_.fetch_sub(n); }
+  [[nodiscard]] std::size_t used() const { return used_.load(); }
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
+
+ private:
+  std::size_t capacity_;
+  std::atomic<std::size_t> used_{0};
+};
+
+/// What the core asks of the world. The node implements it with the
+/// transport and the store thread; tests implement it in memory.
+class CoreIo {
+ public:
+  virtual ~CoreIo() = default;
+  /// Durable before it returns: the highest epoch this node sent a message in.
+  virtual void persist_entered_epoch(std::uint64_t epoch) = 0;
+  /// `to` empty: every other node. `epoch` tags the frame for discarding.
+  virtual void send(std::optional<quorum::NodeId> to, Channel channel,
+                    std::optional<std::uint64_t> epoch, std::shared_ptr<const quorum::Bytes> payload) = 0;
+  /// `peer` has epochs below `epoch`: frames for them need not reach it.
+  virtual void discard_below(quorum::NodeId peer, std::uint64_t epoch) = 0;
+  /// Queues an applied epoch for the store, in epoch order. The store
+  /// answers with an EpochCommitted event. May block while its queue is full.
+  virtual void write_epoch(std::shared_ptr<const AppliedEpoch> epoch) = 0;
+  /// Valid signatures over this node's committed tuple of `epoch`.
+  virtual void write_signatures(std::uint64_t epoch,
+                                std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures) = 0;
+  /// A peer's catch-up request, answered from the store off the core thread.
+  virtual void serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) = 0;
+  /// Node-local log (faults, catch-ups, divergence): never part of the audit chain.
+  virtual void local_event(std::string_view kind, std::optional<quorum::NodeId> peer,
+                           std::string detail) = 0;
+};
+
+struct PeerFrame {
+  quorum::NodeId from;
+  Channel channel = Channel::kQuorum;
+  quorum::Bytes payload;
+};
+/// Reports and cancels made durable as RECEIVED (their places reserved).
+struct EntriesReceived {
+  std::vector<ReceivedEntry> entries;
+};
+struct EpochCommitted {
+  std::uint64_t epoch = 0;
+};
+/// The node's clock: monotonic milliseconds for pacing, and the wall time in
+/// the business time zone for the scheduled cut-off.
+struct ClockTick {
+  std::uint64_t now_ms = 0;
+  settlement::BusinessDate local_date;
+  int local_minute_of_day = 0;
+};
+/// The operator asked this node to propose a cut-off of the open date.
+struct CutOffRequested {
+  settlement::MemberId operator_id;
+};
+/// Stop starting epochs; finish the ones entered (SIGTERM).
+struct DrainRequested {};
+using CoreEvent =
+    std::variant<PeerFrame, EntriesReceived, EpochCommitted, ClockTick, CutOffRequested, DrainRequested>;
+
+struct CoreOptions {
+  std::size_t batch_entries_max = 8'000;
+  std::size_t batch_bytes_max = quorum::kBatchBytesMax;
+  /// Batches queued in the engine at once: more adds latency, not throughput.
+  std::size_t proposals_queued_max = 2;
+  /// How often a batch holding only control entries is re-proposed.
+  std::uint64_t control_repropose_ms = 1'000;
+  /// A catch-up peer that answers nothing for this long is replaced.
+  std::uint64_t catch_up_timeout_ms = 5'000;
+  /// Applied epochs waiting for the store before the core stops taking input.
+  std::size_t apply_backlog_max = 8;
+  /// Decided epochs held above a gap being caught up; later ones are left
+  /// to catch-up too, so a stalled catch-up cannot pin memory.
+  std::size_t waiting_epochs_max = 32;
+  /// Minutes after local midnight at which the business date closes (genesis).
+  int cutoff_minute_of_day = 17 * 60 + 30;
+  quorum::EngineConfig engine;
+};
+
+/// What the node needs to build its core after a restart.
+struct CoreSetup {
+  quorum::Membership members{4};
+  quorum::NodeId self;
+  quorum::NodeKeys keys;
+  quorum::Digest network_id{};
+  CoreOptions options;
+  /// The ledger rebuilt from every stored epoch, and the audit head after it.
+  std::shared_ptr<settlement::Ledger> ledger;
+  quorum::Digest audit_head{};
+  /// Highest epoch ever entered (node_state.entered_epoch), if any.
+  std::optional<std::uint64_t> entered_epoch;
+};
+
+/// A copy of where the core stands, for readiness, status and metrics.
+struct CoreStatus {
+  std::uint64_t engine_epoch = 0;
+  std::optional<std::uint64_t> last_applied;
+  std::optional<std::uint64_t> last_committed;
+  std::optional<std::uint64_t> last_certified;
+  std::optional<std::uint64_t> entered_epoch;
+  settlement::Digest state_digest{};
+  quorum::Digest audit_head{};
+  settlement::BusinessDate open_business_date;
+  std::size_t pending_entries = 0;
+  std::uint64_t catch_ups = 0;
+  bool catching_up = false;
+  /// Epochs others certified that this node has not applied (0 when current).
+  std::uint64_t behind_epochs = 0;
+  std::optional<std::uint64_t> diverged_at;
+  std::uint64_t faults = 0;
+  std::uint64_t malformed_frames = 0;
+  bool drained = false;
+  quorum::EngineStats engine;
+  settlement::MatchingStats matching;
+};
+
+class NodeCore {
+ public:
+  NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget);
+  ~NodeCore();
+  NodeCore(const NodeCore&) = delete;
+  NodeCore& operator=(const NodeCore&) = delete;
+
+  /// Reports found RECEIVED and undecided at restart: proposed again.
+  void restore_pending(std::vector<ReceivedEntry> entries);
+  void handle(CoreEvent&& event);
+  /// False while the store has `apply_backlog_max` epochs to commit: the
+  /// caller stops taking peer frames and submissions (they wait in their
+  /// bounded queues) and feeds only EpochCommitted until it is true again.
+  [[nodiscard]] bool accepting() const;
+  [[nodiscard]] CoreStatus status() const;
+  [[nodiscard]] const settlement::Ledger& ledger() const { return *ledger_; }
+
+ private:
+  struct CatchUp;
+  void run(quorum::Step&& step);
+  void on_peer(PeerFrame&& frame);
+  void on_quorum(quorum::NodeId from, const quorum::Bytes& payload);
+  void on_signature(quorum::NodeId from, const quorum::Bytes& payload);
+  void on_committed(std::uint64_t epoch);
+  void on_tick(const ClockTick& tick);
+  void on_decided(quorum::DecidedEpoch&& decided);
+  void apply(quorum::DecidedEpoch&& decided, bool by_catch_up);
+  void settle_outcomes(const settlement::EpochResult& result);
+  void drain_waiting();
+  void maybe_propose(std::uint64_t now_ms);
+  void schedule_cut_off(const ClockTick& tick);
+  void flush_signatures(std::uint64_t epoch);
+  void forget_settled_epochs();
+  void note_peer_progress(quorum::NodeId peer, std::uint64_t epoch);
+  void diverge(std::uint64_t epoch, std::string why);
+  void rebuild_engine();
+  // Catch-up (core_catch_up.cc).
+  void on_catch_up(quorum::NodeId from, const quorum::Bytes& payload);
+  void maybe_catch_up(std::uint64_t now_ms);
+  void ask_next_peer(std::uint64_t now_ms, std::string_view why);
+  void request_more(std::uint64_t now_ms);
+  void refuse_catch_up_peer(std::string why);
+  void finish_catch_up_epoch();
+  [[nodiscard]] std::optional<std::uint64_t> certified_frontier() const;
+
+  quorum::Membership members_;
+  quorum::NodeId self_;
+  quorum::NodeKeys keys_;
+  quorum::Digest network_id_;
+  CoreOptions options_;
+  CoreIo& io_;
+  IngestBudget& budget_;
+  std::shared_ptr<settlement::Ledger> ledger_;
+  std::optional<quorum::Engine> engine_;
+  quorum::CertificateTracker tracker_;
+  PendingEntries pending_;
+  /// Control entries this node proposes until the ledger decides them: the
+  /// operator's cut-off requests (canonical entry bytes, kind byte first).
+  std::vector<quorum::Bytes> controls_;
+  std::uint64_t next_apply_ = 0;
+  std::optional<std::uint64_t> entered_;
+  std::optional<std::uint64_t> committed_;
+  std::optional<std::uint64_t> certified_;
+  quorum::Digest audit_head_{};
+  /// Decided by the engine but not yet applicable (a gap before them is
+  /// being caught up), by epoch.
+  std::map<std::uint64_t, quorum::DecidedEpoch> waiting_;
+  /// Applied, not yet committed, or committed and not yet certified.
+  std::map<std::uint64_t, quorum::EpochTuple> own_tuples_;
+  /// Per node, one above the highest epoch it validly signed (0: none yet).
+  std::vector<std::uint64_t> peer_signed_next_;
+  std::unique_ptr<CatchUp> catch_up_;
+  std::uint64_t catch_ups_ = 0;
+  std::uint64_t now_ms_ = 0;
+  std::uint64_t last_control_proposal_ms_ = 0;
+  std::uint64_t last_apply_ms_ = 0;
+  std::optional<std::uint64_t> diverged_at_;
+  std::uint64_t faults_ = 0;
+  std::uint64_t malformed_frames_ = 0;
+  bool draining_ = false;
+};
+
+}  // namespace quorumclear::node

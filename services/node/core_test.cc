@@ -1,0 +1,401 @@
+// Proves the node core's Ready loop and catch-up on an in-memory cluster of
+// four cores: both sides of trades submitted at their own members' nodes
+// are decided once and booked identically everywhere with 2f+1-signed
+// certificates; a node stopped beyond the epoch window catches up from one
+// peer; a restarted node never sends in an epoch it entered before and takes
+// those epochs by catch-up; a peer serving an altered epoch is refused.
+
+#include "services/node/core.h"
+
+#include "quorum/sim/seeded_random.h"
+#include "settlement/codec.h"
+#include "settlement/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <random>
+#include <set>
+
+namespace quorumclear::node {
+namespace {
+
+using quorum::NodeId;
+using settlement::testing::acme_trade;
+using settlement::testing::counter_report;
+
+constexpr std::size_t kNodes = 4;
+
+settlement::Genesis genesis() {
+  settlement::Genesis g = settlement::testing::small_genesis();
+  g.node_count = kNodes;
+  for (auto& m : g.members) {
+    if (m.node && *m.node >= kNodes) m.node.reset();
+  }
+  return g;
+}
+
+struct Wire {
+  NodeId from;
+  NodeId to;
+  Channel channel;
+  std::optional<std::uint64_t> epoch;
+  std::shared_ptr<const quorum::Bytes> payload;
+};
+
+/// What one node's store would hold.
+struct FakeStore {
+  std::map<std::uint64_t, std::shared_ptr<const AppliedEpoch>> epochs;
+  std::map<std::uint64_t, std::map<std::uint16_t, quorum::Signature>> signatures;
+  std::optional<std::uint64_t> entered;
+};
+
+class Cluster;
+
+class TestIo final : public CoreIo {
+ public:
+  TestIo(Cluster& cluster, NodeId self) : cluster_(cluster), self_(self) {}
+  void persist_entered_epoch(std::uint64_t epoch) override;
+  void send(std::optional<NodeId> to, Channel channel, std::optional<std::uint64_t> epoch,
+            std::shared_ptr<const quorum::Bytes> payload) override;
+  void discard_below(NodeId peer, std::uint64_t epoch) override;
+  void write_epoch(std::shared_ptr<const AppliedEpoch> epoch) override;
+  void write_signatures(std::uint64_t epoch,
+                        std::vector<std::pair<NodeId, quorum::Signature>> signatures) override;
+  void serve_catch_up(NodeId peer, const CatchUpRequest& request) override;
+  void local_event(std::string_view kind, std::optional<NodeId>, std::string detail) override {
+    events.emplace_back(std::string(kind) + ": " + detail);
+  }
+  std::vector<std::string> events;
+  /// Test hook: serve this epoch with one byte of one batch altered.
+  std::optional<std::uint64_t> alter_served_epoch;
+
+ private:
+  Cluster& cluster_;
+  NodeId self_;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(std::uint64_t seed) : rng_(seed), keys_(quorum::deal_keys(quorum::Membership(kNodes), quorum::sim::seeded_random(seed))) {
+    network_id_.fill(0x5a);
+    for (std::uint16_t i = 0; i < kNodes; ++i) {
+      stores.emplace_back();
+      ios.push_back(std::make_unique<TestIo>(*this, NodeId{i}));
+      budgets.push_back(std::make_unique<IngestBudget>(100'000));
+      local.emplace_back();
+      cores.emplace_back();
+      start(i);
+    }
+  }
+
+  /// (Re)builds node i from its store, as a restarted process would.
+  void start(std::uint16_t i) {
+    auto ledger = std::make_shared<settlement::Ledger>(settlement::testing::load(genesis()));
+    quorum::Digest audit{};
+    for (const auto& [e, applied] : stores[i].epochs) {
+      std::vector<settlement::EpochBatch> batches;
+      for (const auto& b : applied->decided.batches) batches.push_back({b.proposer.value, b.value});
+      (void)ledger->apply(e, batches);
+      audit = applied->tuple.audit_head;
+    }
+    CoreSetup setup;
+    setup.members = quorum::Membership(kNodes);
+    setup.self = NodeId{i};
+    setup.keys = keys_[i];
+    setup.network_id = network_id_;
+    setup.options.engine.idle_heartbeat_ms = 50;
+    setup.options.catch_up_timeout_ms = 500;
+    setup.ledger = std::move(ledger);
+    setup.audit_head = audit;
+    setup.entered_epoch = stores[i].entered;
+    local[i].clear();
+    cores[i] = std::make_unique<NodeCore>(std::move(setup), *ios[i], *budgets[i]);
+  }
+
+  void submit(std::uint16_t node, const settlement::Trade& t) {
+    const settlement::Bytes batch = settlement::encode_batch(settlement::Batch{{t}});
+    ReceivedEntry e{std::string(t.submitter.view()), std::string(t.trade_id.view()), {},
+                    settlement::Bytes(batch.begin() + 5, batch.end())};
+    e.content_hash = settlement::sha256(settlement::ByteView(e.entry).subspan(1));
+    ASSERT_TRUE(budgets[node]->try_reserve(1));
+    cores[node]->handle(EntriesReceived{{std::move(e)}});
+  }
+
+  /// Delivers frames in a seeded random order and ticks the clocks, for
+  /// `steps` deliveries or until `done` holds.
+  bool run(std::size_t steps, const std::function<bool()>& done) {
+    for (std::size_t s = 0; s < steps; ++s) {
+      if (done()) return true;
+      for (std::uint16_t i = 0; i < kNodes; ++i) {
+        while (!stopped.count(i) && !local[i].empty()) {
+          CoreEvent ev = std::move(local[i].front());
+          local[i].pop_front();
+          cores[i]->handle(std::move(ev));
+        }
+      }
+      if (s % 40 == 0) {
+        now_ms_ += 10;
+        for (std::uint16_t i = 0; i < kNodes; ++i) {
+          if (!stopped.count(i)) cores[i]->handle(ClockTick{now_ms_, settlement::testing::kWednesday, 600});
+        }
+      }
+      std::vector<std::size_t> deliverable;
+      for (std::size_t k = 0; k < wires.size() && deliverable.size() < 8; ++k) {
+        if (!stopped.count(wires[k].to.value)) deliverable.push_back(k);
+      }
+      if (deliverable.empty()) continue;
+      // Any pair of nodes may go next, but each link keeps its order, as the
+      // transport guarantees.
+      std::size_t k = deliverable[rng_() % deliverable.size()];
+      for (std::size_t j = 0; j < k; ++j) {
+        if (wires[j].from == wires[k].from && wires[j].to == wires[k].to) {
+          k = j;
+          break;
+        }
+      }
+      Wire w = std::move(wires[k]);
+      wires.erase(wires.begin() + static_cast<std::ptrdiff_t>(k));
+      cores[w.to.value]->handle(PeerFrame{w.from, w.channel, *w.payload});
+    }
+    return done();
+  }
+
+  [[nodiscard]] std::string describe(std::uint16_t i) const {
+    const CoreStatus st = cores[i]->status();
+    std::string out = "node " + std::to_string(i) + " engine " + std::to_string(st.engine_epoch) +
+                      " applied " + (st.last_applied ? std::to_string(*st.last_applied) : "-") +
+                      " behind " + std::to_string(st.behind_epochs) + " catch-ups " +
+                      std::to_string(st.catch_ups) + (st.catching_up ? " (active)" : "") + "\n";
+    for (const std::string& e : ios[i]->events) out += "  " + e + "\n";
+    return out;
+  }
+
+  [[nodiscard]] bool all_applied(std::uint64_t epoch) const {
+    for (std::uint16_t i = 0; i < kNodes; ++i) {
+      const auto last = cores[i]->ledger().last_applied_epoch();
+      if (!last || *last < epoch) return false;
+    }
+    return true;
+  }
+  [[nodiscard]] std::uint64_t min_applied() const {
+    std::uint64_t m = ~std::uint64_t{0};
+    for (const auto& c : cores) {
+      const auto last = c->ledger().last_applied_epoch();
+      m = std::min<std::uint64_t>(m, last ? *last : 0);
+    }
+    return m;
+  }
+
+  std::vector<FakeStore> stores;
+  std::vector<std::unique_ptr<TestIo>> ios;
+  std::vector<std::unique_ptr<IngestBudget>> budgets;
+  std::vector<std::unique_ptr<NodeCore>> cores;
+  std::vector<std::deque<CoreEvent>> local;
+  std::deque<Wire> wires;
+  std::set<std::uint16_t> stopped;
+  /// Nodes whose quorum frames are lost while they are stopped, as when the
+  /// senders' resend budget overflowed: only catch-up can bring them back.
+  std::set<std::uint16_t> lossy;
+  /// Quorum messages each node sent, by epoch (after its last start).
+  std::vector<std::set<std::uint64_t>> sent_epochs = std::vector<std::set<std::uint64_t>>(kNodes);
+
+ private:
+  std::mt19937_64 rng_;
+  std::vector<quorum::NodeKeys> keys_;
+  quorum::Digest network_id_{};
+  std::uint64_t now_ms_ = 0;
+};
+
+void TestIo::persist_entered_epoch(std::uint64_t epoch) {
+  auto& entered = cluster_.stores[self_.value].entered;
+  entered = std::max(entered.value_or(0), epoch);
+}
+void TestIo::send(std::optional<NodeId> to, Channel channel, std::optional<std::uint64_t> epoch,
+                  std::shared_ptr<const quorum::Bytes> payload) {
+  if (channel == Channel::kQuorum && epoch) cluster_.sent_epochs[self_.value].insert(*epoch);
+  for (std::uint16_t i = 0; i < kNodes; ++i) {
+    if (i == self_.value || (to && to->value != i)) continue;
+    if (channel == Channel::kQuorum && cluster_.lossy.count(i) && cluster_.stopped.count(i)) continue;
+    cluster_.wires.push_back(Wire{self_, NodeId{i}, channel, epoch, payload});
+  }
+}
+void TestIo::discard_below(NodeId peer, std::uint64_t epoch) {
+  std::erase_if(cluster_.wires, [&](const Wire& w) {
+    return w.from == self_ && w.to == peer && w.epoch && *w.epoch < epoch;
+  });
+}
+void TestIo::write_epoch(std::shared_ptr<const AppliedEpoch> epoch) {
+  const std::uint64_t e = epoch->decided.epoch.value;
+  cluster_.stores[self_.value].epochs[e] = std::move(epoch);
+  cluster_.local[self_.value].push_back(EpochCommitted{e});
+}
+void TestIo::write_signatures(std::uint64_t epoch, std::vector<std::pair<NodeId, quorum::Signature>> s) {
+  for (const auto& [node, sig] : s) cluster_.stores[self_.value].signatures[epoch][node.value] = sig;
+}
+void TestIo::serve_catch_up(NodeId peer, const CatchUpRequest& request) {
+  const FakeStore& store = cluster_.stores[self_.value];
+  for (std::uint64_t e = request.from_epoch; e < request.from_epoch + request.count; ++e) {
+    const auto it = store.epochs.find(e);
+    const auto sigs = store.signatures.find(e);
+    if (it == store.epochs.end() || sigs == store.signatures.end()) {
+      send(peer, Channel::kCatchUp, std::nullopt,
+           std::make_shared<const quorum::Bytes>(encode(CatchUpFrame{CatchUpUnavailable{e, std::nullopt}})));
+      return;
+    }
+    const quorum::EpochTuple& t = it->second->tuple;
+    CatchUpEpochHead head{e, t.output_digest, t.state_digest, t.audit_head,
+                          static_cast<std::uint16_t>(it->second->decided.batches.size()), {}};
+    for (const auto& [node, sig] : sigs->second) head.signatures.emplace_back(NodeId{node}, sig);
+    send(peer, Channel::kCatchUp, std::nullopt, std::make_shared<const quorum::Bytes>(encode(CatchUpFrame{head})));
+    for (std::uint16_t b = 0; b < head.batches; ++b) {
+      CatchUpBatch batch{e, b, it->second->decided.batches[b].proposer, it->second->decided.batches[b].value};
+      if (alter_served_epoch == e && !batch.value.empty()) batch.value.back() ^= 1;
+      send(peer, Channel::kCatchUp, std::nullopt, std::make_shared<const quorum::Bytes>(encode(CatchUpFrame{batch})));
+    }
+  }
+}
+
+settlement::Trade trade(int id, std::string_view buyer, std::string_view seller) {
+  return acme_trade("T" + std::to_string(id), buyer, seller, 10 + id, 1000 + id, settlement::testing::kWednesday);
+}
+
+class CoreCluster : public ::testing::TestWithParam<std::uint64_t> {};
+INSTANTIATE_TEST_SUITE_P(Seeds, CoreCluster, ::testing::Range<std::uint64_t>(0, 12));
+
+// Every node committed the same tuple (output, state digest, audit head)
+// for every epoch all of them have applied.
+void expect_identical(const Cluster& c) {
+  const std::uint64_t last = c.min_applied();
+  for (std::uint64_t e = 0; e <= last; ++e) {
+    const auto& first = c.stores[0].epochs.at(e)->tuple;
+    for (std::size_t i = 1; i < kNodes; ++i) {
+      ASSERT_TRUE(c.stores[i].epochs.count(e)) << "node " << i << " epoch " << e;
+      EXPECT_EQ(c.stores[i].epochs.at(e)->tuple, first) << "node " << i << " epoch " << e;
+    }
+  }
+}
+
+TEST_P(CoreCluster, TwoSidedTradesDecideOnceAndIdenticallyWithCertificates) {
+  Cluster c(GetParam() * 10 + 1);
+  const char* members[] = {"A", "B", "C", "D"};
+  for (int id = 0; id < 40; ++id) {
+    const auto buyer = static_cast<std::uint16_t>(id % 4);
+    const auto seller = static_cast<std::uint16_t>((id + 1) % 4);
+    const settlement::Trade t = trade(id, members[buyer], members[seller]);
+    c.submit(buyer, t);            // each side at its own member's node
+    c.submit(seller, counter_report(t));
+  }
+  ASSERT_TRUE(c.run(200'000, [&] {
+    for (const auto& core : c.cores) {
+      if (core->ledger().matching_stats().matched < 40 || core->status().pending_entries != 0) return false;
+    }
+    return true;
+  }));
+  expect_identical(c);
+  for (std::size_t i = 0; i < kNodes; ++i) {
+    EXPECT_EQ(c.budgets[i]->used(), 0u) << "every acknowledged report left the pool";
+    const auto* r = c.cores[i]->ledger().find_trade(*c.cores[i]->ledger().reference().find_member(
+                                                        settlement::MemberId::of("A")), "T0");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->status, settlement::TradeStatus::kConfirmed);
+  }
+  // Let the signatures settle, then every committed epoch carries 2f+1.
+  const std::uint64_t last = c.min_applied();
+  ASSERT_TRUE(c.run(100'000, [&] {
+    for (const FakeStore& s : c.stores) {
+      for (std::uint64_t e = 0; e <= last; ++e) {
+        const auto it = s.signatures.find(e);
+        if (it == s.signatures.end() || it->second.size() < 3) return false;
+      }
+    }
+    return true;
+  })) << [&] {
+    std::string out;
+    for (std::size_t i = 0; i < kNodes; ++i) {
+      out += "node " + std::to_string(i) + ":";
+      for (std::uint64_t e = 0; e <= last; ++e) {
+        const auto it = c.stores[i].signatures.find(e);
+        out += " " + std::to_string(it == c.stores[i].signatures.end() ? 0 : it->second.size());
+      }
+      out += " | committed " + std::to_string(c.stores[i].epochs.size()) + "\n";
+    }
+    return out;
+  }();
+}
+
+// Node 3 is stopped and misses its quorum frames while the other three
+// decide `trades` two-sided trades and run well past the epoch window.
+void run_without_node_3(Cluster& c, int trades) {
+  c.stopped.insert(3);
+  c.lossy.insert(3);
+  for (int id = 0; id < trades; ++id) {
+    const settlement::Trade t = trade(id, "A", "B");
+    c.submit(0, t);
+    c.submit(1, counter_report(t));
+  }
+  ASSERT_TRUE(c.run(300'000, [&] {
+    for (std::uint16_t i = 0; i < 3; ++i) {
+      const auto last = c.cores[i]->ledger().last_applied_epoch();
+      if (!last || *last < 3 * quorum::kEpochWindow) return false;
+    }
+    return true;
+  }));
+}
+
+TEST_P(CoreCluster, NodeStoppedBeyondTheWindowCatchesUpFromOnePeer) {
+  Cluster c(GetParam() * 10 + 2);
+  run_without_node_3(c, 30);
+  const std::uint64_t target = *c.cores[0]->ledger().last_applied_epoch();
+  c.stopped.clear();
+  ASSERT_TRUE(c.run(400'000, [&] { return c.all_applied(target + 2); })) << c.describe(3);
+  EXPECT_GE(c.cores[3]->status().catch_ups, 1u);
+  expect_identical(c);
+}
+
+TEST_P(CoreCluster, RestartedNodeNeverSendsInAnEpochItEnteredAndCatchesUp) {
+  Cluster c(GetParam() * 10 + 3);
+  for (int id = 0; id < 10; ++id) {
+    const settlement::Trade t = trade(id, "C", "D");
+    c.submit(2, t);
+    c.submit(3, counter_report(t));
+  }
+  ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(4); }));
+  // Node 2 stops mid-flight: some epochs entered, maybe not applied.
+  const std::optional<std::uint64_t> entered = c.stores[2].entered;
+  ASSERT_TRUE(entered.has_value());
+  c.stores[2].epochs.erase(c.stores[2].epochs.upper_bound(2), c.stores[2].epochs.end());  // it lost the tail
+  c.sent_epochs[2].clear();
+  c.start(2);
+  for (int id = 10; id < 20; ++id) {
+    const settlement::Trade t = trade(id, "A", "C");
+    c.submit(0, t);
+    c.submit(2, counter_report(t));
+  }
+  ASSERT_TRUE(c.run(400'000, [&] {
+    return c.all_applied(*entered + 3) && c.cores[2]->ledger().matching_stats().matched >= 20;
+  }));
+  for (const std::uint64_t e : c.sent_epochs[2]) EXPECT_GT(e, *entered) << "voted again in epoch " << e;
+  EXPECT_GE(c.cores[2]->status().catch_ups, 1u);
+  expect_identical(c);
+}
+
+TEST_P(CoreCluster, PeerServingAnAlteredEpochIsRefused) {
+  Cluster c(GetParam() * 10 + 4);
+  run_without_node_3(c, 20);
+  // Node 3 asks node 0 first (the next id after its own): it and node 2
+  // serve epoch 0 altered, node 1 honestly.
+  c.ios[0]->alter_served_epoch = 0;
+  c.ios[2]->alter_served_epoch = 0;
+  const std::uint64_t target = *c.cores[0]->ledger().last_applied_epoch();
+  c.stopped.clear();
+  ASSERT_TRUE(c.run(600'000, [&] { return c.all_applied(target); }));
+  const auto& events = c.ios[3]->events;
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const std::string& e) {
+    return e.rfind("CATCH_UP_REFUSED", 0) == 0;
+  })) << "the altered epoch 0 from node 0 was refused";
+  expect_identical(c);
+}
+
+}  // namespace
+}  // namespace quorumclear::node
