@@ -1,0 +1,92 @@
+#pragma once
+// A real local cluster for integration tests: n `clearing-node` processes,
+// one fresh PostgreSQL database each on the private test server
+// (QC_PG_URL), keys made by each node's own `clearctl keygen`, the coin dealt
+// by `clearctl deal`, genesis by `clearctl genesis`, and member tokens
+// created at each member's own node. Three clearing members (BANK_A..C on
+// nodes 0..2), a trading venue (VENUE on node 3, permitted for all three),
+// an operator and a regulator (tokens registered at every node). The wall
+// clock of every node reads one file the test sets. The destructor kills
+// every process it started and drops the databases.
+
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace quorumclear::testing {
+
+struct ClusterOptions {
+  std::size_t nodes = 4;
+  bool api_tls = true;
+  /// The wall time every node starts with (its clock file).
+  std::string clock = "2026-12-01T09:00:00Z";
+  std::string first_business_date = "2026-12-01";
+  std::string cutoff_time = "17:30";
+  std::uint32_t idle_heartbeat_ms = 200;
+};
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options = {});
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  void start(std::size_t node);
+  void start_all();
+  /// Sends `signal` and, for SIGTERM/SIGKILL, waits for the process to exit.
+  void signal(std::size_t node, int signal);
+  [[nodiscard]] bool running(std::size_t node) const;
+  /// Waits until the node's /readyz answers 200 (or the time runs out).
+  [[nodiscard]] bool wait_ready(std::size_t node, std::chrono::seconds timeout = std::chrono::seconds(60));
+
+  HttpAnswer api(std::size_t node, const std::string& method, const std::string& path,
+                 const std::string& token = {}, const std::string& body = {},
+                 const std::string& content_type = "application/json");
+  HttpAnswer ops(std::size_t node, const std::string& path);
+
+  /// The member's API token (created at its own node; operator and
+  /// regulator tokens are registered at every node).
+  [[nodiscard]] const std::string& token(const std::string& member) const { return tokens_.at(member); }
+  /// The node a member runs (clearing members and the venue).
+  [[nodiscard]] std::size_t node_of(const std::string& member) const { return node_of_.at(member); }
+  [[nodiscard]] std::string database_url(std::size_t node) const { return databases_.at(node); }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] std::filesystem::path node_dir(std::size_t node) const;
+  /// Sets every node's wall clock (an ISO-8601 UTC instant).
+  void set_clock(const std::string& instant);
+  /// Runs clearctl with `args`; its output in `output`; exit status returned.
+  int clearctl(const std::vector<std::string>& args, std::string* output = nullptr,
+               const std::map<std::string, std::string>& env = {});
+  [[nodiscard]] std::string log_of(std::size_t node) const;
+  [[nodiscard]] std::size_t size() const { return options_.nodes; }
+
+ private:
+  void make_keys();
+  void write_genesis();
+  void write_node_config(std::size_t node);
+  void create_tokens();
+
+  ClusterOptions options_;
+  std::filesystem::path dir_;
+  std::string admin_url_;
+  std::vector<std::string> database_names_;
+  std::vector<std::string> databases_;
+  std::vector<int> pids_;
+  std::vector<std::uint16_t> peer_ports_, api_ports_, ops_ports_;
+  std::map<std::string, std::string> tokens_;
+  std::map<std::string, std::size_t> node_of_;
+};
+
+}  // namespace quorumclear::testing
