@@ -1,0 +1,296 @@
+#include "services/node/clearing_node.h"
+
+#include "services/api/http_server.h"
+#include "services/config/key_files.h"
+#include "services/config/node_config.h"
+#include "services/log/log.h"
+#include "services/node/core_inbox.h"
+#include "services/node/node_api.h"
+#include "services/node/node_clock.h"
+#include "services/node/node_io.h"
+#include "services/node/status_board.h"
+
+#include <sodium.h>
+
+#include <csignal>
+#include <unistd.h>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace quorumclear::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <class T>
+T take(std::variant<T, config::ConfigError>&& v) {
+  if (auto* error = std::get_if<config::ConfigError>(&v)) throw StartupError(error->what());
+  return std::move(std::get<T>(v));
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw StartupError(path.string() + ": cannot read");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+log::Level level_of(config::LogLevel level) {
+  return log::parse_level(config::to_string(level)).value_or(log::Level::kInfo);
+}
+
+}  // namespace
+
+struct ClearingNode::Parts {
+  config::NodeConfig config;
+  config::NetworkGenesis genesis;
+  config::NodeSecrets secrets;
+  std::unique_ptr<settlement::ReferenceData> reference;
+  std::unique_ptr<log::Logger> log;
+  std::unique_ptr<store::NodeStore> core_store, apply_store, serve_store;
+  std::unique_ptr<CoreInbox> inbox;
+  std::unique_ptr<IngestBudget> budget;
+  std::unique_ptr<net::Transport> transport;
+  std::unique_ptr<NodeIo> io;
+  std::unique_ptr<NodeCore> core;
+  std::unique_ptr<StatusBoard> board;
+  std::unique_ptr<NodeApi> service;
+  std::unique_ptr<api::HttpServer> http;
+  NodeClock clock;
+  std::thread core_thread;
+  std::atomic<bool> stop_core{false};
+  std::atomic<bool> failed{false};
+
+  void load(const fs::path& config_file);
+  void open_store();
+  std::shared_ptr<settlement::Ledger> rebuild_ledger(const store::StoredState& state, quorum::Digest& audit);
+  void build_transport();
+  void build_core();
+  void build_http();
+  void core_loop();
+};
+
+void ClearingNode::Parts::load(const fs::path& config_file) {
+  config = take(config::load_node_config(config_file));
+  genesis = take(config::load_genesis(config.genesis));
+  if (std::optional<config::ConfigError> e = config::check_against(config, genesis)) throw StartupError(e->what());
+  secrets = take(config::load_node_secrets(config, genesis));
+  auto loaded = settlement::ReferenceData::load(genesis.ledger);
+  if (auto* e = std::get_if<settlement::LoadError>(&loaded)) {
+    throw StartupError(config.genesis.string() + ": " + e->field + ": " + e->message);
+  }
+  reference = std::make_unique<settlement::ReferenceData>(std::move(std::get<settlement::ReferenceData>(loaded)));
+  log = std::make_unique<log::Logger>(std::to_string(config.node_id), level_of(config.log_level));
+  set_business_time_zone(genesis.time_zone);
+  if (config.clock.source == config::ClockSource::kFile) clock = NodeClock(config.clock.file);
+  fs::create_directories(config.data_dir);
+}
+
+void ClearingNode::Parts::open_store() {
+  try {
+    core_store = std::make_unique<store::NodeStore>(config.database);
+    core_store->migrate();
+    core_store->init_network(*reference, genesis.network_id, config.node_id);
+    apply_store = std::make_unique<store::NodeStore>(config.database);
+    serve_store = std::make_unique<store::NodeStore>(config.database);
+  } catch (const std::exception& e) {
+    throw StartupError(config.file.string() + ": database: " + e.what());
+  }
+}
+
+// Replays every stored epoch into a fresh ledger and checks each recomputed
+// digest against the stored one: a database edited behind the node's back,
+// or a build that computes differently, must not run on.
+std::shared_ptr<settlement::Ledger> ClearingNode::Parts::rebuild_ledger(const store::StoredState& state,
+                                                                       quorum::Digest& audit) {
+  settlement::LedgerOptions options;
+  randombytes_buf(options.hash_key.data(), sizeof options.hash_key);  // any value is correct
+  auto ledger = std::make_shared<settlement::Ledger>(*reference, options);
+  audit = quorum::Digest{};
+  if (!state.last_applied_epoch) return ledger;
+  core_store->for_each_epoch(0, *state.last_applied_epoch, [&](const store::StoredEpoch& stored) {
+    quorum::DecidedEpoch decided{quorum::Epoch{stored.epoch}, {}};
+    std::vector<settlement::EpochBatch> batches;
+    for (const store::StoredBatch& b : stored.batches) decided.batches.push_back({quorum::NodeId{b.proposer}, b.bytes});
+    for (const quorum::DecidedBatch& b : decided.batches) batches.push_back({b.proposer.value, b.value});
+    const settlement::EpochResult r = ledger->apply(stored.epoch, batches);
+    const quorum::Digest output = quorum::output_digest(decided);
+    audit = quorum::audit_link(audit, decided.epoch, output, r.state_digest);
+    const auto refuse = [&](const char* what) {
+      throw StartupError("epoch " + std::to_string(stored.epoch) + ": the recomputed " + what +
+                         " differs from the stored one; refusing to start");
+    };
+    if (r.status != settlement::ApplyStatus::kApplied) refuse("epoch order");
+    if (output != stored.output_digest) refuse("output digest");
+    if (r.state_digest != stored.state_digest) refuse("state digest");
+    if (audit != stored.audit_head) refuse("audit head");
+  });
+  if (ledger->last_applied_epoch() != state.last_applied_epoch || ledger->state_digest() != state.state_digest ||
+      audit != state.audit_head) {
+    throw StartupError("node_state disagrees with the stored epochs (last applied " +
+                       std::to_string(*state.last_applied_epoch) + "); refusing to start");
+  }
+  return ledger;
+}
+
+void ClearingNode::Parts::build_transport() {
+  net::TransportOptions options;
+  options.self = quorum::NodeId{config.node_id};
+  options.listen_host = config.peer_listen.host;
+  options.listen_port = config.peer_listen.port;
+  options.key_pem = take(config::read_secret_file(config.keys.tls_key));
+  options.cert_pem = read_text(config.keys.tls_cert);
+  for (const config::PeerConfig& p : config.peers) {
+    options.peers.push_back(net::PeerEndpoint{quorum::NodeId{p.node_id}, p.address.host, p.address.port,
+                                              genesis.nodes.at(p.node_id).tls_pin});
+  }
+  net::TransportCallbacks callbacks;
+  callbacks.on_frame = [this](net::InboundFrame& frame) {
+    PeerFrame event{frame.from, static_cast<Channel>(frame.channel), std::move(frame.payload)};
+    if (inbox->try_push_peer(std::move(event))) return true;
+    frame.payload = std::move(event.payload);  // refused: untouched, offered again later
+    return false;
+  };
+  callbacks.on_log = [this](const net::LogRecord& r) {
+    const log::Level level = r.level == net::LogLevel::kWarn   ? log::Level::kWarn
+                             : r.level == net::LogLevel::kInfo ? log::Level::kInfo
+                                                               : log::Level::kDebug;
+    log->write(level, "net", r.event,
+               {{"peer", r.peer ? std::to_string(r.peer->value) : "-"}, {"detail", std::string(r.detail)}});
+  };
+  callbacks.on_fault = [this](const net::PeerFault& f) {
+    if (io) io->local_event("PEER_LINK_FAULT", f.peer, std::string(net::to_string(f.kind)) + ": " + f.detail);
+  };
+  try {
+    transport = std::make_unique<net::Transport>(std::move(options), std::move(callbacks));
+  } catch (const std::exception& e) {
+    throw StartupError(config.file.string() + ": peer transport: " + e.what());
+  }
+}
+
+void ClearingNode::Parts::build_core() {
+  const store::StoredState state = core_store->load_state();
+  quorum::Digest audit{};
+  std::shared_ptr<settlement::Ledger> ledger = rebuild_ledger(state, audit);
+  inbox = std::make_unique<CoreInbox>(4'096, 4'096);
+  budget = std::make_unique<IngestBudget>(config.tuning.ingest_queue_max);
+  build_transport();
+  io = std::make_unique<NodeIo>(quorum::NodeId{config.node_id}, *reference, *log, *transport, *inbox, *core_store,
+                                *apply_store, *serve_store, [this](std::string why) {
+                                  log->write(log::Level::kError, "store", "FATAL", {{"detail", why}});
+                                  failed = true;
+                                  ::kill(::getpid(), SIGTERM);  // to the process: main's sigwait takes it
+                                });
+  CoreSetup setup;
+  setup.members = genesis.membership();
+  setup.self = quorum::NodeId{config.node_id};
+  setup.keys.coin = secrets.coin;
+  setup.keys.signing_secret = secrets.signing.secret;
+  setup.keys.signing_public = genesis.signing_keys();
+  setup.network_id = genesis.network_id;
+  setup.options.batch_entries_max = config.tuning.batch_trades_max;
+  setup.options.batch_bytes_max = config.tuning.batch_bytes_max;
+  setup.options.cutoff_minute_of_day = genesis.cutoff_minute_of_day;
+  setup.options.engine.idle_heartbeat_ms = config.tuning.idle_heartbeat_ms;
+  setup.ledger = std::move(ledger);
+  setup.audit_head = audit;
+  setup.entered_epoch = state.entered_epoch;
+  core = std::make_unique<NodeCore>(std::move(setup), *io, *budget);
+  // Reports acknowledged before a restart and not yet decided: proposed again.
+  std::vector<ReceivedEntry> pending;
+  for (store::ReceivedReport& r : core_store->load_undecided()) {
+    pending.push_back(ReceivedEntry{r.submitter, r.trade_id, r.content_hash, std::move(r.entry)});
+  }
+  budget->force_reserve(pending.size());
+  core->restore_pending(std::move(pending));
+  board = std::make_unique<StatusBoard>();
+  board->publish(core->status());
+  log->write(log::Level::kInfo, "node", "STARTING",
+             {{"last_applied", state.last_applied_epoch ? std::to_string(*state.last_applied_epoch) : "-"},
+              {"entered", state.entered_epoch ? std::to_string(*state.entered_epoch) : "-"},
+              {"engine_epoch", std::to_string(core->status().engine_epoch)}});
+}
+
+void ClearingNode::Parts::build_http() {
+  service = std::make_unique<NodeApi>(NodeApiParts{quorum::NodeId{config.node_id}, genesis, *reference, config.database,
+                                                   *inbox, *budget, *board, *transport, *io});
+  api::ServerConfig server;
+  server.api = api::Endpoint{config.api_listen.host, config.api_listen.port};
+  if (config.api_tls) server.tls = api::TlsIdentity{config.keys.tls_key, config.keys.tls_cert};
+  server.ops = api::Endpoint{config.ops_listen.host, config.ops_listen.port};
+  server.on_request = [this](const api::RequestRecord& r) {
+    log->write(r.status >= 500 ? log::Level::kWarn : log::Level::kDebug, "api", "REQUEST",
+               {{"listener", std::string(r.listener)}, {"method", std::string(r.method)},
+                {"route", std::string(r.route)}, {"status", std::to_string(r.status)},
+                {"member", std::string(r.member)}, {"us", std::to_string(r.duration_us)},
+                {"failure", std::string(r.failure)}});
+  };
+  try {
+    http = std::make_unique<api::HttpServer>(*service, std::move(server));
+  } catch (const std::exception& e) {
+    throw StartupError(config.file.string() + ": listeners: " + e.what());
+  }
+}
+
+void ClearingNode::Parts::core_loop() {
+  constexpr auto kTick = std::chrono::milliseconds(20);
+  auto last_tick = std::chrono::steady_clock::now() - kTick;
+  while (!stop_core) {
+    std::optional<CoreEvent> event = inbox->pop(core->accepting(), kTick);
+    if (event) core->handle(std::move(*event));
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_tick >= kTick) {
+      core->handle(clock.tick());
+      board->publish(core->status());
+      last_tick = now;
+    }
+  }
+  board->publish(core->status());
+}
+
+ClearingNode::ClearingNode(const fs::path& config_file) : parts_(std::make_unique<Parts>()) {
+  if (sodium_init() < 0) throw StartupError("libsodium failed to initialise");
+  parts_->load(config_file);
+  parts_->open_store();
+  parts_->build_core();
+  parts_->build_http();
+}
+
+ClearingNode::~ClearingNode() = default;
+
+int ClearingNode::run() {
+  Parts& p = *parts_;
+  p.io->start();
+  p.transport->start();
+  p.core_thread = std::thread([&p] { p.core_loop(); });
+  p.http->start();
+  p.log->write(log::Level::kInfo, "node", "STARTED",
+               {{"api", p.config.api_listen.to_string()}, {"ops", p.config.ops_listen.to_string()},
+                {"peers", p.config.peer_listen.to_string()}});
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  p.log->write(log::Level::kInfo, "node", "DRAINING", {{"signal", std::to_string(received)}});
+  // Finish the epochs this node entered so that it (and a whole cluster
+  // stopped alike) restarts without an epoch nobody can decide.
+  p.inbox->push_local(DrainRequested{});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!p.failed && std::chrono::steady_clock::now() < deadline && !p.board->snapshot().core.drained) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  p.http->stop();
+  p.stop_core = true;
+  p.core_thread.join();
+  p.inbox->close();  // commit notices now have no reader; they must not block
+  p.io->stop();
+  p.transport->stop();
+  p.log->write(log::Level::kInfo, "node", "STOPPED", {{"drained", p.board->snapshot().core.drained ? "yes" : "no"}});
+  return p.failed ? 1 : 0;
+}
+
+}  // namespace quorumclear::node

@@ -1,0 +1,220 @@
+#include "services/node/node_io.h"
+
+#include <chrono>
+
+namespace quorumclear::node {
+namespace {
+
+net::Channel to_net(Channel c) { return static_cast<net::Channel>(static_cast<std::uint8_t>(c)); }
+
+std::string peer_text(std::optional<quorum::NodeId> peer) {
+  return peer ? std::to_string(peer->value) : std::string("-");
+}
+
+}  // namespace
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping, and everything queued ran
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  });
+}
+
+void Worker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::post(std::function<void()> job, std::size_t max) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || (max > 0 && jobs_.size() >= max)) return false;
+    jobs_.push_back(std::move(job));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+std::size_t Worker::depth() const {
+  std::lock_guard lock(mutex_);
+  return jobs_.size();
+}
+
+NodeIo::NodeIo(quorum::NodeId self, const settlement::ReferenceData& reference, log::Logger& logger,
+               net::Transport& transport, CoreInbox& inbox, store::NodeStore& core_store,
+               store::NodeStore& apply_store, store::NodeStore& serve_store,
+               std::function<void(std::string)> fatal)
+    : self_(self),
+      reference_(reference),
+      log_(logger),
+      transport_(transport),
+      inbox_(inbox),
+      core_store_(core_store),
+      apply_store_(apply_store),
+      serve_store_(serve_store),
+      fatal_(std::move(fatal)) {}
+
+NodeIo::~NodeIo() { stop(); }
+
+void NodeIo::start() {
+  store_thread_.start();
+  serve_thread_.start();
+}
+
+void NodeIo::stop() {
+  stopping_ = true;
+  serve_thread_.stop();
+  store_thread_.stop();
+}
+
+void NodeIo::until_done(const char* what, const std::function<void()>& body) {
+  std::chrono::milliseconds backoff(50);
+  for (;;) {
+    try {
+      body();
+      if (!database_ok_.exchange(true)) log_.write(log::Level::kInfo, "store", "DATABASE_BACK", {{"after", what}});
+      return;
+    } catch (const store::StoreUnavailable& e) {
+      if (database_ok_.exchange(false)) {
+        log_.write(log::Level::kWarn, "store", "DATABASE_UNAVAILABLE", {{"during", what}, {"error", e.what()}});
+      }
+      if (stopping_ && std::string_view(what) != "commit") throw;
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(2'000));
+    }
+  }
+}
+
+// On the core thread, before the Step's messages go out: it blocks while the
+// database is away, because sending first could let a restart contradict
+// what was sent.
+void NodeIo::persist_entered_epoch(std::uint64_t epoch) {
+  until_done("entered epoch", [&] { core_store_.record_entered_epoch(epoch); });
+}
+
+void NodeIo::send(std::optional<quorum::NodeId> to, Channel channel, std::optional<std::uint64_t> epoch,
+                  std::shared_ptr<const quorum::Bytes> payload) {
+  const std::optional<quorum::Epoch> tag = epoch ? std::optional<quorum::Epoch>(quorum::Epoch{*epoch}) : std::nullopt;
+  if (to) {
+    (void)transport_.send(*to, to_net(channel), tag, std::move(payload));
+  } else {
+    (void)transport_.broadcast(to_net(channel), tag, payload);
+  }
+}
+
+void NodeIo::discard_below(quorum::NodeId peer, std::uint64_t epoch) {
+  transport_.discard_below(peer, quorum::Epoch{epoch});
+}
+
+void NodeIo::write_epoch(std::shared_ptr<const AppliedEpoch> epoch) {
+  // The core bounds how many epochs wait here (CoreOptions::apply_backlog_max).
+  store_thread_.post([this, epoch = std::move(epoch)] { commit(*epoch); });
+}
+
+void NodeIo::commit(const AppliedEpoch& applied) {
+  std::vector<settlement::EpochBatch> batches;
+  batches.reserve(applied.decided.batches.size());
+  for (const quorum::DecidedBatch& b : applied.decided.batches) batches.push_back({b.proposer.value, b.value});
+  const std::uint64_t e = applied.decided.epoch.value;
+  const store::EpochToWrite row{e, batches, applied.result, reference_, applied.tuple.output_digest,
+                                applied.tuple.audit_head};
+  try {
+    until_done("commit", [&] { apply_store_.apply_epoch(row); });
+  } catch (const store::EpochAlreadyApplied&) {
+    // Committed before a crash that came between commit and notice: the
+    // replay at start made the ledger hold it, so this is the same epoch.
+  } catch (const std::exception& err) {
+    fatal_("epoch " + std::to_string(e) + " could not be committed: " + err.what());
+    return;
+  }
+  log_.write(log::Level::kDebug, "store", "EPOCH_COMMITTED",
+             {{"epoch", std::to_string(e)}, {"reports", std::to_string(applied.result.trades.size())}});
+  inbox_.push_local(EpochCommitted{e});
+}
+
+void NodeIo::write_signatures(std::uint64_t epoch,
+                              std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures) {
+  store_thread_.post([this, epoch, signatures = std::move(signatures)] {
+    std::vector<store::EpochSignature> rows;
+    rows.reserve(signatures.size());
+    for (const auto& [node, sig] : signatures) rows.push_back(store::EpochSignature{node.value, sig});
+    try {
+      until_done("signatures", [&] { apply_store_.store_signatures(epoch, rows); });
+    } catch (const std::exception& err) {
+      log_.write(log::Level::kWarn, "store", "SIGNATURES_NOT_STORED",
+                 {{"epoch", std::to_string(epoch)}, {"error", err.what()}});
+    }
+  });
+}
+
+void NodeIo::serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) {
+  // Bounded: a peer flooding requests loses the excess; an honest laggard
+  // asks again after its timeout.
+  constexpr std::size_t kRequestsQueuedMax = 16;
+  if (!serve_thread_.post([this, peer, request] { serve(peer, request); }, kRequestsQueuedMax)) {
+    log_.write(log::Level::kWarn, "net", "CATCH_UP_REQUEST_DROPPED", {{"peer", peer_text(peer)}});
+  }
+}
+
+void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
+  const auto reply = [&](const CatchUpFrame& frame) {
+    (void)transport_.send(peer, net::Channel::kCatchUp, std::nullopt,
+                          std::make_shared<const quorum::Bytes>(encode(frame)));
+  };
+  try {
+    for (std::uint64_t e = request.from_epoch; e < request.from_epoch + request.count; ++e) {
+      const std::optional<store::StoredEpoch> stored = serve_store_.load_epoch(e);
+      const std::vector<store::EpochSignature> signatures = stored ? serve_store_.load_signatures(e)
+                                                                   : std::vector<store::EpochSignature>{};
+      if (!stored || signatures.empty()) {
+        const store::StoredState state = serve_store_.load_state();
+        reply(CatchUpUnavailable{e, state.last_applied_epoch});
+        return;
+      }
+      CatchUpEpochHead head{e, stored->output_digest, stored->state_digest, stored->audit_head,
+                            static_cast<std::uint16_t>(stored->batches.size()), {}};
+      for (const store::EpochSignature& s : signatures) head.signatures.emplace_back(quorum::NodeId{s.node_id}, s.signature);
+      reply(head);
+      for (std::size_t i = 0; i < stored->batches.size(); ++i) {
+        reply(CatchUpBatch{e, static_cast<std::uint16_t>(i), quorum::NodeId{stored->batches[i].proposer},
+                           stored->batches[i].bytes});
+      }
+    }
+    log_.write(log::Level::kInfo, "net", "CATCH_UP_SERVED",
+               {{"peer", peer_text(peer)}, {"from", std::to_string(request.from_epoch)},
+                {"count", std::to_string(request.count)}});
+  } catch (const std::exception& err) {
+    log_.write(log::Level::kWarn, "net", "CATCH_UP_NOT_SERVED", {{"peer", peer_text(peer)}, {"error", err.what()}});
+  }
+}
+
+void NodeIo::local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) {
+  log_.write(kind == "DIVERGED" ? log::Level::kError : log::Level::kWarn, "core", kind,
+             {{"peer", peer_text(peer)}, {"detail", detail}});
+  constexpr std::size_t kEventsQueuedMax = 1'000;
+  const std::optional<std::uint16_t> id = peer ? std::optional<std::uint16_t>(peer->value) : std::nullopt;
+  (void)store_thread_.post(
+      [this, kind = std::string(kind), id, detail = std::move(detail)] {
+        try {
+          apply_store_.record_local_event(kind, id, detail);
+        } catch (const std::exception&) {
+          // Diagnostics only: the log line above already tells it.
+        }
+      },
+      kEventsQueuedMax);
+}
+
+}  // namespace quorumclear::node

@@ -1,0 +1,90 @@
+#pragma once
+// The core's world in a running node: CoreIo over the peer transport, a
+// store thread that commits applied epochs in order (one transaction each)
+// and tells the core, and a thread that serves peers' catch-up requests from
+// the database. services/README.md draws the threads.
+
+#include "services/log/log.h"
+#include "services/net/transport.h"
+#include "services/node/core_inbox.h"
+#include "services/store/node_store.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace quorumclear::node {
+
+/// One queue, one thread: jobs run in the order they were posted.
+class Worker {
+ public:
+  explicit Worker(std::string name) : name_(std::move(name)) {}
+  ~Worker() { stop(); }
+  void start();
+  /// Runs what is queued, then joins.
+  void stop();
+  /// False when `bounded` and `max` jobs wait already (the job is dropped).
+  bool post(std::function<void()> job, std::size_t max = 0);
+  [[nodiscard]] std::size_t depth() const;
+
+ private:
+  std::string name_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+class NodeIo final : public CoreIo {
+ public:
+  /// `apply_store` is used only on the store thread, `core_store` only on the
+  /// core thread, `serve_store` only on the catch-up thread. `fatal` is
+  /// called (from the store thread) when an epoch cannot be committed for a
+  /// reason retrying cannot mend.
+  NodeIo(quorum::NodeId self, const settlement::ReferenceData& reference, log::Logger& logger,
+         net::Transport& transport, CoreInbox& inbox, store::NodeStore& core_store,
+         store::NodeStore& apply_store, store::NodeStore& serve_store, std::function<void(std::string)> fatal);
+  ~NodeIo() override;
+
+  void start();
+  /// Finishes queued commits, then stops the threads.
+  void stop();
+
+  void persist_entered_epoch(std::uint64_t epoch) override;
+  void send(std::optional<quorum::NodeId> to, Channel channel, std::optional<std::uint64_t> epoch,
+            std::shared_ptr<const quorum::Bytes> payload) override;
+  void discard_below(quorum::NodeId peer, std::uint64_t epoch) override;
+  void write_epoch(std::shared_ptr<const AppliedEpoch> epoch) override;
+  void write_signatures(std::uint64_t epoch,
+                        std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures) override;
+  void serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) override;
+  void local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) override;
+
+  [[nodiscard]] bool database_reachable() const { return database_ok_.load(); }
+
+ private:
+  void commit(const AppliedEpoch& applied);
+  void serve(quorum::NodeId peer, const CatchUpRequest& request);
+  /// Runs `body` until it stops throwing StoreUnavailable, backing off.
+  void until_done(const char* what, const std::function<void()>& body);
+
+  quorum::NodeId self_;
+  const settlement::ReferenceData& reference_;
+  log::Logger& log_;
+  net::Transport& transport_;
+  CoreInbox& inbox_;
+  store::NodeStore& core_store_;
+  store::NodeStore& apply_store_;
+  store::NodeStore& serve_store_;
+  std::function<void(std::string)> fatal_;
+  Worker store_thread_{"store"};
+  Worker serve_thread_{"catch-up"};
+  std::atomic<bool> database_ok_{true};
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace quorumclear::node
