@@ -143,7 +143,8 @@ bool public_shares_consistent(const Membership& members, std::span<const PointBy
   for (std::size_t i = 0; i < base_count; ++i) base_xs[i] = static_cast<std::uint32_t>(i + 1);
   const std::span<const PointBytes> base = public_shares.first(base_count);
   for (std::size_t j = base_count; j < members.n(); ++j) {
-    const std::vector<ScalarBytes> lambdas = lagrange_coefficients(base_xs, static_cast<std::uint32_t>(j + 1));
+    const std::vector<ScalarBytes> lambdas =
+        lagrange_coefficients(base_xs, static_cast<std::uint32_t>(j + 1));
     const std::optional<PointBytes> predicted = combine_in_exponent(lambdas, base);
     if (!predicted || sodium_memcmp(predicted->data(), public_shares[j].data(), predicted->size()) != 0) {
       return false;

@@ -46,7 +46,8 @@ struct NodeKeys {
 /// interpolated in the exponent from X_0 .. X_f, every other X_j is matched.
 /// With it, any f+1 shares combine to the same coin. Costs (n - f - 1)(f + 1)
 /// scalar multiplications (some 10 ms at n = 31): a genesis check, not a hot path.
-[[nodiscard]] bool public_shares_consistent(const Membership& members, std::span<const PointBytes> public_shares);
+[[nodiscard]] bool public_shares_consistent(const Membership& members,
+                                            std::span<const PointBytes> public_shares);
 
 /// True when x_i is a canonical non-zero scalar and x_i * G == X_i: the
 /// check a node makes on its own secret share before it starts.

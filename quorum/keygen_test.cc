@@ -157,7 +157,8 @@ std::vector<PointBytes> public_shares_of_degree(std::size_t n, std::size_t degre
   for (std::size_t i = 0; i < n; ++i) {
     ScalarBytes acc{};
     for (auto it = coefficients.rbegin(); it != coefficients.rend(); ++it) {
-      crypto_core_ristretto255_scalar_mul(acc.data(), acc.data(), scalar(static_cast<std::uint32_t>(i + 1)).data());
+      crypto_core_ristretto255_scalar_mul(acc.data(), acc.data(),
+                                          scalar(static_cast<std::uint32_t>(i + 1)).data());
       crypto_core_ristretto255_scalar_add(acc.data(), acc.data(), it->data());
     }
     out.push_back(times_base(acc));

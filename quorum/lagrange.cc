@@ -40,7 +40,8 @@ std::vector<ScalarBytes> lagrange_coefficients(std::span<const std::uint32_t> xs
     crypto_core_ristretto255_scalar_mul(product.data(), product.data(), denominators[i].data());
   }
   ScalarBytes inverse{};
-  [[maybe_unused]] const int inverted = crypto_core_ristretto255_scalar_invert(inverse.data(), product.data());
+  [[maybe_unused]] const int inverted =
+      crypto_core_ristretto255_scalar_invert(inverse.data(), product.data());
   assert(inverted == 0 && "distinct x-coordinates give non-zero denominators");
   std::vector<ScalarBytes> lambdas(k);
   for (std::size_t i = k; i-- > 0;) {

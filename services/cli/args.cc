@@ -5,7 +5,8 @@
 
 namespace quorumclear::cli {
 
-std::variant<Args, std::string> Args::parse(std::span<const std::string_view> argv, std::span<const OptionSpec> spec) {
+std::variant<Args, std::string> Args::parse(std::span<const std::string_view> argv,
+                                            std::span<const OptionSpec> spec) {
   Args args;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string_view arg = argv[i];
@@ -15,12 +16,14 @@ std::variant<Args, std::string> Args::parse(std::span<const std::string_view> ar
     }
     if (!arg.starts_with("--")) return "unexpected argument \"" + std::string(arg) + "\"";
     const std::string_view name = arg.substr(2);
-    const auto option = std::find_if(spec.begin(), spec.end(), [&](const OptionSpec& o) { return o.name == name; });
+    const auto option =
+        std::find_if(spec.begin(), spec.end(), [&](const OptionSpec& o) { return o.name == name; });
     if (option == spec.end()) return "unknown option " + std::string(arg);
     if (!option->repeatable && args.flag(name)) return "option " + std::string(arg) + " given twice";
     std::string value;
     if (option->takes_value) {
-      if (i + 1 == argv.size() || argv[i + 1].starts_with("--")) return "option " + std::string(arg) + " needs a value";
+      if (i + 1 == argv.size() || argv[i + 1].starts_with("--"))
+        return "option " + std::string(arg) + " needs a value";
       value = argv[++i];
     }
     args.given_.emplace_back(name, std::move(value));

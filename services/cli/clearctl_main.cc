@@ -22,7 +22,8 @@ std::vector<Command> commands() {
 void print_usage(std::ostream& out) {
   out << "usage: clearctl COMMAND [OPTIONS]   (clearctl COMMAND --help for its options)\n\ncommands:\n";
   for (const Command& c : commands()) {
-    out << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary << "\n";
+    out << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary
+        << "\n";
   }
 }
 

@@ -44,7 +44,9 @@ Outcome clearctl(const std::vector<std::string>& args) {
   return run;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(Clearctl, DealThenGenesisGivesAGenesisNodesLoad) {
   const TempDir dir;
@@ -75,7 +77,8 @@ TEST(Clearctl, DealThenGenesisGivesAGenesisNodesLoad) {
   for (std::size_t i = 0; i < 4; ++i) {
     const auto x = read_coin_share(dealing / ("coin-share-" + std::to_string(i) + ".key"));
     ASSERT_TRUE(std::holds_alternative<quorum::ScalarBytes>(x));
-    EXPECT_TRUE(quorum::secret_matches_public(std::get<quorum::ScalarBytes>(x), g.nodes[i].coin_public_share));
+    EXPECT_TRUE(
+        quorum::secret_matches_public(std::get<quorum::ScalarBytes>(x), g.nodes[i].coin_public_share));
   }
 
   const Outcome again = clearctl(args);

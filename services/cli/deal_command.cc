@@ -37,9 +37,12 @@ int run(const Args& args) {
   }
   if (!quorum::is_supported_network_size(nodes)) {
     return usage_error(command, "--nodes must be " + std::to_string(quorum::kNetworkSizeMin) + ".." +
-                                    std::to_string(quorum::kNetworkSizeMax) + " (the supported network sizes)");
+                                    std::to_string(quorum::kNetworkSizeMax) +
+                                    " (the supported network sizes)");
   }
-  const quorum::RandomSource random = [](std::span<std::uint8_t> bytes) { randombytes_buf(bytes.data(), bytes.size()); };
+  const quorum::RandomSource random = [](std::span<std::uint8_t> bytes) {
+    randombytes_buf(bytes.data(), bytes.size());
+  };
   const auto dealt = config::deal_coin_files(nodes, *out, random);
   if (const auto* error = std::get_if<config::ConfigError>(&dealt)) {
     std::cerr << "clearctl deal: " << error->what() << "\n";
@@ -55,8 +58,8 @@ int run(const Args& args) {
 }  // namespace
 
 Command deal_command() {
-  return Command{"deal", "the dealer step: threshold-coin key shares for N nodes", kUsage,
-                 {{"nodes"}, {"out"}}, run};
+  return Command{
+      "deal", "the dealer step: threshold-coin key shares for N nodes", kUsage, {{"nodes"}, {"out"}}, run};
 }
 
 }  // namespace quorumclear::cli

@@ -30,7 +30,10 @@ int run(const Args& args) {
   if (!network || !coin || !out || node_files.empty()) {
     return usage_error(command, "--network, --node (one per node), --coin and --out are required");
   }
-  config::GenesisInputs inputs{*network, {node_files.begin(), node_files.end()}, *coin, *out,
+  config::GenesisInputs inputs{*network,
+                               {node_files.begin(), node_files.end()},
+                               *coin,
+                               *out,
                                args.flag("force") ? config::Overwrite::kReplace : config::Overwrite::kRefuse};
   const auto built = config::build_genesis(inputs);
   if (const auto* error = std::get_if<config::ConfigError>(&built)) {

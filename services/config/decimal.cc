@@ -20,7 +20,8 @@ Decimal parse_decimal(std::string_view text, int scale) {
   assert(scale >= 0 && scale <= 18);
   const std::size_t point = text.find('.');
   const std::string_view whole = text.substr(0, point);
-  const std::string_view fraction = point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
+  const std::string_view fraction =
+      point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
   const bool has_point = point != std::string_view::npos;
   const auto all_digits = [](std::string_view s) {
     for (const char c : s) {
@@ -56,13 +57,16 @@ std::string format_decimal(std::int64_t units, int scale) {
 std::string describe(DecimalStatus status, int scale) {
   const std::string example = format_decimal(1050, scale);
   switch (status) {
-    case DecimalStatus::kOk: return "ok";
+    case DecimalStatus::kOk:
+      return "ok";
     case DecimalStatus::kSyntax:
-      return "must be a decimal string such as \"" + example + "\" (digits, optionally a point and more digits; "
+      return "must be a decimal string such as \"" + example +
+             "\" (digits, optionally a point and more digits; "
              "no sign, exponent or leading zero)";
     case DecimalStatus::kTooManyDigits:
       return "has more than " + std::to_string(scale) + " fractional digits";
-    case DecimalStatus::kOverflow: return "is too large (beyond int64 at scale " + std::to_string(scale) + ")";
+    case DecimalStatus::kOverflow:
+      return "is too large (beyond int64 at scale " + std::to_string(scale) + ")";
   }
   return "invalid";
 }

@@ -11,9 +11,9 @@ namespace quorumclear::config {
 
 enum class DecimalStatus : std::uint8_t {
   kOk,
-  kSyntax,          // not digits[.digits], or a sign, exponent, leading zero
-  kTooManyDigits,   // more fractional digits than the scale allows
-  kOverflow,        // the scaled value does not fit int64
+  kSyntax,         // not digits[.digits], or a sign, exponent, leading zero
+  kTooManyDigits,  // more fractional digits than the scale allows
+  kOverflow,       // the scaled value does not fit int64
 };
 
 struct Decimal {

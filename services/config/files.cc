@@ -113,7 +113,8 @@ std::optional<ConfigError> write_file_atomically(const std::filesystem::path& pa
     // link() fails with EEXIST if the name appeared meanwhile: never replaces a key.
     if (::link(temporary.c_str(), path.c_str()) != 0) {
       const int error = errno;
-      return abandon(error == EEXIST ? "exists; refusing to overwrite it" : "cannot create: " + errno_text(error));
+      return abandon(error == EEXIST ? "exists; refusing to overwrite it"
+                                     : "cannot create: " + errno_text(error));
     }
     ::unlink(temporary.c_str());
   } else if (::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -73,8 +73,8 @@ TEST(Decimal, FormatIsTheInverse) {
   EXPECT_EQ(format_decimal(1, 2), "0.01");
   EXPECT_EQ(format_decimal(0, 3), "0.000");
   EXPECT_EQ(format_decimal(7, 0), "7");
-  for (const std::int64_t units : {std::int64_t{0}, std::int64_t{1}, std::int64_t{999}, std::int64_t{123456789},
-                                   std::numeric_limits<std::int64_t>::max()}) {
+  for (const std::int64_t units : {std::int64_t{0}, std::int64_t{1}, std::int64_t{999},
+                                   std::int64_t{123456789}, std::numeric_limits<std::int64_t>::max()}) {
     for (int scale = 0; scale <= 9; ++scale) {
       const Decimal back = parse_decimal(format_decimal(units, scale), scale);
       EXPECT_EQ(back.status, DecimalStatus::kOk);
@@ -101,7 +101,8 @@ TEST(Dates, IsoDatesAndTimesOfDay) {
 }
 
 TEST(TimeZone, NamesAreSyntaxCheckedAndMustBeCompiledZones) {
-  for (const char* good : {"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+1", "Etc/GMT-14"}) {
+  for (const char* good :
+       {"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+1", "Etc/GMT-14"}) {
     EXPECT_TRUE(is_valid_time_zone_name(good)) << good;
   }
   for (const char* bad : {"", "/etc/passwd", "../etc/passwd", "Europe/../../etc", "Europe//Berlin", "Europe/",

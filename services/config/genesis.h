@@ -69,7 +69,8 @@ inline constexpr std::int64_t kGenesisFormat = 1;
 [[nodiscard]] std::variant<NetworkGenesis, ConfigError> load_genesis(const std::filesystem::path& path);
 
 /// load_genesis on bytes already read; `file` names them in errors.
-[[nodiscard]] std::variant<NetworkGenesis, ConfigError> parse_genesis(std::string_view bytes, std::string file);
+[[nodiscard]] std::variant<NetworkGenesis, ConfigError> parse_genesis(std::string_view bytes,
+                                                                      std::string file);
 
 /// Reads network.json, the genesis format without "nodes" (refused there)
 /// and with node_count optional (0 when absent), for clearctl genesis. Only

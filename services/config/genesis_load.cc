@@ -51,9 +51,12 @@ std::string json_path_of(const std::string& field) {
   const std::string owner = field.substr(0, dot + 1);
   const std::string leaf = field.substr(dot + 1);
   static const std::pair<std::string_view, std::string_view> kLeaves[] = {
-      {"id", "member_id"},           {"node", "node_id"},
-      {"price_band_low", "band_low"}, {"price_band_high", "band_high"},
-      {"amount_minor", "amount"},    {"max_gross_notional_minor", "max_gross_notional"}};
+      {"id", "member_id"},
+      {"node", "node_id"},
+      {"price_band_low", "band_low"},
+      {"price_band_high", "band_high"},
+      {"amount_minor", "amount"},
+      {"max_gross_notional_minor", "max_gross_notional"}};
   for (const auto& [from, to] : kLeaves) {
     if (leaf == from) return owner + std::string(to);
   }

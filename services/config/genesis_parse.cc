@@ -69,10 +69,12 @@ void parse_nodes(JsonObject& root, NetworkGenesis& out) {
     JsonObject node = nodes.object(i);
     NodePublic n;
     n.node_id = static_cast<std::uint16_t>(node.integer("node_id", 0, settlement::kNetworkSizeMax - 1));
-    if (n.node_id != i) fail(node.field("node_id"), "must be " + std::to_string(i) + ": list nodes 0 .. n-1 in order");
+    if (n.node_id != i)
+      fail(node.field("node_id"), "must be " + std::to_string(i) + ": list nodes 0 .. n-1 in order");
     n.tls_pin = tls_pin_field(node, "tls_pin");
     n.signing_key = signing_key_field(node, "signing_key");
-    n.coin_public_share = coin_point_text(node.string("coin_public_share", 64), node.field("coin_public_share"));
+    n.coin_public_share =
+        coin_point_text(node.string("coin_public_share", 64), node.field("coin_public_share"));
     node.finish();
     out.nodes.push_back(n);
   }
@@ -92,8 +94,10 @@ void parse_business(JsonObject& root, NetworkGenesis& out) {
   }
   g.settlement_cycle_max_days =
       static_cast<int>(b.integer("settlement_cycle_max_days", 0, settlement::kSettlementCycleMax));
-  g.late_trade_window_days = static_cast<int>(b.integer("late_trade_window_days", 0, settlement::kLateTradeWindowMax));
-  g.allegation_expiry_days = static_cast<int>(b.integer("allegation_expiry_days", 0, settlement::kAllegationExpiryMax));
+  g.late_trade_window_days =
+      static_cast<int>(b.integer("late_trade_window_days", 0, settlement::kLateTradeWindowMax));
+  g.allegation_expiry_days =
+      static_cast<int>(b.integer("allegation_expiry_days", 0, settlement::kAllegationExpiryMax));
   g.max_open_reports_per_member =
       static_cast<std::uint32_t>(b.integer("max_open_reports_per_member", 1, settlement::kOpenReportsMax));
   g.submitter_must_be_proposer = b.boolean("submitter_must_be_proposer");
@@ -101,21 +105,16 @@ void parse_business(JsonObject& root, NetworkGenesis& out) {
 }
 
 void parse_currencies(JsonObject& root, Genesis& g) {
-  JsonArray list = root.array("currencies", settlement::kCurrenciesMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject c = list.object(i);
+  root.array("currencies", settlement::kCurrenciesMax).each_object([&](JsonObject& c) {
     settlement::CurrencyDef def;
     def.code = currency_field(c, "code");
     def.minor_units = static_cast<int>(c.integer("minor_units", 0, 4));
-    c.finish();
     g.currencies.push_back(def);
-  }
+  });
 }
 
 void parse_members(JsonObject& root, Genesis& g) {
-  JsonArray list = root.array("members", settlement::kMembersMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject m = list.object(i);
+  root.array("members", settlement::kMembersMax).each_object([&](JsonObject& m) {
     settlement::MemberDef def;
     def.id = member_field(m, "member_id");
     def.name = m.string("name", kNameBytesMax);
@@ -124,15 +123,12 @@ void parse_members(JsonObject& root, Genesis& g) {
     if (const auto node = m.optional_integer("node_id", 0, settlement::kNetworkSizeMax - 1)) {
       def.node = static_cast<std::uint16_t>(*node);
     }
-    m.finish();
     g.members.push_back(std::move(def));
-  }
+  });
 }
 
 void parse_instruments(JsonObject& root, Genesis& g) {
-  JsonArray list = root.array("instruments", settlement::kInstrumentsMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject ins = list.object(i);
+  root.array("instruments", settlement::kInstrumentsMax).each_object([&](JsonObject& ins) {
     settlement::InstrumentDef def;
     def.isin = settlement::Isin::of(ins.string("isin", settlement::Isin::kCapacity));
     def.currency = currency_field(ins, "currency");
@@ -140,9 +136,8 @@ void parse_instruments(JsonObject& root, Genesis& g) {
     def.band_low = settlement::Price{decimal_field(ins, "band_low", def.price_scale)};
     def.band_high = settlement::Price{decimal_field(ins, "band_high", def.price_scale)};
     def.suspended = ins.boolean("suspended");
-    ins.finish();
     g.instruments.push_back(def);
-  }
+  });
 }
 
 settlement::Limits limits_of(JsonObject& l, int scale) {
@@ -155,15 +150,12 @@ settlement::Limits limits_of(JsonObject& l, int scale) {
 
 void parse_limits(JsonObject& root, Genesis& g) {
   const int scale = notional_scale(g);
-  JsonArray list = root.optional_array("limits", settlement::kMembersMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject l = list.object(i);
+  root.optional_array("limits", settlement::kMembersMax).each_object([&](JsonObject& l) {
     settlement::MemberLimitDef def;
     def.member = member_field(l, "member_id");
     def.limits = limits_of(l, scale);
-    l.finish();
     g.limits.push_back(def);
-  }
+  });
   if (auto d = root.optional_object("default_limits")) {
     g.default_limits = limits_of(*d, scale);
     d->finish();
@@ -173,44 +165,37 @@ void parse_limits(JsonObject& root, Genesis& g) {
 /// cash and default_fund rows: member, currency, amount at the currency's scale.
 template <typename Row>
 void parse_cash_rows(JsonObject& root, std::string_view key, std::vector<Row>& out, const Genesis& g) {
-  JsonArray list = root.optional_array(key, settlement::kMembersMax * settlement::kCurrenciesMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject row = list.object(i);
-    Row def;
-    def.member = member_field(row, "member_id");
-    def.currency = currency_field(row, "currency");
-    const int scale = minor_units_of(g, def.currency, row.field("currency"));
-    def.amount = settlement::AmountMinor{decimal_field(row, "amount", scale)};
-    row.finish();
-    out.push_back(def);
-  }
+  root.optional_array(key, settlement::kMembersMax * settlement::kCurrenciesMax)
+      .each_object([&](JsonObject& row) {
+        Row def;
+        def.member = member_field(row, "member_id");
+        def.currency = currency_field(row, "currency");
+        const int scale = minor_units_of(g, def.currency, row.field("currency"));
+        def.amount = settlement::AmountMinor{decimal_field(row, "amount", scale)};
+        out.push_back(def);
+      });
 }
 
 void parse_holdings(JsonObject& root, Genesis& g) {
-  JsonArray list = root.optional_array("securities", settlement::kInstrumentsMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject row = list.object(i);
+  root.optional_array("securities", settlement::kInstrumentsMax).each_object([&](JsonObject& row) {
     settlement::SecuritiesHoldingDef def;
     def.member = member_field(row, "member_id");
     def.isin = settlement::Isin::of(row.string("isin", settlement::Isin::kCapacity));
     def.quantity = settlement::Quantity{row.integer("quantity", 0, kInt64Max)};
-    row.finish();
     g.securities.push_back(def);
-  }
+  });
   parse_cash_rows(root, "cash", g.cash, g);
   parse_cash_rows(root, "default_fund", g.default_fund, g);
 }
 
 void parse_venue_members(JsonObject& root, Genesis& g) {
-  JsonArray list = root.optional_array("venue_members", settlement::kMembersMax * settlement::kMembersMax);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    JsonObject row = list.object(i);
-    settlement::VenueMemberDef def;
-    def.venue = member_field(row, "venue");
-    def.member = member_field(row, "member");
-    row.finish();
-    g.venue_members.push_back(def);
-  }
+  root.optional_array("venue_members", settlement::kMembersMax * settlement::kMembersMax)
+      .each_object([&](JsonObject& row) {
+        settlement::VenueMemberDef def;
+        def.venue = member_field(row, "venue");
+        def.member = member_field(row, "member");
+        g.venue_members.push_back(def);
+      });
 }
 
 void parse_node_count(JsonObject& root, GenesisShape shape, NetworkGenesis& out) {
@@ -220,10 +205,11 @@ void parse_node_count(JsonObject& root, GenesisShape shape, NetworkGenesis& out)
                                             : root.optional_integer("node_count", 0, kWide);
   if (!n) return;
   if (!quorum::is_supported_network_size(static_cast<std::size_t>(*n))) {
-    fail("node_count", "must be " + std::to_string(quorum::kNetworkSizeMin) + ".." +
-                           std::to_string(quorum::kNetworkSizeMax) + ", not " + std::to_string(*n) +
-                           ": n nodes tolerate f = floor((n-1)/3) Byzantine ones, so below 4 none; above 31 the "
-                           "per-peer memory budget does not hold (quorum/README.md)");
+    fail("node_count",
+         "must be " + std::to_string(quorum::kNetworkSizeMin) + ".." +
+             std::to_string(quorum::kNetworkSizeMax) + ", not " + std::to_string(*n) +
+             ": n nodes tolerate f = floor((n-1)/3) Byzantine ones, so below 4 none; above 31 the "
+             "per-peer memory budget does not hold (quorum/README.md)");
   }
   out.ledger.node_count = static_cast<std::uint16_t>(*n);
 }
@@ -234,7 +220,8 @@ NetworkGenesis parse_genesis_document(std::string_view text, GenesisShape shape)
   JsonObject root = parse_object(text);
   NetworkGenesis out;
   const std::int64_t format = root.integer("format", 0, std::numeric_limits<std::int32_t>::max());
-  if (format != kGenesisFormat) fail("format", "must be " + std::to_string(kGenesisFormat) + " (this build's format)");
+  if (format != kGenesisFormat)
+    fail("format", "must be " + std::to_string(kGenesisFormat) + " (this build's format)");
   out.network_name = root.string("network_name", kNetworkNameBytesMax);
   if (!settlement::is_valid_trade_id(out.network_name)) {
     fail("network_name", "must match ^[A-Za-z0-9._:-]{1,64}$");
@@ -243,7 +230,8 @@ NetworkGenesis parse_genesis_document(std::string_view text, GenesisShape shape)
   if (shape == GenesisShape::kGenesis) {
     parse_nodes(root, out);
   } else if (root.has("nodes")) {
-    fail("nodes", "network.json lists no nodes: clearctl genesis takes them from the node-<id>.public.json files");
+    fail("nodes",
+         "network.json lists no nodes: clearctl genesis takes them from the node-<id>.public.json files");
   }
   parse_business(root, out);
   parse_currencies(root, out.ledger);

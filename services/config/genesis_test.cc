@@ -46,7 +46,8 @@ class GenesisFile : public ::testing::Test {
 TEST_F(GenesisFile, CompleteGenesisLoadsEveryField) {
   const NetworkGenesis g = load_ok(path_);
   const std::string bytes = read_text(path_);
-  EXPECT_EQ(g.network_id, quorum::sha256(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())));
+  EXPECT_EQ(g.network_id,
+            quorum::sha256(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())));
   EXPECT_EQ(g.network_name, "demo");
   EXPECT_EQ(g.time_zone, "Europe/Berlin");
   EXPECT_EQ(g.cutoff_minute_of_day, 17 * 60 + 30);
@@ -166,12 +167,13 @@ TEST_F(GenesisFile, EachKindOfErrorNamesFileAndField) {
       {"weekend start", "2026-12-01", "2026-12-05", "business.first_business_date", "not a business day"},
       {"unsorted holidays", "[\"2026-12-24\", \"2026-12-25\"]", "[\"2026-12-25\", \"2026-12-24\"]",
        "business.holidays[1]", "sorted"},
-      {"member node beyond n", "\"role\": \"TRADING_VENUE\", \"node_id\": 3", "\"role\": \"TRADING_VENUE\", \"node_id\": 30",
-       "members[3].node_id", "below node_count"},
-      {"bad member id", "\"member_id\": \"OPS\"", "\"member_id\": \"ops\"", "members[4].member_id", "A-Z0-9_"},
+      {"member node beyond n", "\"role\": \"TRADING_VENUE\", \"node_id\": 3",
+       "\"role\": \"TRADING_VENUE\", \"node_id\": 30", "members[3].node_id", "below node_count"},
+      {"bad member id", "\"member_id\": \"OPS\"", "\"member_id\": \"ops\"", "members[4].member_id",
+       "A-Z0-9_"},
       {"unknown role", "\"role\": \"REGULATOR\"", "\"role\": \"AUDITOR\"", "members[5].role", "must be"},
-      {"unknown currency", "\"currency\": \"USD\", \"price_scale\": 4", "\"currency\": \"GBP\", \"price_scale\": 4",
-       "instruments[1].currency", "unknown currency"},
+      {"unknown currency", "\"currency\": \"USD\", \"price_scale\": 4",
+       "\"currency\": \"GBP\", \"price_scale\": 4", "instruments[1].currency", "unknown currency"},
       {"zero limit", "\"max_gross_notional\": \"50000000.00\"", "\"max_gross_notional\": \"0\"",
        "limits[0].max_gross_notional", "must be positive"},
       {"zero default fund", "\"amount\": \"100000.00\"", "\"amount\": \"0\"", "default_fund[0].amount",

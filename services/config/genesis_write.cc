@@ -93,7 +93,9 @@ std::vector<std::string> member_rows(const settlement::Genesis& g) {
   std::vector<std::string> rows;
   for (const auto& m : g.members) {
     JsonLine line;
-    line.string("member_id", m.id.view()).string("name", m.name).string("role", settlement::to_string(m.role));
+    line.string("member_id", m.id.view())
+        .string("name", m.name)
+        .string("role", settlement::to_string(m.role));
     if (m.node) line.integer("node_id", *m.node);
     rows.push_back(line.str());
   }

@@ -87,7 +87,8 @@ JsonObject parse_object(std::string_view text) {
     // JSONException for syntax, SyntaxException for an integer beyond 64 bits.
     fail("", "not valid JSON: " + e.message());
   }
-  if (root.type() != typeid(Poco::JSON::Object::Ptr)) fail("", "must be a JSON object, not " + std::string(kind_of(root)));
+  if (root.type() != typeid(Poco::JSON::Object::Ptr))
+    fail("", "must be a JSON object, not " + std::string(kind_of(root)));
   return JsonObject(root.extract<Poco::JSON::Object::Ptr>(), "");
 }
 

@@ -77,6 +77,16 @@ class JsonArray {
   [[nodiscard]] JsonObject object(std::size_t i) const;
   [[nodiscard]] std::string string(std::size_t i, std::size_t max_bytes) const;
   [[nodiscard]] std::string field(std::size_t i) const;
+  /// Calls read(JsonObject&) for each element, which must be an object,
+  /// then refuses the keys it did not read.
+  template <typename Read>
+  void each_object(Read read) const {
+    for (std::size_t i = 0; i < size(); ++i) {
+      JsonObject element = object(i);
+      read(element);
+      element.finish();
+    }
+  }
 
  private:
   Poco::JSON::Array::Ptr array_;  // null for an absent optional array

@@ -30,9 +30,13 @@ JsonLine& JsonLine::add(std::string_view key, std::string_view json) {
   return *this;
 }
 
-JsonLine& JsonLine::string(std::string_view key, std::string_view value) { return add(key, json_string(value)); }
+JsonLine& JsonLine::string(std::string_view key, std::string_view value) {
+  return add(key, json_string(value));
+}
 
-JsonLine& JsonLine::integer(std::string_view key, std::int64_t value) { return add(key, std::to_string(value)); }
+JsonLine& JsonLine::integer(std::string_view key, std::int64_t value) {
+  return add(key, std::to_string(value));
+}
 
 JsonLine& JsonLine::boolean(std::string_view key, bool value) { return add(key, value ? "true" : "false"); }
 

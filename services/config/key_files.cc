@@ -16,7 +16,7 @@ struct WipedText {
 
 /// The 32 bytes of a key file: 64 lower-case hex characters and at most one "\n".
 std::variant<std::array<std::uint8_t, 32>, ConfigError> read_hex32(const std::filesystem::path& path,
-                                                                    std::string_view what) {
+                                                                   std::string_view what) {
   auto read = read_secret_file(path);
   if (auto* error = std::get_if<ConfigError>(&read)) return std::move(*error);
   WipedText secret{std::move(std::get<std::string>(read))};
@@ -24,13 +24,15 @@ std::variant<std::array<std::uint8_t, 32>, ConfigError> read_hex32(const std::fi
   if (text.ends_with('\n')) text.remove_suffix(1);
   std::array<std::uint8_t, 32> bytes{};
   if (!from_hex(text, bytes)) {
-    return ConfigError{path.string(), "", "must hold " + std::string(what) +
-                                              " as 64 lower-case hex characters and at most one newline"};
+    return ConfigError{
+        path.string(), "",
+        "must hold " + std::string(what) + " as 64 lower-case hex characters and at most one newline"};
   }
   return bytes;
 }
 
-std::optional<ConfigError> write_hex32(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+std::optional<ConfigError> write_hex32(const std::filesystem::path& path,
+                                       std::span<const std::uint8_t> bytes) {
   WipedText text{to_hex(bytes) + "\n"};
   return write_secret_file(path, text.text);
 }
@@ -74,7 +76,8 @@ std::variant<quorum::ScalarBytes, ConfigError> read_coin_share(const std::filesy
   sodium_memzero(reduced.data(), reduced.size());
   if (!canonical) {
     sodium_memzero(x.data(), x.size());
-    return ConfigError{path.string(), "", "not a coin secret share (a non-zero scalar below the group order)"};
+    return ConfigError{path.string(), "",
+                       "not a coin secret share (a non-zero scalar below the group order)"};
   }
   return x;
 }
@@ -91,20 +94,24 @@ std::variant<quorum::SigningPublicKey, ConfigError> write_signing_key(const std:
   return key.public_key;
 }
 
-std::optional<ConfigError> write_coin_share(const std::filesystem::path& path, const quorum::ScalarBytes& secret_share) {
+std::optional<ConfigError> write_coin_share(const std::filesystem::path& path,
+                                            const quorum::ScalarBytes& secret_share) {
   return write_hex32(path, secret_share);
 }
 
 std::optional<ConfigError> check_node_keys(const NodeConfig& config, const NetworkGenesis& genesis,
                                            const SigningKey& signing, const quorum::ScalarBytes& coin_share) {
   if (config.node_id >= genesis.nodes.size()) {
-    return ConfigError{config.file.string(), "node_id", "is not a node of genesis " + config.genesis.string()};
+    return ConfigError{config.file.string(), "node_id",
+                       "is not a node of genesis " + config.genesis.string()};
   }
   const NodePublic& entry = genesis.nodes[config.node_id];
-  const std::string in_genesis = " of node " + std::to_string(config.node_id) + " in genesis " + config.genesis.string();
+  const std::string in_genesis =
+      " of node " + std::to_string(config.node_id) + " in genesis " + config.genesis.string();
   if (sodium_memcmp(signing.public_key.data(), entry.signing_key.data(), entry.signing_key.size()) != 0) {
-    return ConfigError{config.keys.signing_key.string(), "",
-                       "its public key is not the signing_key" + in_genesis + ": wrong key file or wrong node_id"};
+    return ConfigError{
+        config.keys.signing_key.string(), "",
+        "its public key is not the signing_key" + in_genesis + ": wrong key file or wrong node_id"};
   }
   if (!quorum::secret_matches_public(coin_share, entry.coin_public_share)) {
     return ConfigError{config.keys.coin_share.string(), "",
@@ -114,7 +121,8 @@ std::optional<ConfigError> check_node_keys(const NodeConfig& config, const Netwo
   return std::nullopt;
 }
 
-std::variant<NodeSecrets, ConfigError> load_node_secrets(const NodeConfig& config, const NetworkGenesis& genesis) {
+std::variant<NodeSecrets, ConfigError> load_node_secrets(const NodeConfig& config,
+                                                         const NetworkGenesis& genesis) {
   NodeSecrets secrets;
   auto signing = read_signing_key(config.keys.signing_key);
   if (auto* error = std::get_if<ConfigError>(&signing)) return std::move(*error);
@@ -123,7 +131,8 @@ std::variant<NodeSecrets, ConfigError> load_node_secrets(const NodeConfig& confi
   if (auto* error = std::get_if<ConfigError>(&share)) return std::move(*error);
   secrets.coin.secret_share = std::get<quorum::ScalarBytes>(share);
   sodium_memzero(std::get<quorum::ScalarBytes>(share).data(), 32);
-  if (auto error = check_node_keys(config, genesis, secrets.signing, secrets.coin.secret_share)) return *error;
+  if (auto error = check_node_keys(config, genesis, secrets.signing, secrets.coin.secret_share))
+    return *error;
   secrets.coin.self = quorum::NodeId{config.node_id};
   secrets.coin.public_shares = genesis.coin_public_shares();
   return secrets;

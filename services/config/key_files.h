@@ -28,7 +28,8 @@ inline constexpr std::size_t kSecretFileBytesMax = 4096;
 
 /// Writes `bytes` to `path` atomically with mode 0600 (files.h); refuses to
 /// replace an existing file unless `overwrite` says so.
-[[nodiscard]] std::optional<ConfigError> write_secret_file(const std::filesystem::path& path, std::string_view bytes,
+[[nodiscard]] std::optional<ConfigError> write_secret_file(const std::filesystem::path& path,
+                                                           std::string_view bytes,
                                                            Overwrite overwrite = Overwrite::kRefuse);
 
 /// Reads a secret file: a regular file, not readable or writable by group
@@ -37,7 +38,7 @@ inline constexpr std::size_t kSecretFileBytesMax = 4096;
 
 /// A node's Ed25519 key pair. The secret is wiped when the value dies.
 struct SigningKey {
-  quorum::SigningSecretKey secret{};      // libsodium's 64-byte form (seed || public)
+  quorum::SigningSecretKey secret{};  // libsodium's 64-byte form (seed || public)
   quorum::SigningPublicKey public_key{};
 
   SigningKey() = default;
@@ -50,12 +51,14 @@ struct SigningKey {
 [[nodiscard]] std::variant<SigningKey, ConfigError> read_signing_key(const std::filesystem::path& path);
 
 /// Reads coin-share.key: a canonical, non-zero scalar.
-[[nodiscard]] std::variant<quorum::ScalarBytes, ConfigError> read_coin_share(const std::filesystem::path& path);
+[[nodiscard]] std::variant<quorum::ScalarBytes, ConfigError> read_coin_share(
+    const std::filesystem::path& path);
 
 /// Generates a fresh Ed25519 seed (libsodium randombytes_buf), writes it to
 /// dir/signing.key (0600, never replacing one) and returns the public key,
 /// for node-<id>.public.json. `dir` must exist.
-[[nodiscard]] std::variant<quorum::SigningPublicKey, ConfigError> write_signing_key(const std::filesystem::path& dir);
+[[nodiscard]] std::variant<quorum::SigningPublicKey, ConfigError> write_signing_key(
+    const std::filesystem::path& dir);
 
 /// Writes a coin share file (the dealer's output for one node).
 [[nodiscard]] std::optional<ConfigError> write_coin_share(const std::filesystem::path& path,
@@ -64,7 +67,8 @@ struct SigningKey {
 /// Refuses to start a node whose keys are not the ones genesis names for
 /// it: the signing public key must equal nodes[id].signing_key and x_i * G
 /// must equal nodes[id].coin_public_share (quorum::secret_matches_public).
-[[nodiscard]] std::optional<ConfigError> check_node_keys(const NodeConfig& config, const NetworkGenesis& genesis,
+[[nodiscard]] std::optional<ConfigError> check_node_keys(const NodeConfig& config,
+                                                         const NetworkGenesis& genesis,
                                                          const SigningKey& signing,
                                                          const quorum::ScalarBytes& coin_share);
 

@@ -91,7 +91,8 @@ TEST(KeyFiles, SigningKeyRoundTripsAndIsStrict) {
   ASSERT_TRUE(std::holds_alternative<SigningKey>(read));
   EXPECT_EQ(std::get<SigningKey>(read).public_key, std::get<quorum::SigningPublicKey>(written));
   EXPECT_TRUE(std::holds_alternative<ConfigError>(write_signing_key(dir.path()))) << "never replaces a key";
-  EXPECT_EQ(std::get<SigningKey>(read_signing_key(path)).public_key, std::get<quorum::SigningPublicKey>(written));
+  EXPECT_EQ(std::get<SigningKey>(read_signing_key(path)).public_key,
+            std::get<quorum::SigningPublicKey>(written));
 
   // A known seed gives libsodium's key pair; the newline is optional.
   std::array<std::uint8_t, 32> seed{};
@@ -129,7 +130,8 @@ class NodeKeys : public ::testing::Test {
  protected:
   void SetUp() override {
     sample_ = testing::make_sample_network(dir_.path(), 4, 9);
-    const auto built = build_genesis({sample_.network, sample_.node_files, sample_.coin_shares, dir_.path() / "genesis.json"});
+    const auto built = build_genesis(
+        {sample_.network, sample_.node_files, sample_.coin_shares, dir_.path() / "genesis.json"});
     ASSERT_TRUE(std::holds_alternative<quorum::Digest>(built)) << std::get<ConfigError>(built).what();
     genesis_ = std::get<NetworkGenesis>(load_genesis(dir_.path() / "genesis.json"));
     config_.file = dir_.path() / "node.json";
@@ -168,8 +170,9 @@ TEST_F(NodeKeys, AnotherNodesCoinShareIsRefusedNamingTheFile) {
 }
 
 TEST_F(NodeKeys, AnotherSigningKeyIsRefusedNamingTheFile) {
-  ASSERT_EQ(write_secret_file(config_.keys.signing_key, to_hex(testing::signing_seed(9, 2)), Overwrite::kReplace),
-            std::nullopt);
+  ASSERT_EQ(
+      write_secret_file(config_.keys.signing_key, to_hex(testing::signing_seed(9, 2)), Overwrite::kReplace),
+      std::nullopt);
   const auto secrets = load_node_secrets(config_, genesis_);
   ASSERT_TRUE(std::holds_alternative<ConfigError>(secrets));
   EXPECT_EQ(std::get<ConfigError>(secrets).file, config_.keys.signing_key.string());

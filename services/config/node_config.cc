@@ -19,7 +19,9 @@ constexpr std::size_t kHostBytesMax = 253;  // a DNS name's limit
 bool is_host_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
 }
-bool is_ipv6_char(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.'; }
+bool is_ipv6_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+}
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
   if (text.empty() || text.size() > 5 || text[0] == '0') return std::nullopt;
@@ -42,13 +44,15 @@ Address address_field(JsonObject& object, std::string_view key) {
   const std::string text = object.string(key, kHostBytesMax + 8);
   const auto address = parse_address(text);
   if (!address) {
-    fail(object.field(key), "must be host:port (a name, an IPv4 address or [IPv6]; port 1..65535), not \"" + text + "\"");
+    fail(object.field(key),
+         "must be host:port (a name, an IPv4 address or [IPv6]; port 1..65535), not \"" + text + "\"");
   }
   return *address;
 }
 
 LogLevel log_level_text(const std::string& text, const std::string& field) {
-  for (const LogLevel level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+  for (const LogLevel level :
+       {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
     if (text == to_string(level)) return level;
   }
   fail(field, "must be trace, debug, info, warn or error");
@@ -136,7 +140,8 @@ NodeConfig parse_node_config(std::string_view text, const std::filesystem::path&
     fail("ops_listen", "is the same address as another listener");
   }
   c.data_dir = path_field(root, "data_dir", dir);
-  if (const auto level = root.optional_string("log_level", 8)) c.log_level = log_level_text(*level, "log_level");
+  if (const auto level = root.optional_string("log_level", 8))
+    c.log_level = log_level_text(*level, "log_level");
   c.clock = clock_field(root, dir);
   c.tuning = tuning_field(root);
   root.finish();
@@ -158,11 +163,13 @@ std::optional<Address> parse_address(std::string_view text) {
   if (!port) return std::nullopt;
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
-    if (host.empty() || host.find(':') == std::string_view::npos || !std::all_of(host.begin(), host.end(), is_ipv6_char)) {
+    if (host.empty() || host.find(':') == std::string_view::npos ||
+        !std::all_of(host.begin(), host.end(), is_ipv6_char)) {
       return std::nullopt;
     }
-  } else if (host.empty() || host.size() > kHostBytesMax || !std::all_of(host.begin(), host.end(), is_host_char) ||
-             host.front() == '-' || host.front() == '.') {
+  } else if (host.empty() || host.size() > kHostBytesMax ||
+             !std::all_of(host.begin(), host.end(), is_host_char) || host.front() == '-' ||
+             host.front() == '.') {
     return std::nullopt;  // also a bare IPv6 address: its colons would be ambiguous
   }
   return Address{std::string(host), *port};
@@ -170,11 +177,16 @@ std::optional<Address> parse_address(std::string_view text) {
 
 std::string_view to_string(LogLevel level) {
   switch (level) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kTrace:
+      return "trace";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -201,7 +213,8 @@ std::optional<ConfigError> check_against(const NodeConfig& config, const Network
   const auto error = [&](std::string field, std::string message) {
     return ConfigError{config.file.string(), std::move(field), std::move(message)};
   };
-  const std::string genesis_n = " (genesis " + genesis.network_name + " has node_count " + std::to_string(n) + ")";
+  const std::string genesis_n =
+      " (genesis " + genesis.network_name + " has node_count " + std::to_string(n) + ")";
   if (config.node_id >= n) return error("node_id", "is not a node of this network" + genesis_n);
   for (std::size_t i = 0; i < config.peers.size(); ++i) {
     if (config.peers[i].node_id >= n) {

@@ -110,6 +110,7 @@ inline constexpr std::size_t kNodeConfigBytesMax = 1u << 20;
 
 /// The checks that need genesis: node_id below node_count, and peers
 /// naming every other node exactly once. Errors name the node config file.
-[[nodiscard]] std::optional<ConfigError> check_against(const NodeConfig& config, const NetworkGenesis& genesis);
+[[nodiscard]] std::optional<ConfigError> check_against(const NodeConfig& config,
+                                                       const NetworkGenesis& genesis);
 
 }  // namespace quorumclear::config

@@ -83,9 +83,9 @@ TEST_F(NodeConfigFile, RelativePathsResolveAgainstTheFilesDirectory) {
 }
 
 TEST_F(NodeConfigFile, OptionalFieldsAreRead) {
-  const NodeConfig c = load_ok(node_json(
-      R"([{"node_id": 0, "address": "127.0.0.1:7100"}])",
-      R"(, "api_tls": false, "log_level": "debug", "clock": {"source": "file", "path": "clock.txt"},
+  const NodeConfig c = load_ok(
+      node_json(R"([{"node_id": 0, "address": "127.0.0.1:7100"}])",
+                R"(, "api_tls": false, "log_level": "debug", "clock": {"source": "file", "path": "clock.txt"},
          "tuning": {"batch_trades_max": 500, "batch_bytes_max": 65536, "ingest_queue_max": 7,
                     "idle_heartbeat_ms": 250})"));
   EXPECT_FALSE(c.api_tls);
@@ -152,13 +152,15 @@ TEST_F(NodeConfigFile, PeersMustBeEveryOtherNodeOfTheGenesis) {
   genesis.ledger.node_count = 4;
   EXPECT_EQ(check_against(load_ok(node_json()), genesis), std::nullopt);
 
-  const auto missing = check_against(load_ok(node_json(R"([{"node_id": 0, "address": "a:1"}, {"node_id": 3, "address": "b:1"}])")), genesis);
+  const auto missing = check_against(
+      load_ok(node_json(R"([{"node_id": 0, "address": "a:1"}, {"node_id": 3, "address": "b:1"}])")), genesis);
   ASSERT_TRUE(missing.has_value());
   EXPECT_EQ(missing->field, "peers");
   EXPECT_NE(missing->message.find("missing node 2"), std::string::npos) << missing->what();
 
   const auto beyond = check_against(
-      load_ok(node_json(R"([{"node_id": 0, "address": "a:1"}, {"node_id": 2, "address": "b:1"}, {"node_id": 7, "address": "c:1"}])")),
+      load_ok(node_json(
+          R"([{"node_id": 0, "address": "a:1"}, {"node_id": 2, "address": "b:1"}, {"node_id": 7, "address": "c:1"}])")),
       genesis);
   ASSERT_TRUE(beyond.has_value());
   EXPECT_EQ(beyond->field, "peers[2].node_id");
@@ -181,8 +183,8 @@ TEST(Address, ParsesNamesIpv4AndBracketedIpv6Only) {
   EXPECT_EQ(parse_address("127.0.0.1:7100"), (Address{"127.0.0.1", 7100}));
   EXPECT_EQ(parse_address("node-0.bank-a.example:443"), (Address{"node-0.bank-a.example", 443}));
   EXPECT_EQ(parse_address("[fe80::1]:65535"), (Address{"fe80::1", 65535}));
-  for (const char* bad : {"", ":7100", "host:", "host:07100", "host:-1", "host:1x", "[::1]", "[]:1", "[host]:1",
-                          "fe80::1:80", "-host:1", "ho st:1", "host:100000"}) {
+  for (const char* bad : {"", ":7100", "host:", "host:07100", "host:-1", "host:1x", "[::1]", "[]:1",
+                          "[host]:1", "fe80::1:80", "-host:1", "ho st:1", "host:100000"}) {
     EXPECT_EQ(parse_address(bad), std::nullopt) << bad;
   }
 }

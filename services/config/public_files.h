@@ -39,7 +39,8 @@ inline constexpr std::size_t kPublicFileBytesMax = 64u << 10;
 
 /// Reads coin-public-shares.json: node_count in 4..31, that many valid
 /// points, lying on one degree-f polynomial (the check genesis repeats).
-[[nodiscard]] std::variant<CoinPublicShares, ConfigError> load_coin_public_shares(const std::filesystem::path& path);
+[[nodiscard]] std::variant<CoinPublicShares, ConfigError> load_coin_public_shares(
+    const std::filesystem::path& path);
 
 /// Its canonical text, for clearctl deal.
 [[nodiscard]] std::string coin_public_shares_json(const CoinPublicShares& shares);

@@ -23,7 +23,8 @@ std::optional<ConfigError> refuse_existing(const std::filesystem::path& path) {
 }
 
 /// The node files, ordered by node id, each id 0..n-1 exactly once.
-std::variant<std::vector<NodePublicFile>, ConfigError> load_node_files(const std::vector<std::filesystem::path>& paths) {
+std::variant<std::vector<NodePublicFile>, ConfigError> load_node_files(
+    const std::vector<std::filesystem::path>& paths) {
   std::vector<NodePublicFile> nodes(paths.size());
   std::vector<const std::filesystem::path*> source(paths.size(), nullptr);
   for (const auto& path : paths) {
@@ -33,11 +34,12 @@ std::variant<std::vector<NodePublicFile>, ConfigError> load_node_files(const std
     if (n.node_id >= paths.size()) {
       return ConfigError{path.string(), "node_id",
                          "is " + std::to_string(n.node_id) + " but only " + std::to_string(paths.size()) +
-                             " node files were given (ids must be 0.." + std::to_string(paths.size() - 1) + ")"};
+                             " node files were given (ids must be 0.." + std::to_string(paths.size() - 1) +
+                             ")"};
     }
     if (source[n.node_id] != nullptr) {
-      return ConfigError{path.string(), "node_id", "node " + std::to_string(n.node_id) + " is also " +
-                                                      source[n.node_id]->string()};
+      return ConfigError{path.string(), "node_id",
+                         "node " + std::to_string(n.node_id) + " is also " + source[n.node_id]->string()};
     }
     source[n.node_id] = &path;
     nodes[n.node_id] = n;
@@ -47,14 +49,17 @@ std::variant<std::vector<NodePublicFile>, ConfigError> load_node_files(const std
 
 }  // namespace
 
-std::string coin_share_file_name(std::size_t node_id) { return "coin-share-" + std::to_string(node_id) + ".key"; }
+std::string coin_share_file_name(std::size_t node_id) {
+  return "coin-share-" + std::to_string(node_id) + ".key";
+}
 
 std::variant<CoinPublicShares, ConfigError> deal_coin_files(std::size_t node_count,
                                                             const std::filesystem::path& out_dir,
                                                             const quorum::RandomSource& random) {
   if (!quorum::is_supported_network_size(node_count)) {
-    return ConfigError{"--nodes", "", "must be " + std::to_string(quorum::kNetworkSizeMin) + ".." +
-                                          std::to_string(quorum::kNetworkSizeMax)};
+    return ConfigError{"--nodes", "",
+                       "must be " + std::to_string(quorum::kNetworkSizeMin) + ".." +
+                           std::to_string(quorum::kNetworkSizeMax)};
   }
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
@@ -73,8 +78,8 @@ std::variant<CoinPublicShares, ConfigError> deal_coin_files(std::size_t node_cou
   CoinPublicShares shares{coins[0].public_shares};
   for (auto& c : coins) sodium_memzero(c.secret_share.data(), c.secret_share.size());
   if (failure) return *failure;
-  if (auto e = write_file_atomically(out_dir / kCoinPublicSharesFile, coin_public_shares_json(shares), kPublicFileMode,
-                                     Overwrite::kRefuse)) {
+  if (auto e = write_file_atomically(out_dir / kCoinPublicSharesFile, coin_public_shares_json(shares),
+                                     kPublicFileMode, Overwrite::kRefuse)) {
     return *e;
   }
   return shares;
@@ -96,8 +101,9 @@ std::variant<quorum::Digest, ConfigError> build_genesis(const GenesisInputs& inp
   if (auto* error = std::get_if<ConfigError>(&coin)) return std::move(*error);
   const auto& shares = std::get<CoinPublicShares>(coin).public_shares;
   if (shares.size() != n) {
-    return ConfigError{inputs.coin_shares.string(), "node_count",
-                       "is " + std::to_string(shares.size()) + " but " + std::to_string(n) + " node files were given"};
+    return ConfigError{
+        inputs.coin_shares.string(), "node_count",
+        "is " + std::to_string(shares.size()) + " but " + std::to_string(n) + " node files were given"};
   }
   genesis.ledger.node_count = static_cast<std::uint16_t>(n);
   for (const NodePublicFile& node : std::get<std::vector<NodePublicFile>>(nodes)) {
@@ -110,7 +116,8 @@ std::variant<quorum::Digest, ConfigError> build_genesis(const GenesisInputs& inp
   if (auto error = write_file_atomically(inputs.out, bytes, kPublicFileMode, inputs.overwrite)) return *error;
   auto reloaded = load_genesis(inputs.out);
   const auto* reloaded_genesis = std::get_if<NetworkGenesis>(&reloaded);
-  if (reloaded_genesis == nullptr || reloaded_genesis->network_id != std::get<NetworkGenesis>(checked).network_id) {
+  if (reloaded_genesis == nullptr ||
+      reloaded_genesis->network_id != std::get<NetworkGenesis>(checked).network_id) {
     std::error_code ignored;
     std::filesystem::remove(inputs.out, ignored);
     if (auto* error = std::get_if<ConfigError>(&reloaded)) return std::move(*error);

@@ -38,9 +38,8 @@ inline constexpr std::string_view kCoinPublicSharesFile = "coin-public-shares.js
 /// coin-public-shares.json. Writes nothing if any of these files exists.
 /// Returns the public shares. Randomness is injected: clearctl passes
 /// libsodium's randombytes_buf.
-[[nodiscard]] std::variant<CoinPublicShares, ConfigError> deal_coin_files(std::size_t node_count,
-                                                                          const std::filesystem::path& out_dir,
-                                                                          const quorum::RandomSource& random);
+[[nodiscard]] std::variant<CoinPublicShares, ConfigError> deal_coin_files(
+    std::size_t node_count, const std::filesystem::path& out_dir, const quorum::RandomSource& random);
 
 struct GenesisInputs {
   std::filesystem::path network;                  // network.json

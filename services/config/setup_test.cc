@@ -46,23 +46,27 @@ TEST(Dealing, WritesASecretPerNodeMatchingItsPublicShare) {
 
 TEST(Dealing, RefusesToOverwriteADealingAndUnsupportedSizes) {
   const TempDir dir;
-  ASSERT_TRUE(std::holds_alternative<CoinPublicShares>(deal_coin_files(4, dir.path(), quorum::sim::seeded_random(1))));
+  ASSERT_TRUE(std::holds_alternative<CoinPublicShares>(
+      deal_coin_files(4, dir.path(), quorum::sim::seeded_random(1))));
   const std::string before = read_text(dir.path() / kCoinPublicSharesFile);
   const auto again = deal_coin_files(4, dir.path(), quorum::sim::seeded_random(2));
   ASSERT_TRUE(std::holds_alternative<ConfigError>(again));
   EXPECT_NE(std::get<ConfigError>(again).message.find("refusing to overwrite"), std::string::npos);
   EXPECT_EQ(read_text(dir.path() / kCoinPublicSharesFile), before);
   // A larger dealing over the same directory writes nothing either.
-  EXPECT_TRUE(std::holds_alternative<ConfigError>(deal_coin_files(5, dir.path(), quorum::sim::seeded_random(3))));
+  EXPECT_TRUE(
+      std::holds_alternative<ConfigError>(deal_coin_files(5, dir.path(), quorum::sim::seeded_random(3))));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / coin_share_file_name(4)));
   for (const std::size_t n : {0u, 3u, 32u}) {
-    EXPECT_TRUE(std::holds_alternative<ConfigError>(deal_coin_files(n, dir.path() / "x", quorum::sim::seeded_random(4))));
+    EXPECT_TRUE(std::holds_alternative<ConfigError>(
+        deal_coin_files(n, dir.path() / "x", quorum::sim::seeded_random(4))));
   }
 }
 
 TEST(Dealing, PublicSharesFileIsChecked) {
   const TempDir dir;
-  const auto dealt = std::get<CoinPublicShares>(deal_coin_files(4, dir.path(), quorum::sim::seeded_random(1)));
+  const auto dealt =
+      std::get<CoinPublicShares>(deal_coin_files(4, dir.path(), quorum::sim::seeded_random(1)));
   CoinPublicShares swapped = dealt;
   std::swap(swapped.public_shares[0], swapped.public_shares[3]);
   write_text(dir.path() / "swapped.json", coin_public_shares_json(swapped));
@@ -88,9 +92,11 @@ TEST(Genesis, DealAndGenesisRoundTrip) {
   const auto coin = std::get<CoinPublicShares>(load_coin_public_shares(sample.coin_shares));
   EXPECT_EQ(g.coin_public_shares(), coin.public_shares);
   for (std::size_t i = 0; i < 4; ++i) {
-    const auto x = std::get<quorum::ScalarBytes>(read_coin_share(sample.dealing_dir / coin_share_file_name(i)));
+    const auto x =
+        std::get<quorum::ScalarBytes>(read_coin_share(sample.dealing_dir / coin_share_file_name(i)));
     EXPECT_TRUE(quorum::secret_matches_public(x, g.nodes[i].coin_public_share));
-    EXPECT_EQ(g.nodes[i].signing_key, std::get<NodePublicFile>(load_node_public(sample.node_files[i])).signing_key);
+    EXPECT_EQ(g.nodes[i].signing_key,
+              std::get<NodePublicFile>(load_node_public(sample.node_files[i])).signing_key);
   }
 
   // The node files in another order give the same bytes; an existing
@@ -139,7 +145,8 @@ TEST(Genesis, MismatchedInputsAreRefusedAndWriteNothing) {
   network = read_text(sample.network);
   network.replace(network.find("DE0007164600"), 12, "DE0007164601");
   write_text(dir.path() / "bad-isin.json", network);
-  const ConfigError isin = refused({dir.path() / "bad-isin.json", sample.node_files, sample.coin_shares, out});
+  const ConfigError isin =
+      refused({dir.path() / "bad-isin.json", sample.node_files, sample.coin_shares, out});
   EXPECT_EQ(isin.field, "instruments[2].isin") << isin.what();
   EXPECT_EQ(isin.file, out.string()) << "the assembled genesis is what was refused";
 }

@@ -117,7 +117,8 @@ struct SampleNetwork {
   std::filesystem::path dealing_dir;  // coin-share-<i>.key
 };
 
-inline SampleNetwork make_sample_network(const std::filesystem::path& dir, std::size_t n, std::uint64_t seed) {
+inline SampleNetwork make_sample_network(const std::filesystem::path& dir, std::size_t n,
+                                         std::uint64_t seed) {
   SampleNetwork out;
   std::filesystem::create_directories(dir);
   out.network = dir / "network.json";
@@ -134,7 +135,8 @@ inline SampleNetwork make_sample_network(const std::filesystem::path& dir, std::
   }
   out.dealing_dir = dir / "dealing";
   const auto dealt = deal_coin_files(n, out.dealing_dir, quorum::sim::seeded_random(seed));
-  if (std::holds_alternative<ConfigError>(dealt)) throw std::runtime_error(std::get<ConfigError>(dealt).what());
+  if (std::holds_alternative<ConfigError>(dealt))
+    throw std::runtime_error(std::get<ConfigError>(dealt).what());
   out.coin_shares = out.dealing_dir / kCoinPublicSharesFile;
   return out;
 }

@@ -7,7 +7,9 @@ namespace quorumclear::config {
 namespace {
 
 bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_part_char(char c) { return is_letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-'; }
+bool is_part_char(char c) {
+  return is_letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-';
+}
 
 }  // namespace
 
@@ -26,7 +28,8 @@ bool is_valid_time_zone_name(std::string_view name) {
   }
 }
 
-std::optional<std::string> time_zone_problem(std::string_view name, const std::filesystem::path& zoneinfo_dir) {
+std::optional<std::string> time_zone_problem(std::string_view name,
+                                             const std::filesystem::path& zoneinfo_dir) {
   if (!is_valid_time_zone_name(name)) {
     return "not an IANA time zone name such as \"Europe/Berlin\" ('/'-separated parts of letters, digits, "
            "'_', '+', '-')";

@@ -20,7 +20,7 @@ inline const std::filesystem::path kZoneInfoDir = "/usr/share/zoneinfo";
 
 /// Why `name` is not a usable zone under `zoneinfo_dir` (bad syntax, no such
 /// file, not a TZif file), or empty when it is.
-[[nodiscard]] std::optional<std::string> time_zone_problem(std::string_view name,
-                                                           const std::filesystem::path& zoneinfo_dir = kZoneInfoDir);
+[[nodiscard]] std::optional<std::string> time_zone_problem(
+    std::string_view name, const std::filesystem::path& zoneinfo_dir = kZoneInfoDir);
 
 }  // namespace quorumclear::config
