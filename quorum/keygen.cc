@@ -1,8 +1,12 @@
 #include "quorum/keygen.h"
 
+#include "quorum/lagrange.h"
+
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
+#include <optional>
 
 namespace quorumclear::quorum {
 namespace {
@@ -28,13 +32,7 @@ ScalarBytes random_scalar(const RandomSource& random) {
   return out;
 }
 
-ScalarBytes scalar_from_index(std::size_t index) {
-  ScalarBytes out{};
-  for (std::size_t i = 0; i < sizeof(index); ++i) out[i] = static_cast<std::uint8_t>(index >> (8 * i));
-  return out;
-}
-
-bool is_zero(const ScalarBytes& s) { return sodium_is_zero(s.data(), s.size()) == 1; }
+bool is_zero(const std::array<std::uint8_t, 32>& s) { return sodium_is_zero(s.data(), s.size()) == 1; }
 
 /// P(x) by Horner's rule; coefficients[0] is the shared secret P(0).
 ScalarBytes evaluate(const std::vector<ScalarBytes>& coefficients, const ScalarBytes& x) {
@@ -58,7 +56,7 @@ std::vector<ScalarBytes> deal_secret_shares(const Membership& members, const Ran
     std::vector<ScalarBytes> shares;
     shares.reserve(members.n());
     for (std::size_t i = 0; i < members.n() && usable; ++i) {
-      shares.push_back(evaluate(coefficients, scalar_from_index(i + 1)));
+      shares.push_back(evaluate(coefficients, scalar_of(static_cast<std::uint32_t>(i + 1))));
       usable = !is_zero(shares.back());
     }
     for (auto& c : coefficients) sodium_memzero(c.data(), c.size());
@@ -66,17 +64,56 @@ std::vector<ScalarBytes> deal_secret_shares(const Membership& members, const Ran
   }
 }
 
+bool is_canonical_scalar(const ScalarBytes& s) {
+  std::array<std::uint8_t, 64> wide{};
+  std::copy(s.begin(), s.end(), wide.begin());
+  ScalarBytes reduced{};
+  crypto_core_ristretto255_scalar_reduce(reduced.data(), wide.data());
+  return reduced == s;
+}
+
+bool is_usable_point(const PointBytes& p) {
+  return crypto_core_ristretto255_is_valid_point(p.data()) == 1 && !is_zero(p);
+}
+
+/// sum_i lambda_i * X_i, or nullopt if libsodium refuses a product (only an
+/// invalid or identity point can make it).
+std::optional<PointBytes> combine_in_exponent(std::span<const ScalarBytes> lambdas,
+                                              std::span<const PointBytes> points) {
+  PointBytes sum{};  // the identity encoding
+  for (std::size_t i = 0; i < lambdas.size(); ++i) {
+    PointBytes term{};
+    if (crypto_scalarmult_ristretto255(term.data(), lambdas[i].data(), points[i].data()) != 0) {
+      return std::nullopt;
+    }
+    if (crypto_core_ristretto255_add(sum.data(), sum.data(), term.data()) != 0) return std::nullopt;
+  }
+  return sum;
+}
+
 }  // namespace
 
-std::vector<NodeKeys> deal_keys(const Membership& members, const RandomSource& random) {
+std::vector<CoinKeys> deal_coin_shares(const Membership& members, const RandomSource& random) {
   ensure_sodium();
-  const std::vector<ScalarBytes> secret_shares = deal_secret_shares(members, random);
+  std::vector<ScalarBytes> secret_shares = deal_secret_shares(members, random);
   std::vector<PointBytes> public_shares(members.n());
   for (std::size_t i = 0; i < members.n(); ++i) {
     [[maybe_unused]] const int ok =
         crypto_scalarmult_ristretto255_base(public_shares[i].data(), secret_shares[i].data());
     assert(ok == 0 && "non-zero share gives a non-identity public share");
   }
+  std::vector<CoinKeys> out(members.n());
+  for (std::size_t i = 0; i < members.n(); ++i) {
+    out[i].self = NodeId{static_cast<std::uint16_t>(i)};
+    out[i].secret_share = secret_shares[i];
+    out[i].public_shares = public_shares;
+    sodium_memzero(secret_shares[i].data(), secret_shares[i].size());
+  }
+  return out;
+}
+
+std::vector<NodeKeys> deal_keys(const Membership& members, const RandomSource& random) {
+  std::vector<CoinKeys> coins = deal_coin_shares(members, random);
   std::vector<SigningSecretKey> signing_secrets(members.n());
   std::vector<SigningPublicKey> signing_public(members.n());
   for (std::size_t i = 0; i < members.n(); ++i) {
@@ -87,13 +124,43 @@ std::vector<NodeKeys> deal_keys(const Membership& members, const RandomSource& r
   }
   std::vector<NodeKeys> out(members.n());
   for (std::size_t i = 0; i < members.n(); ++i) {
-    out[i].coin.self = NodeId{static_cast<std::uint16_t>(i)};
-    out[i].coin.secret_share = secret_shares[i];
-    out[i].coin.public_shares = public_shares;
+    out[i].coin = std::move(coins[i]);
     out[i].signing_secret = signing_secrets[i];
     out[i].signing_public = signing_public;
   }
   return out;
+}
+
+bool public_shares_consistent(const Membership& members, std::span<const PointBytes> public_shares) {
+  ensure_sodium();
+  if (public_shares.size() != members.n()) return false;
+  for (const PointBytes& x : public_shares) {
+    if (!is_usable_point(x)) return false;
+  }
+  // f+1 points fix a degree-f polynomial; X_0 .. X_f are as good as any.
+  const std::size_t base_count = members.f() + 1;
+  std::vector<std::uint32_t> base_xs(base_count);
+  for (std::size_t i = 0; i < base_count; ++i) base_xs[i] = static_cast<std::uint32_t>(i + 1);
+  const std::span<const PointBytes> base = public_shares.first(base_count);
+  for (std::size_t j = base_count; j < members.n(); ++j) {
+    const std::vector<ScalarBytes> lambdas =
+        lagrange_coefficients(base_xs, static_cast<std::uint32_t>(j + 1));
+    const std::optional<PointBytes> predicted = combine_in_exponent(lambdas, base);
+    if (!predicted || sodium_memcmp(predicted->data(), public_shares[j].data(), predicted->size()) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool secret_matches_public(const ScalarBytes& secret_share, const PointBytes& public_share) {
+  ensure_sodium();
+  if (is_zero(secret_share) || !is_canonical_scalar(secret_share) || !is_usable_point(public_share)) {
+    return false;
+  }
+  PointBytes derived{};
+  if (crypto_scalarmult_ristretto255_base(derived.data(), secret_share.data()) != 0) return false;
+  return sodium_memcmp(derived.data(), public_share.data(), derived.size()) == 0;
 }
 
 }  // namespace quorumclear::quorum

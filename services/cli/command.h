@@ -1,0 +1,64 @@
+#pragma once
+// clearctl's subcommands: each is one small file that fills a Command, and
+// clearctl_main.cc lists them. A subcommand parses its options, calls the
+// library that does the work (services/config for deal and genesis) and
+// prints the result; it holds no rule of its own.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace quorumclear::cli {
+
+/// Exit codes of every subcommand.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailed = 1,  // the command ran and refused or failed (the error says why)
+  kExitUsage = 2,   // bad arguments; usage was printed
+};
+
+struct OptionSpec {
+  std::string_view name;  // without the leading "--"
+  bool takes_value = true;
+  bool repeatable = false;
+};
+
+/// A subcommand's parsed options.
+class Args {
+ public:
+  /// Parses "--name value" and "--flag" arguments against `spec`; refuses
+  /// unknown options, missing values, repeats of a non-repeatable option and
+  /// positional arguments. "--help" is always accepted.
+  [[nodiscard]] static std::variant<Args, std::string> parse(std::span<const std::string_view> argv,
+                                                             std::span<const OptionSpec> spec);
+  [[nodiscard]] std::optional<std::string> value(std::string_view name) const;
+  [[nodiscard]] std::vector<std::string> values(std::string_view name) const;
+  [[nodiscard]] bool flag(std::string_view name) const;
+  [[nodiscard]] bool help() const { return help_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> given_;
+  bool help_ = false;
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;  // one line, for "clearctl --help"
+  std::string_view usage;    // the full text, for "clearctl NAME --help"
+  std::vector<OptionSpec> options;
+  /// Runs with parsed options; returns an ExitCode. Prints its own errors.
+  int (*run)(const Args& args) = nullptr;
+};
+
+/// The subcommands (one file each).
+[[nodiscard]] Command deal_command();
+[[nodiscard]] Command genesis_command();
+
+/// Prints "clearctl NAME: usage error: `problem`" and the command's usage
+/// to stderr; returns kExitUsage.
+int usage_error(const Command& command, std::string_view problem);
+
+}  // namespace quorumclear::cli
