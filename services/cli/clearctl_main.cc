@@ -14,8 +14,10 @@ namespace {
 /// Every subcommand; a new one is one line here (and its own file).
 std::vector<Command> commands() {
   return {
+      keygen_command(),
       deal_command(),
       genesis_command(),
+      token_command(),
   };
 }
 
@@ -38,7 +40,12 @@ int run(std::span<const std::string_view> argv) {
   }
   for (const Command& command : commands()) {
     if (command.name != argv[0]) continue;
-    const auto args = Args::parse(argv.subspan(1), command.options);
+    std::vector<std::string_view> rest(argv.begin() + 1, argv.end());
+    const std::string verb_flag = "--" + std::string(command.verb_option);
+    if (!command.verb_option.empty() && !rest.empty() && !rest.front().starts_with("--")) {
+      rest.insert(rest.begin(), verb_flag);
+    }
+    const auto args = Args::parse(rest, command.options);
     if (const auto* problem = std::get_if<std::string>(&args)) return usage_error(command, *problem);
     if (std::get<Args>(args).help()) {
       std::cout << command.usage;

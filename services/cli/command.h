@@ -51,11 +51,16 @@ struct Command {
   std::vector<OptionSpec> options;
   /// Runs with parsed options; returns an ExitCode. Prints its own errors.
   int (*run)(const Args& args) = nullptr;
+  /// For commands with verbs ("clearctl token create"): the option the verb
+  /// is passed as ("verb"), so "token create --x" parses as "--verb create --x".
+  std::string_view verb_option{};
 };
 
 /// The subcommands (one file each).
 [[nodiscard]] Command deal_command();
 [[nodiscard]] Command genesis_command();
+[[nodiscard]] Command keygen_command();
+[[nodiscard]] Command token_command();
 
 /// Prints "clearctl NAME: usage error: `problem`" and the command's usage
 /// to stderr; returns kExitUsage.
