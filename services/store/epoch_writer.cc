@@ -17,30 +17,36 @@ namespace {
 using namespace quorumclear::settlement;
 using sql::Rows;
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-// control_votes.kind, .business_date and .reference of an entry. Every
-// Entry alternative is named, so a new control entry kind does not compile
-// until it is given its kind here and in the schema.
+// control_votes.kind, .business_date and .reference of an entry.
 struct ControlColumns {
   std::string_view kind;
   std::optional<BusinessDate> business_date;
   std::string_view reference;
 };
 
+// Every Entry alternative must have its kind here and in the schema: a
+// seventh does not compile until it has.
+static_assert(std::variant_size_v<Entry> <= 6, "a new entry kind needs its control_votes kind");
+
 ControlColumns control_columns(const Entry& entry) {
   return std::visit(
-      Overloaded{
-          [](const CutOff& c) { return ControlColumns{"CUTOFF", c.business_date, {}}; },
-          [](const Funding& f) { return ControlColumns{"FUNDING", std::nullopt, f.reference.view()}; },
-          [](const SuspensionChange& s) { return ControlColumns{"SUSPENSION", std::nullopt, s.reference.view()}; },
-          [](const Trade&) -> ControlColumns { throw StoreError("store: a trade report among control votes"); },
-          [](const TradeCancel&) -> ControlColumns { throw StoreError("store: a cancel among control votes"); },
+      [](const auto& e) -> ControlColumns {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, CutOff>) {
+          return {"CUTOFF", e.business_date, {}};
+        } else if constexpr (std::is_same_v<T, Funding>) {
+          return {"FUNDING", std::nullopt, e.reference.view()};
+        } else if constexpr (std::is_same_v<T, SuspensionChange>) {
+          return {"SUSPENSION", std::nullopt, e.reference.view()};
+        } else if constexpr (std::is_same_v<T, Trade> || std::is_same_v<T, TradeCancel>) {
+          throw StoreError("store: a trade report or cancel among control votes");
+        } else {
+          // The nodes' own clock-driven cut-off (settlement's ScheduledCutOff,
+          // issue 13): a date and no operator. Matched by shape so this
+          // builds before and after that entry kind lands.
+          static_assert(requires { e.business_date; } && !requires { e.operator_id; });
+          return {"SCHEDULED_CUTOFF", e.business_date, {}};
+        }
       },
       entry);
 }
