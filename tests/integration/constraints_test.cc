@@ -519,6 +519,47 @@ const std::vector<Case>& cases() {
        "settlement_unmatched_reports_counterparty_fkey"},
       {"unmatched_twice_for_one_report", unmatched() + unmatched({{"version", "2"}}), kUnique,
        "settlement_unmatched_reports_pkey"},
+      // Node runtime (0009): the scheduled cut-off kind, entered_epoch,
+      // and the node-local tables' cheap bounds.
+      {"valid_scheduled_cutoff_vote_accepted",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, business_date, status, votes) "
+       "VALUES (0, 0, 1, 'SCHEDULED_CUTOFF', " + kZero32 + ", '2026-11-25', 'PENDING', 1);", kOk},
+      {"scheduled_cutoff_without_date",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, status, votes) VALUES "
+       "(0, 0, 1, 'SCHEDULED_CUTOFF', " + kZero32 + ", 'PENDING', 1);", kCheck, "control_votes_cutoff_has_date"},
+      {"scheduled_cutoff_with_reference",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, business_date, reference, status, "
+       "votes) VALUES (0, 0, 1, 'SCHEDULED_CUTOFF', " + kZero32 + ", '2026-11-25', 'r-1', 'PENDING', 1);",
+       kCheck, "control_votes_reference_by_kind"},
+      {"refused_funding_without_reference_accepted",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, status, votes, reason) VALUES "
+       "(0, 0, 1, 'FUNDING', " + kZero32 + ", 'REJECTED', 0, 'CONTROL_REF_INVALID');", kOk},
+      {"unknown_control_kind",
+       "INSERT INTO control_votes (epoch, seq, proposer, kind, entry_digest, reference, status, votes) "
+       "VALUES (0, 0, 1, 'CLOCK', " + kZero32 + ", 'r-1', 'PENDING', 1);", kCheck,
+       "control_votes_kind_check"},
+      {"entered_epoch_rises_accepted", "UPDATE node_state SET entered_epoch = 5; UPDATE node_state SET entered_epoch = 6;", kOk},
+      {"entered_epoch_goes_back", "UPDATE node_state SET entered_epoch = 5; UPDATE node_state SET entered_epoch = 4;",
+       kRaised},
+      {"valid_received_report_accepted",
+       "INSERT INTO received_reports (submitter, trade_id, content_hash, entry, is_cancel) VALUES "
+       "('A', 'T-1', " + kZero32 + ", '\\x05'::bytea, true);", kOk},
+      {"received_report_short_hash",
+       "INSERT INTO received_reports (submitter, trade_id, content_hash, entry, is_cancel) VALUES "
+       "('A', 'T-1', '\\x00'::bytea, '\\x05'::bytea, true);", kCheck, "received_reports_content_hash_length"},
+      {"received_report_empty_entry",
+       "INSERT INTO received_reports (submitter, trade_id, content_hash, entry, is_cancel) VALUES "
+       "('A', 'T-1', " + kZero32 + ", ''::bytea, false);", kCheck, "received_reports_entry_length"},
+      {"token_for_unknown_member",
+       "INSERT INTO api_tokens (token_sha256, member_id) VALUES (" + kZero32 + ", 'ZZ');", kForeignKey},
+      {"token_hash_not_32_bytes",
+       "INSERT INTO api_tokens (token_sha256, member_id) VALUES ('\\x01'::bytea, 'A');", kCheck,
+       "api_tokens_token_sha256_length"},
+      {"local_event_kind_lower_case", "INSERT INTO local_events (kind) VALUES ('peer_connected');", kCheck,
+       "local_events_kind_check"},
+      {"local_event_detail_too_long",
+       "INSERT INTO local_events (kind, detail) VALUES ('FAULT', repeat('x', 1001));", kCheck,
+       "local_events_detail_length"},
       // Audit log: linked, hash-checked, append-only.
       {"audit_first_entry_not_from_zero", audit(1, "decode(repeat('01', 32), 'hex')", "'\\x01'::bytea"), kRaised},
       {"audit_gap_in_sequence", kAuditFirst + audit(3, "(SELECT entry_hash FROM audit_log WHERE seq = 1)", "'\\x02'::bytea"), kRaised},

@@ -1,0 +1,583 @@
+// Proves the node store against a real PostgreSQL and a real ledger: the
+// epochs of a business day (matched, alleged, rejected, cancelled,
+// mismatched and venue trades, refusals carrying arbitrary bytes, control
+// votes, two cut-offs with settlement runs and expiries) are written one
+// transaction each and read back equal to the ledger's own view; the audit
+// chain verifies in SQL; a repeated or broken epoch changes nothing;
+// entered_epoch only rises; received reports leave exactly when their own
+// node's batch answered them; genesis is written once and a foreign one
+// refused; replaying the stored epochs rebuilds the same state; and COPY
+// and multi-row INSERT write identical rows.
+#include "services/store/node_store.h"
+#include "settlement/ledger.h"
+#include "settlement/test_support.h"
+#include "tests/integration/pg_test_database.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <limits>
+#include <map>
+
+namespace quorumclear::store {
+namespace {
+
+using namespace quorumclear::settlement;
+using quorumclear::testing::outcome_of;
+using quorumclear::testing::PgTestDatabase;
+using settlement::testing::acme_trade;
+using settlement::testing::batch_of;
+using settlement::testing::counter_report;
+using settlement::testing::kThursday;
+using settlement::testing::kWednesday;
+using ::testing::HasSubstr;
+
+using Batches = std::vector<std::pair<std::uint16_t, Bytes>>;
+
+Digest filled(std::uint8_t byte) {
+  Digest d{};
+  d.fill(byte);
+  return d;
+}
+const Digest kNetwork = filled(0x42);
+const MemberId kOps = MemberId::of("OPS");
+const Isin kSecond = settlement::testing::synthetic_isin(1);
+
+// Members A, B, C (nodes 0..2) and the venue V (node 3), which may submit
+// for A and B; an operator and a regulator run no node. n = 4, f = 1, and
+// submitters are bound to their nodes.
+Genesis genesis() {
+  Genesis g;
+  g.currencies = {{CurrencyCode::of("EUR"), 2}};
+  g.members = {{MemberId::of("A"), "Alpha Bank", Role::kClearingMember, 0},
+               {MemberId::of("B"), "Beta Securities", Role::kClearingMember, 1},
+               {MemberId::of("C"), "Gamma Clearing", Role::kClearingMember, 2},
+               {MemberId::of("V"), "Venue MTF", Role::kTradingVenue, 3},
+               {kOps, "Network Operator", Role::kOperator, std::nullopt},
+               {MemberId::of("REG"), "Regulator", Role::kRegulator, std::nullopt}};
+  g.instruments = {{settlement::testing::kAcme, CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false},
+                   {kSecond, CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false}};
+  for (const char* m : {"A", "B", "C"}) {
+    for (const Isin& i : {settlement::testing::kAcme, kSecond}) {
+      g.securities.push_back({MemberId::of(m), i, Quantity{10'000}});
+    }
+    g.cash.push_back({MemberId::of(m), CurrencyCode::of("EUR"), AmountMinor{1'000'000'000}});
+    g.default_fund.push_back({MemberId::of(m), CurrencyCode::of("EUR"), AmountMinor{100'000}});
+  }
+  g.cash.push_back({kCcpAccountId, CurrencyCode::of("EUR"), AmountMinor{1'000'000}});
+  g.limits.push_back({MemberId::of("C"), {AmountMinor{1'000'000'000'000}, Quantity{1'000'000}, Quantity{1'000'000}}});
+  g.venue_members = {{MemberId::of("V"), MemberId::of("A")}, {MemberId::of("V"), MemberId::of("B")}};
+  g.first_business_date = kWednesday;
+  g.node_count = 4;
+  g.default_limits = settlement::testing::kSmallLimits;
+  return g;
+}
+
+// A trade of `quantity` at `cents` between buyer and seller, reported by `submitter`.
+Trade trade(std::string_view id, std::string_view submitter, std::string_view buyer, std::string_view seller,
+            std::int64_t quantity, std::int64_t cents, BusinessDate date = kWednesday) {
+  Trade t = acme_trade(id, buyer, seller, quantity, cents, date);
+  t.submitter = MemberId::of(submitter);
+  return t;
+}
+
+// The issue 13 plan's output digest: u64be(epoch) || u16be(count) || per
+// batch u16be(proposer) || u32be(len) || bytes.
+Digest output_digest(std::uint64_t epoch, std::span<const EpochBatch> batches) {
+  Sha256 h;
+  h.update_u64(epoch);
+  const auto u16 = [&](std::uint16_t v) {
+    h.update_u8(static_cast<std::uint8_t>(v >> 8));
+    h.update_u8(static_cast<std::uint8_t>(v));
+  };
+  u16(static_cast<std::uint16_t>(batches.size()));
+  for (const EpochBatch& b : batches) {
+    u16(b.proposer);
+    const auto len = static_cast<std::uint32_t>(b.bytes.size());
+    u16(static_cast<std::uint16_t>(len >> 16));
+    u16(static_cast<std::uint16_t>(len));
+    h.update(b.bytes);
+  }
+  return h.finish();
+}
+
+std::vector<EpochBatch> views(const Batches& batches) {
+  std::vector<EpochBatch> out;
+  for (const auto& [proposer, bytes] : batches) out.push_back(EpochBatch{proposer, bytes});
+  return out;
+}
+
+// A node as the core loop will drive it: the ledger applies a decided
+// epoch, the store writes it, the audit head moves on.
+struct Node {
+  Node(const std::string& url, std::uint16_t self, StoreOptions options = {})
+      : ledger(settlement::testing::load(genesis())), store(url, std::move(options)) {
+    store.migrate();
+    store.init_network(ledger.reference(), kNetwork, self);
+  }
+  EpochResult apply(std::uint64_t epoch, const Batches& batches) {
+    const std::vector<EpochBatch> v = views(batches);
+    EpochResult r = ledger.apply(epoch, v);
+    const Digest output = output_digest(epoch, v);
+    const Digest next = audit_link(head, epoch, output, r.state_digest);
+    store.apply_epoch(EpochToWrite{epoch, v, r, ledger.reference(), output, next});
+    head = next;
+    return r;
+  }
+  Ledger ledger;
+  NodeStore store;
+  Digest head{};
+};
+
+// The day, epoch by epoch, as (proposer, batch) lists.
+std::vector<Batches> the_day() {
+  const Trade t1 = trade("T1", "A", "A", "B", 100, 1000);  // matched in its own epoch
+  const Trade t4 = trade("T4", "B", "A", "B", 30, 1010);   // alleged, matched an epoch later
+  Trade t6 = trade("T6", "B", "B", "C", 7, 990);           // mismatched, expires Thursday
+  t6.isin = kSecond;
+  Trade t6_other = counter_report(t6);
+  t6_other.quantity = Quantity{8};
+  Trade junk_buyer = trade("T-junk", "C", "C", "B", 1, 1000);  // keyed REJECTED with bytes of any kind
+  junk_buyer.buyer = MemberId::of(std::string_view("\xff\x00Z", 3));
+  Trade junk_id = trade("T-x", "C", "C", "B", 1, 1000);  // unkeyed TRADE_ID_INVALID
+  junk_id.trade_id = TradeId::of(std::string_view("\xc3\x28\x00", 3));
+  Trade far_date = trade("T-far", "C", "C", "B", 1, 1000);  // keyed DATE_OUT_OF_RANGE
+  far_date.trade_date = BusinessDate{std::numeric_limits<std::int32_t>::min()};
+  const Funding bad_ref{kOps, ControlRef::of(std::string_view("\x01no", 3)), MemberId::of("A"), AssetKind::kCash,
+                        AssetCode::of("EUR"), 100};
+  const CutOff wednesday{kOps, kWednesday};
+  const CutOff thursday{kOps, kThursday};
+  const Trade t9 = trade("T9", "A", "A", "B", 10, 1000, kThursday);
+  return {
+      // 0: T1 both sides, T2 alleged, T3 refused by validation, a copy of
+      // A's report T7 in B's node's batch, a venue trade, an undecodable batch.
+      {{0, batch_of({t1, trade("T2", "A", "A", "C", 5, 1000), trade("T3", "A", "A", "B", 0, 1000)})},
+       {1, batch_of({counter_report(t1), trade("T7", "A", "A", "B", 1, 1000)})},
+       {2, Bytes{0xff, 0x00}},
+       {3, batch_of({trade("T8", "V", "A", "B", 20, 1050)})}},
+      // 1: T4 alleged, T2 cancelled, T7 from its own node, junk from C, a
+      // funding vote with a reference of control bytes.
+      {{0, batch_of({TradeCancel{TradeId::of("T2"), MemberId::of("A")}, trade("T7", "A", "A", "B", 1, 1000)})},
+       {1, batch_of({t4})},
+       {2, batch_of({junk_buyer, junk_id, far_date})},
+       {3, batch_of({bad_ref})}},
+      // 2: A's side of T4 (an earlier epoch's row confirms), T6 mismatched.
+      {{0, batch_of({counter_report(t4)})}, {1, batch_of({t6})}, {2, batch_of({t6_other})}},
+      // 3: Wednesday's cut-off from two nodes (f + 1), a third too late.
+      {{0, batch_of({wednesday})}, {1, batch_of({wednesday})}, {2, batch_of({wednesday})}},
+      // 4: a Thursday trade, then Thursday's cut-off: T6 expires.
+      {{0, batch_of({t9, thursday})}, {1, batch_of({counter_report(t9), thursday})}},
+  };
+}
+
+// The received-report row of an entry as the API will write it.
+ReceivedReport received(const Entry& entry) {
+  Bytes bytes = encode_batch(Batch{{entry}});
+  bytes.erase(bytes.begin(), bytes.begin() + 5);  // version and count
+  ReceivedReport r;
+  r.entry = bytes;
+  if (const Trade* t = std::get_if<Trade>(&entry)) {
+    r.submitter = t->submitter.view();
+    r.trade_id = t->trade_id.view();
+    r.content_hash = sha256(ByteView(bytes).subspan(1));
+  } else {
+    const TradeCancel& c = std::get<TradeCancel>(entry);
+    r.submitter = c.submitter.view();
+    r.trade_id = c.trade_id.view();
+    r.content_hash = sha256(bytes);
+    r.is_cancel = true;
+  }
+  return r;
+}
+
+std::int64_t number(pqxx::connection& db, const std::string& query) {
+  pqxx::work tx(db);
+  return tx.exec1(query)[0].as<std::int64_t>();
+}
+
+std::string text(pqxx::connection& db, const std::string& query) {
+  pqxx::work tx(db);
+  return tx.exec1(query)[0].as<std::string>();
+}
+
+constexpr const char* kWrittenTables[] = {
+    "epochs", "epoch_batches", "trades", "trade_rejections", "control_votes", "positions", "cash_positions",
+    "securities_balances", "cash_balances", "settlement_runs", "settlement_run_totals", "net_obligations",
+    "settlement_unmatched_reports", "audit_log", "node_state"};
+
+// Every row the epochs write, timestamps aside, as one digest per table.
+std::map<std::string, std::string> table_digests(pqxx::connection& db) {
+  std::map<std::string, std::string> out;
+  for (const char* table : kWrittenTables) {
+    const std::string row = "(to_jsonb(t) - 'received_at' - 'applied_at' - 'recorded_at')::text";
+    out[table] = text(db, "SELECT COALESCE(md5(string_agg(" + row + ", '|' ORDER BY " + row + ")), '') FROM " +
+                              table + " t");
+  }
+  return out;
+}
+
+class NodeStoreTest : public ::testing::Test {
+ protected:
+  PgTestDatabase pg_;
+  Node node_{pg_.url(), 0};
+  pqxx::connection db_{pg_.url()};
+
+  std::vector<EpochResult> apply_day() {
+    std::vector<EpochResult> results;
+    const std::vector<Batches> day = the_day();
+    for (std::size_t e = 0; e < day.size(); ++e) results.push_back(node_.apply(e, day[e]));
+    return results;
+  }
+};
+
+TEST_F(NodeStoreTest, StoresTheDayAsTheLedgerSeesIt) {
+  const std::vector<EpochResult> results = apply_day();
+  ASSERT_EQ(results[3].reports.size(), 1u);
+  ASSERT_EQ(results[4].reports.size(), 1u);
+  const ReferenceData& ref = node_.ledger.reference();
+  // Every report key's current version is the ledger's.
+  pqxx::work tx(db_);
+  const pqxx::result current = tx.exec(
+      "SELECT DISTINCT ON (submitter, trade_id) submitter, trade_id, version, status FROM trades "
+      "ORDER BY submitter, trade_id, version DESC");
+  EXPECT_EQ(current.size(), node_.ledger.trade_count());
+  for (const pqxx::row& row : current) {
+    const auto submitter = ref.find_member(MemberId::of(row[0].c_str()));
+    ASSERT_TRUE(submitter) << row[0].c_str();
+    const TradeRecord* record = node_.ledger.find_trade(*submitter, row[1].c_str());
+    ASSERT_NE(record, nullptr) << row[1].c_str();
+    EXPECT_EQ(row[2].as<int>(), record->version) << row[1].c_str();
+    EXPECT_EQ(row[3].as<std::string>(), to_string(record->status)) << row[1].c_str();
+  }
+  // Positions, cash positions and balances are the ledger's cells.
+  for (const pqxx::row& row : tx.exec("SELECT member_id, isin, settlement_date - DATE '1970-01-01', bought, sold, "
+                                      "paid_minor, received_minor FROM positions")) {
+    const PositionCell cell = node_.ledger.position(*ref.find_member(MemberId::of(row[0].c_str())),
+                                                    *ref.find_instrument(Isin::of(row[1].c_str())),
+                                                    BusinessDate{row[2].as<std::int32_t>()});
+    EXPECT_EQ(row[3].as<std::int64_t>(), cell.bought);
+    EXPECT_EQ(row[4].as<std::int64_t>(), cell.sold);
+    EXPECT_EQ(row[5].as<std::int64_t>(), cell.paid_minor);
+    EXPECT_EQ(row[6].as<std::int64_t>(), cell.received_minor);
+  }
+  for (const pqxx::row& row : tx.exec("SELECT member_id, currency, settlement_date - DATE '1970-01-01', "
+                                      "received_minor, paid_minor FROM cash_positions")) {
+    const CashCell cell = node_.ledger.cash_position(*ref.find_member(MemberId::of(row[0].c_str())),
+                                                     *ref.find_currency(CurrencyCode::of(row[1].c_str())),
+                                                     BusinessDate{row[2].as<std::int32_t>()});
+    EXPECT_EQ(row[3].as<std::int64_t>(), cell.received);
+    EXPECT_EQ(row[4].as<std::int64_t>(), cell.paid);
+  }
+  for (const pqxx::row& row : tx.exec("SELECT member_id, isin, quantity FROM securities_balances")) {
+    EXPECT_EQ(row[2].as<std::int64_t>(),
+              node_.ledger.balance(*ref.find_account(MemberId::of(row[0].c_str())), AssetKind::kSecurities,
+                                   ref.find_instrument(Isin::of(row[1].c_str()))->value));
+  }
+  for (const pqxx::row& row : tx.exec("SELECT member_id, currency, amount_minor FROM cash_balances")) {
+    EXPECT_EQ(row[2].as<std::int64_t>(),
+              node_.ledger.balance(*ref.find_account(MemberId::of(row[0].c_str())), AssetKind::kCash,
+                                   ref.find_currency(CurrencyCode::of(row[1].c_str()))->value));
+  }
+  tx.commit();
+  // What confirmed trades bought (one row per trade: the buyer's report or
+  // the venue's) is what the positions say was bought.
+  EXPECT_EQ(number(db_, R"sql(
+    SELECT count(*) FROM (
+      SELECT effective_settlement_date AS d, isin, sum(quantity) AS q FROM trades
+       WHERE status = 'CONFIRMED' AND (report_kind = 'LOCKED_IN' OR submitter = buyer) GROUP BY 1, 2
+    ) t FULL JOIN (
+      SELECT settlement_date AS d, isin, sum(bought) AS q FROM positions GROUP BY 1, 2
+    ) p USING (d, isin) WHERE t.q IS DISTINCT FROM p.q)sql"), 0);
+  // Each kind of row the day has.
+  const auto count = [&](const std::string& where) { return number(db_, "SELECT count(*) FROM " + where); };
+  EXPECT_EQ(count("trades WHERE status = 'CONFIRMED' AND report_kind = 'BILATERAL'"), 6);  // T1, T4, T9
+  EXPECT_EQ(count("trades WHERE trade_id = 'T4' AND status = 'CONFIRMED' AND status_epoch = 2 AND epoch = 1 "
+                  "AND matched_submitter = 'A' AND business_date IS NOT NULL"), 1);
+  EXPECT_EQ(count("trades WHERE trade_id = 'T8' AND report_kind = 'LOCKED_IN' AND status = 'CONFIRMED'"), 1);
+  EXPECT_EQ(count("trades WHERE trade_id = 'T2' AND status = 'CANCELLED' AND status_epoch = 1"), 1);
+  EXPECT_EQ(count("trades WHERE trade_id = 'T3' AND reject_reason = 'QUANTITY_NOT_POSITIVE'"), 1);
+  EXPECT_EQ(count("trades WHERE trade_id = 'T6' AND status = 'UNMATCHED_EXPIRED' AND status_epoch = 4"), 2);
+  EXPECT_EQ(count("trades WHERE trade_id = 'T-junk' AND buyer = '??Z' AND status = 'REJECTED'"), 1);
+  EXPECT_EQ(count("trades WHERE trade_id = 'T-far' AND trade_date = '-infinity'"), 1);
+  EXPECT_EQ(count("trade_rejections WHERE trade_id = '?(?' AND reject_reason = 'TRADE_ID_INVALID'"), 1);
+  EXPECT_EQ(count("trade_rejections WHERE trade_id = 'T7' AND reject_reason = 'SUBMITTER_NOT_PROPOSER'"), 1);
+  EXPECT_EQ(count("control_votes WHERE kind = 'FUNDING' AND status = 'REJECTED' AND reference IS NULL"), 1);
+  EXPECT_EQ(count("control_votes WHERE kind = 'CUTOFF' AND status = 'APPLIED'"), 2);
+  EXPECT_EQ(count("control_votes WHERE kind = 'CUTOFF' AND status = 'ALREADY_APPLIED'"), 1);
+  EXPECT_EQ(count("settlement_runs"), 2);
+  EXPECT_GT(count("net_obligations"), 0);
+  EXPECT_EQ(count("settlement_unmatched_reports WHERE status = 'MISMATCHED'"), 2);
+  EXPECT_EQ(count("settlement_unmatched_reports WHERE status = 'UNMATCHED_EXPIRED'"), 3);  // T6 twice, T7
+  EXPECT_EQ(count("epoch_batches WHERE epoch = 0 AND proposer = 2 AND payload = '\\xff00'::bytea"), 1);
+  const StoredState state = node_.store.load_state();
+  EXPECT_EQ(state.last_applied_epoch, 4u);
+  EXPECT_EQ(state.state_digest, node_.ledger.state_digest());
+  EXPECT_EQ(state.audit_head, node_.head);
+  EXPECT_EQ(state.open_business_date, node_.ledger.open_business_date());
+}
+
+TEST_F(NodeStoreTest, AuditChainVerifiesInSql) {
+  (void)apply_day();
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM audit_log"), 5);
+  // Every link hashes its predecessor and its record; the first starts at zero.
+  EXPECT_EQ(number(db_, R"sql(
+    SELECT count(*) FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1
+     WHERE a.entry_hash <> sha256(a.prev_hash || a.record)
+        OR a.prev_hash <> COALESCE(p.entry_hash, decode(repeat('00', 32), 'hex')))sql"), 0);
+  // Each record is (epoch, output digest, state digest) of its epoch row,
+  // whose audit head is the link.
+  EXPECT_EQ(number(db_, R"sql(
+    SELECT count(*) FROM audit_log a JOIN epochs e ON e.epoch = a.epoch
+     WHERE a.seq = e.epoch + 1 AND a.record = int8send(e.epoch) || e.output_digest || e.state_digest
+       AND a.entry_hash = e.audit_head)sql"), 5);
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM node_state s WHERE s.audit_head = "
+                        "(SELECT entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1)"), 1);
+}
+
+TEST_F(NodeStoreTest, RepeatedOrBrokenEpochChangesNothing) {
+  const std::vector<Batches> day = the_day();
+  const EpochResult r0 = node_.apply(0, day[0]);
+  const EpochResult r1 = node_.apply(1, day[1]);
+  const std::map<std::string, std::string> before = table_digests(db_);
+  const std::vector<EpochBatch> v1 = views(day[1]);
+  const Digest out1 = output_digest(1, v1);
+  EXPECT_THROW(node_.store.apply_epoch(EpochToWrite{1, v1, r1, node_.ledger.reference(), out1, node_.head}),
+               EpochAlreadyApplied);
+  const std::vector<EpochBatch> v0 = views(day[0]);
+  const Digest out0 = output_digest(0, v0);
+  EXPECT_THROW(node_.store.apply_epoch(EpochToWrite{0, v0, r0, node_.ledger.reference(), out0, node_.head}),
+               EpochAlreadyApplied);
+  EpochResult ahead = r1;
+  ahead.epoch = 3;
+  EXPECT_THROW(node_.store.apply_epoch(EpochToWrite{3, v1, ahead, node_.ledger.reference(), out1, node_.head}),
+               EpochOutOfOrder);
+  // Epoch 2 with a status change of a report the database never held: the
+  // epoch row, its batches and new reports were already sent when the
+  // update found nothing, and all of it rolls back.
+  const std::vector<EpochBatch> v2 = views(day[2]);
+  EpochResult r2 = node_.ledger.apply(2, v2);
+  EpochResult broken = r2;
+  ReportTransition ghost = broken.transitions.front();
+  ghost.trade_id = TradeId::of("never-stored");
+  broken.transitions.push_back(ghost);
+  const Digest out2 = output_digest(2, v2);
+  const Digest head2 = audit_link(node_.head, 2, out2, r2.state_digest);
+  try {
+    node_.store.apply_epoch(EpochToWrite{2, v2, broken, node_.ledger.reference(), out2, head2});
+    ADD_FAILURE() << "a change of an unknown report row was written";
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("earlier report rows"));
+  }
+  const Digest wrong_head = filled(7);
+  EXPECT_THROW(node_.store.apply_epoch(EpochToWrite{2, v2, r2, node_.ledger.reference(), out2, wrong_head}),
+               StoreError);
+  EXPECT_EQ(table_digests(db_), before);
+  // The real epoch 2 still applies after all that.
+  node_.store.apply_epoch(EpochToWrite{2, v2, r2, node_.ledger.reference(), out2, head2});
+  EXPECT_EQ(node_.store.load_state().last_applied_epoch, 2u);
+}
+
+TEST_F(NodeStoreTest, EnteredEpochOnlyRises) {
+  EXPECT_EQ(node_.store.load_state().entered_epoch, std::nullopt);
+  node_.store.record_entered_epoch(5);
+  node_.store.record_entered_epoch(3);
+  EXPECT_EQ(node_.store.load_state().entered_epoch, 5u);
+  node_.store.record_entered_epoch(6);
+  EXPECT_EQ(node_.store.load_state().entered_epoch, 6u);
+  // The database refuses a decrease from anywhere else.
+  EXPECT_EQ(outcome_of(db_, "UPDATE node_state SET entered_epoch = 2").sqlstate, "P0001");
+  // Applying epochs leaves it alone.
+  (void)apply_day();
+  EXPECT_EQ(node_.store.load_state().entered_epoch, 6u);
+}
+
+TEST_F(NodeStoreTest, ReceivedReportsLeaveWhenTheirOwnNodeAnswered) {
+  const std::vector<Batches> day = the_day();
+  const ReceivedReport t1 = received(trade("T1", "A", "A", "B", 100, 1000));
+  const ReceivedReport t2 = received(trade("T2", "A", "A", "C", 5, 1000));
+  const ReceivedReport t3 = received(trade("T3", "A", "A", "B", 0, 1000));
+  const ReceivedReport t7 = received(trade("T7", "A", "A", "B", 1, 1000));
+  const ReceivedReport cancel = received(TradeCancel{TradeId::of("T2"), MemberId::of("A")});
+  const ReceivedReport later = received(trade("T-later", "A", "A", "B", 1, 1000));
+  const std::vector<ReceivedReport> first = {t1, t2, t3, t7, t1};
+  EXPECT_EQ(node_.store.insert_received(first), (std::vector<bool>{true, true, true, true, false}));
+  const std::vector<ReceivedReport> again = {t2, later, cancel};
+  EXPECT_EQ(node_.store.insert_received(again), (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(node_.store.load_undecided().size(), 6u);
+  // Epoch 0 answers node 0's own T1, T2, T3; the copy of T7 in node 1's
+  // batch is refused SUBMITTER_NOT_PROPOSER and answers nothing.
+  (void)node_.apply(0, day[0]);
+  std::vector<ReceivedReport> undecided = node_.store.load_undecided();
+  EXPECT_EQ(undecided, (std::vector<ReceivedReport>{t7, later, cancel}));
+  // Epoch 1: node 0 proposes T7 and the cancel itself.
+  (void)node_.apply(1, day[1]);
+  EXPECT_EQ(node_.store.load_undecided(), (std::vector<ReceivedReport>{later}));
+  ReceivedReport too_long = later;
+  too_long.entry.assign(kReceivedEntryBytesMax + 1, 1);
+  EXPECT_THROW((void)node_.store.insert_received(std::vector<ReceivedReport>{too_long}), std::invalid_argument);
+  ReceivedReport bad_id = later;
+  bad_id.trade_id = "no spaces";
+  EXPECT_THROW((void)node_.store.insert_received(std::vector<ReceivedReport>{bad_id}), std::invalid_argument);
+}
+
+TEST_F(NodeStoreTest, GenesisIsWrittenOnceAndAForeignOneRefused) {
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM members"), 7);  // six and the CCP
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM venue_members"), 2);
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM member_limits"), 1);
+  EXPECT_EQ(number(db_, "SELECT amount_minor FROM cash_balances WHERE member_id = 'CCP'"), 1'000'000 + 3 * 100'000);
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM network WHERE node_count = 4 AND default_max_net_position IS NOT NULL"), 1);
+  const StoredState fresh = node_.store.load_state();
+  EXPECT_EQ(fresh.last_applied_epoch, std::nullopt);
+  EXPECT_EQ(fresh.state_digest, node_.ledger.state_digest());
+  EXPECT_EQ(fresh.audit_head, Digest{});
+  EXPECT_EQ(fresh.open_business_date, kWednesday);
+  const std::map<std::string, std::string> before = table_digests(db_);
+  // A restart: the same genesis again writes nothing.
+  node_.store.init_network(node_.ledger.reference(), kNetwork, 0);
+  EXPECT_EQ(table_digests(db_), before);
+  try {
+    node_.store.init_network(node_.ledger.reference(), filled(0x43), 0);
+    ADD_FAILURE() << "another network's genesis was accepted";
+  } catch (const NetworkMismatch& e) {
+    EXPECT_THAT(e.what(), HasSubstr("belongs to network " + to_hex(kNetwork)));
+  }
+  try {
+    node_.store.init_network(node_.ledger.reference(), kNetwork, 1);
+    ADD_FAILURE() << "another node's database was accepted";
+  } catch (const NetworkMismatch& e) {
+    EXPECT_THAT(e.what(), HasSubstr("written by node 0, but this is node 1"));
+  }
+  Genesis other = genesis();
+  other.allegation_expiry_days = 2;
+  EXPECT_THROW(node_.store.init_network(settlement::testing::load(other), kNetwork, 0), NetworkMismatch);
+}
+
+TEST_F(NodeStoreTest, ReplayRebuildsTheSameState) {
+  (void)apply_day();
+  Ledger fresh(settlement::testing::load(genesis()));
+  Digest head{};
+  std::uint64_t next = 0;
+  node_.store.for_each_epoch(0, 100, [&](const StoredEpoch& e) {
+    ASSERT_EQ(e.epoch, next++);
+    std::vector<EpochBatch> v;
+    for (const StoredBatch& b : e.batches) v.push_back(EpochBatch{b.proposer, b.bytes});
+    const EpochResult r = fresh.apply(e.epoch, v);
+    EXPECT_EQ(r.state_digest, e.state_digest) << "epoch " << e.epoch;
+    EXPECT_EQ(output_digest(e.epoch, v), e.output_digest) << "epoch " << e.epoch;
+    head = audit_link(head, e.epoch, e.output_digest, r.state_digest);
+    EXPECT_EQ(head, e.audit_head) << "epoch " << e.epoch;
+  });
+  EXPECT_EQ(next, 5u);
+  EXPECT_EQ(fresh.state_digest(), node_.store.load_state().state_digest);
+  EXPECT_EQ(fresh.snapshot_digest(), node_.ledger.snapshot_digest());
+  // A window of the stored epochs, and one epoch as a peer is served it.
+  std::vector<std::uint64_t> window;
+  node_.store.for_each_epoch(2, 3, [&](const StoredEpoch& e) { window.push_back(e.epoch); });
+  EXPECT_EQ(window, (std::vector<std::uint64_t>{2, 3}));
+  const std::optional<StoredEpoch> e0 = node_.store.load_epoch(0);
+  ASSERT_TRUE(e0);
+  const std::vector<Batches> day = the_day();
+  ASSERT_EQ(e0->batches.size(), day[0].size());
+  for (std::size_t i = 0; i < day[0].size(); ++i) {
+    EXPECT_EQ(e0->batches[i].proposer, day[0][i].first);
+    EXPECT_EQ(e0->batches[i].bytes, day[0][i].second);
+  }
+  EXPECT_FALSE(node_.store.load_epoch(5));
+}
+
+TEST_F(NodeStoreTest, SignaturesTokensEventsAndPing) {
+  (void)node_.apply(0, the_day()[0]);
+  EpochSignature a{2, {}};
+  a.signature.fill(0xaa);
+  EpochSignature b{0, {}};
+  b.signature.fill(0xbb);
+  node_.store.store_signatures(0, std::vector<EpochSignature>{a, b});
+  EpochSignature a_again = a;
+  a_again.signature.fill(0xcc);  // the first one stored is kept
+  node_.store.store_signatures(0, std::vector<EpochSignature>{a_again});
+  EXPECT_EQ(node_.store.load_signatures(0), (std::vector<EpochSignature>{b, a}));
+  EXPECT_TRUE(node_.store.load_signatures(1).empty());
+  EXPECT_THROW(node_.store.store_signatures(1, std::vector<EpochSignature>{a}), StoreError);  // not applied
+
+  const Digest token = filled(0x11);
+  node_.store.insert_token("A", token, "A's trading desk");
+  node_.store.insert_token("A", token, "A's trading desk");  // idempotent
+  EXPECT_THROW(node_.store.insert_token("B", token, ""), StoreError);
+  EXPECT_EQ(node_.store.member_of_token(token), "A");
+  EXPECT_EQ(node_.store.member_of_token(filled(0x12)), std::nullopt);
+  EXPECT_TRUE(node_.store.revoke_token(token));
+  EXPECT_FALSE(node_.store.revoke_token(token));
+  EXPECT_EQ(node_.store.member_of_token(token), std::nullopt);
+
+  node_.store.record_local_event("PEER_CONNECTED", 3, "from 127.0.0.1:7103");
+  node_.store.record_local_event("FAULT", std::nullopt, std::string("bad\x01" "frame") + std::string(2000, 'x'));
+  EXPECT_THROW(node_.store.record_local_event("peer connected", 1, ""), std::invalid_argument);
+  EXPECT_EQ(number(db_, "SELECT count(*) FROM local_events WHERE kind = 'PEER_CONNECTED' AND peer = 3"), 1);
+  EXPECT_EQ(number(db_, "SELECT length(detail) FROM local_events WHERE kind = 'FAULT'"),
+            static_cast<std::int64_t>(kLocalEventDetailMax));
+  EXPECT_EQ(text(db_, "SELECT left(detail, 9) FROM local_events WHERE kind = 'FAULT'"), "bad?frame");
+  EXPECT_TRUE(node_.store.ping());
+}
+
+TEST(NodeStoreConnection, UnreachableDatabaseIsUnavailable) {
+  StoreOptions quick;
+  quick.connect_timeout_s = 2;
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  EXPECT_THROW(NodeStore("postgresql://postgres@127.0.0.1:1/none", quick), StoreUnavailable);
+  EXPECT_THROW(NodeStore("postgresql://127.0.0.1:1/none?options=-csearch_path%3Dx"), std::invalid_argument);
+}
+
+TEST(NodeStoreConnection, StatementTimeoutAndLostConnectionAreUnavailable) {
+  PgTestDatabase pg;
+  const Node node(pg.url(), 0);
+  StoreOptions options;
+  options.statement_timeout_ms = 200;
+  NodeStore store(pg.url(), options);
+  // Hold node_state's row from another connection: the next write waits
+  // past its statement timeout.
+  pqxx::connection other(pg.url());
+  {
+    pqxx::work blocker(other);
+    blocker.exec("SELECT * FROM node_state FOR UPDATE");
+    EXPECT_THROW(store.record_entered_epoch(1), StoreUnavailable);
+  }
+  store.record_entered_epoch(1);  // the store reconnected
+  // The server ends the store's session: unavailable once, then back.
+  {
+    pqxx::nontransaction admin(other);
+    admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+               "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  }
+  try {
+    store.record_entered_epoch(2);
+  } catch (const StoreUnavailable&) {
+    // libpqxx may also reconnect silently; either way nothing is lost.
+  }
+  store.record_entered_epoch(3);
+  EXPECT_EQ(store.load_state().entered_epoch, 3u);
+  EXPECT_TRUE(store.ping());
+}
+
+TEST(NodeStoreBulk, CopyAndValuesWriteIdenticalRows) {
+  PgTestDatabase copy_db;
+  PgTestDatabase values_db;
+  StoreOptions values;
+  values.bulk = BulkMethod::kValues;
+  Node by_copy(copy_db.url(), 0);
+  Node by_values(values_db.url(), 0, values);
+  const std::vector<Batches> day = the_day();
+  for (std::size_t e = 0; e < day.size(); ++e) {
+    (void)by_copy.apply(e, day[e]);
+    (void)by_values.apply(e, day[e]);
+  }
+  pqxx::connection a(copy_db.url());
+  pqxx::connection b(values_db.url());
+  const auto digests = table_digests(a);
+  EXPECT_EQ(digests, table_digests(b));
+  EXPECT_NE(digests.at("trades"), "");
+}
+
+}  // namespace
+}  // namespace quorumclear::store
