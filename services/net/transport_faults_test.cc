@@ -18,10 +18,10 @@ namespace quorumclear::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Mesh;
-using testing::numbered;
-using testing::TestNode;
-using testing::wait_until;
+using test_support::Mesh;
+using test_support::numbered;
+using test_support::TestNode;
+using test_support::wait_until;
 
 quorum::NodeId id(std::size_t i) { return quorum::NodeId{static_cast<std::uint16_t>(i)}; }
 
@@ -160,7 +160,7 @@ TEST_F(TransportFaults, GarbageAndSilenceOnTheListenerCountAsHandshakeFailures) 
 }
 
 TEST(TransportTimeouts, SilentConnectionTimesOut) {
-  TransportLimits limits = testing::fast_limits();
+  TransportLimits limits = test_support::fast_limits();
   limits.handshake_timeout_ms = 200;
   Mesh mesh(2, limits);
   mesh.start_all({0});
@@ -181,7 +181,7 @@ std::unique_ptr<Transport> impostor(TestNode& as, quorum::NodeId self, std::vect
   options.key_pem = as.identity.key_pem;
   options.cert_pem = as.identity.cert_pem;
   options.peers = std::move(peers);
-  options.limits = testing::fast_limits();
+  options.limits = test_support::fast_limits();
   auto transport = std::make_unique<Transport>(std::move(options), as.callbacks());
   transport->start();
   return transport;
@@ -241,7 +241,7 @@ TEST(TransportPins, DialAgainstTheDirectionRuleIsRefused) {
   options.key_pem = misconfigured.identity.key_pem;
   options.cert_pem = misconfigured.identity.cert_pem;
   options.peers = {PeerEndpoint{id(1), "127.0.0.1", listener.port, listener.identity.pin}};
-  options.limits = testing::fast_limits();
+  options.limits = test_support::fast_limits();
   misconfigured.transport = std::make_unique<Transport>(std::move(options), misconfigured.callbacks());
   misconfigured.transport->start();
   ASSERT_TRUE(wait_until([&] { return listener.faults.count(FaultKind::kWrongDirection) >= 1; }));

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-namespace quorumclear::net::testing {
+namespace quorumclear::net::test_support {
 
 /// Timers short enough for tests to see reconnects and timeouts quickly.
 inline TransportLimits fast_limits() {
@@ -242,4 +242,4 @@ inline void expect_consecutive(const std::vector<std::uint64_t>& numbers, std::u
   }
 }
 
-}  // namespace quorumclear::net::testing
+}  // namespace quorumclear::net::test_support
