@@ -36,12 +36,16 @@ Connection::Io Connection::receive(std::size_t bytes_max, std::size_t* bytes, st
       *bytes += static_cast<std::size_t>(n);
       continue;
     }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0 && errno == EINTR) continue;
+    // Hand over what arrived before the end first: the frames in it are
+    // good, and the socket reports its end (EOF, or EOF after the reset
+    // error) again on the next call.
+    if (*bytes > 0) break;
     if (n == 0) {
       *why = "connection closed by peer";
       return Io::kClosed;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    if (errno == EINTR) continue;
     *why = errno_text("recv");
     return Io::kFailed;
   }

@@ -42,7 +42,9 @@ class Connection {
   enum class Io : std::uint8_t { kOk, kClosed, kFailed };
 
   /// Reads what the socket has, at most `bytes_max`, into the TLS session.
-  /// *bytes tells how much (0: nothing waiting). kClosed on EOF.
+  /// *bytes tells how much (0: nothing waiting). kClosed on EOF, kFailed on
+  /// an error, but only once nothing was read: bytes that arrived before
+  /// the end are handed over first, and the end shows on the next call.
   Io receive(std::size_t bytes_max, std::size_t* bytes, std::string* why);
   /// Sends queued ciphertext until the socket would block.
   Io flush(std::string* why);
@@ -81,6 +83,10 @@ class Connection {
     InboundFrame frame;
   };
   std::optional<Pending> pending;
+
+  /// Sending failed (typically a reset): nothing more is written, but what
+  /// already arrived is still read and delivered before the close.
+  bool send_failed = false;
 
  private:
   Fd fd_;

@@ -391,11 +391,9 @@ void EventLoop::pump_reads(Link& link, std::uint64_t now) {
       continue;
     }
     if (step.kind == Connection::ReadStep::Kind::kFrameError) {
-      table_.update(link.index, [](PeerStats& s) { ++s.faults; });
       const FaultKind kind =
           step.error == FrameError::kOversized ? FaultKind::kOversizedFrame : FaultKind::kMalformedFrame;
-      fault(&link, kind, std::string(to_string(step.error)));
-      close_link(link, CloseKind::kReset, to_string(step.error));
+      (void)peer_fault(link, kind, std::string(to_string(step.error)));
       return;
     }
     if (step.kind == Connection::ReadStep::Kind::kClosed) {
@@ -436,10 +434,7 @@ bool EventLoop::on_frame(Link& link, const Frame& frame, std::uint64_t now) {
   } else {
     return true;
   }
-  table_.update(link.index, [](PeerStats& s) { ++s.faults; });
-  fault(&link, FaultKind::kProtocolViolation, violation);
-  close_link(link, CloseKind::kReset, violation);
-  return false;
+  return peer_fault(link, FaultKind::kProtocolViolation, violation);
 }
 
 bool EventLoop::on_hello(Link& link, const HelloFrame& hello, std::uint64_t now) {
@@ -465,19 +460,13 @@ bool EventLoop::on_hello(Link& link, const HelloFrame& hello, std::uint64_t now)
     }
     violation = "HELLO acknowledges sequence " + std::to_string(hello.delivered_through) + ", above anything sent";
   }
-  table_.update(link.index, [](PeerStats& s) { ++s.faults; });
-  fault(&link, FaultKind::kProtocolViolation, violation);
-  close_link(link, CloseKind::kReset, violation);
-  return false;
+  return peer_fault(link, FaultKind::kProtocolViolation, violation);
 }
 
 bool EventLoop::on_data(Link& link, const DataFrame& data, std::uint64_t now) {
   Connection& c = *link.connection;
   if (c.phase() != Connection::Phase::kOpen) {
-    table_.update(link.index, [](PeerStats& s) { ++s.faults; });
-    fault(&link, FaultKind::kProtocolViolation, "DATA before HELLO");
-    close_link(link, CloseKind::kReset, "DATA before HELLO");
-    return false;
+    return peer_fault(link, FaultKind::kProtocolViolation, "DATA before HELLO");
   }
   if (!link.inbound.is_new(data.sequence)) {
     // Resent after a reconnect although we had delivered it: the ACK that
@@ -535,6 +524,7 @@ void EventLoop::pump_writes(Link& link, std::uint64_t now) {
 }
 
 void EventLoop::send_ack(Link& link, std::uint64_t now) {
+  if (link.connection->send_failed) return;
   scratch_.clear();
   append_ack(scratch_, link.inbound.delivered_through());
   link.acked_to_peer = link.inbound.delivered_through();
@@ -546,9 +536,16 @@ void EventLoop::send_ack(Link& link, std::uint64_t now) {
 }
 
 bool EventLoop::flush(Link& link) {
+  Connection& c = *link.connection;
+  if (c.send_failed) return false;
   std::string why;
-  if (link.connection->flush(&why) == Connection::Io::kOk) return true;
-  close_link(link, CloseKind::kReset, why);
+  if (c.flush(&why) == Connection::Io::kOk) return true;
+  // A reset fails the next send while the peer's last frames still wait in
+  // our receive queue. Deliver them before closing: otherwise a link reset
+  // faster than we read would resend the same frames forever.
+  c.send_failed = true;
+  pump_reads(link, now_ms());
+  if (link.connection != nullptr) close_link(link, CloseKind::kReset, why);
   return false;
 }
 
@@ -596,6 +593,13 @@ void EventLoop::log_budget_drops() {
             " unacknowledged frames dropped beyond the byte budget; the peer must catch up by certificate");
     link.dropped_budget_logged = dropped;
   }
+}
+
+bool EventLoop::peer_fault(Link& link, FaultKind kind, const std::string& detail) {
+  table_.update(link.index, [](PeerStats& s) { ++s.faults; });
+  fault(&link, kind, detail);
+  close_link(link, CloseKind::kReset, detail);
+  return false;
 }
 
 void EventLoop::fault(Link* link, FaultKind kind, std::string detail) {

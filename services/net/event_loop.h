@@ -96,6 +96,9 @@ class EventLoop {
   void timers(std::uint64_t now);
   void link_timers(Link& link, std::uint64_t now);
   void log_budget_drops();
+  /// Counts a fault against the peer, reports it and resets the
+  /// connection. Returns false (the connection is gone) for the callers.
+  bool peer_fault(Link& link, FaultKind kind, const std::string& detail);
   void fault(Link* link, FaultKind kind, std::string detail);
   void log(LogLevel level, std::string_view event, std::optional<quorum::NodeId> peer, std::string_view detail);
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace quorumclear::net {
 namespace {
 
@@ -138,6 +140,28 @@ TEST(FrameCodec, IncompleteFrameWaits) {
   EXPECT_EQ(reader.next().status, Status::kNeedMore);
   reader.append(ByteView(stream.data() + stream.size() - 1, 1));
   EXPECT_EQ(reader.next().status, Status::kFrame);
+}
+
+TEST(FrameCodec, RandomBytesAreFramesOrAnErrorNeverMore) {
+  // Mutated valid streams: the reader must stop at an error or at the end,
+  // and never return a payload larger than the bound.
+  std::mt19937_64 random(13);
+  const Bytes valid = sample_stream();
+  for (int round = 0; round < 2000; ++round) {
+    Bytes stream = valid;
+    const int flips = 1 + static_cast<int>(random() % 8);
+    for (int k = 0; k < flips; ++k) stream[random() % stream.size()] = static_cast<std::uint8_t>(random());
+    stream.resize(random() % (stream.size() + 1));
+    FrameReader reader(kBound);
+    reader.append(stream);
+    for (int guard = 0; guard < 100; ++guard) {
+      const FrameReader::Result r = reader.next();
+      if (r.status != Status::kFrame) break;
+      if (const auto* d = std::get_if<DataFrame>(&r.frame)) {
+        ASSERT_LE(d->payload.size(), kBound - kDataHeaderBytes);
+      }
+    }
+  }
 }
 
 }  // namespace

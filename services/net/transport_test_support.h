@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -17,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-namespace quorumclear::net::testing {
+namespace quorumclear::net::test_support {
 
 /// Timers short enough for tests to see reconnects and timeouts quickly.
 inline TransportLimits fast_limits() {
@@ -135,8 +137,16 @@ struct TestNode {
   FaultLog faults;
   std::unique_ptr<Transport> transport;
 
+  /// QC_NET_TEST_LOG=1 prints every transport log line to stderr.
   TransportCallbacks callbacks() {
-    return TransportCallbacks{[this](InboundFrame& f) { return inbox.take(f); }, nullptr,
+    LogSink log;
+    if (std::getenv("QC_NET_TEST_LOG") != nullptr) {
+      log = [self = id](const LogRecord& r) {
+        std::fprintf(stderr, "node %u %s peer=%d %s\n", self.value, std::string(r.event).c_str(),
+                     r.peer ? r.peer->value : -1, std::string(r.detail).c_str());
+      };
+    }
+    return TransportCallbacks{[this](InboundFrame& f) { return inbox.take(f); }, std::move(log),
                               [this](const PeerFault& f) { faults.add(f); }};
   }
   [[nodiscard]] PeerStats peer_stats(quorum::NodeId peer) const {
@@ -232,4 +242,4 @@ inline void expect_consecutive(const std::vector<std::uint64_t>& numbers, std::u
   }
 }
 
-}  // namespace quorumclear::net::testing
+}  // namespace quorumclear::net::test_support
