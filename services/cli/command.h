@@ -20,6 +20,7 @@ enum ExitCode : int {
   kExitUsage = 2,   // bad arguments; usage was printed
 };
 
+/// One option a subcommand accepts.
 struct OptionSpec {
   std::string_view name;  // without the leading "--"
   bool takes_value = true;
@@ -44,6 +45,7 @@ class Args {
   bool help_ = false;
 };
 
+/// One subcommand: its name, its help, its options and what runs it.
 struct Command {
   std::string_view name;
   std::string_view summary;  // one line, for "clearctl --help"

@@ -8,6 +8,7 @@
 
 namespace quorumclear::config {
 
+/// What is wrong, and where: every config reader returns one instead of throwing.
 struct ConfigError {
   std::string file;     // the path as given, or as resolved from a node config
   std::string field;    // JSON path; empty for an error of the whole file (size, syntax, mode)

@@ -9,6 +9,7 @@
 
 namespace quorumclear::config {
 
+/// Why a decimal string was refused.
 enum class DecimalStatus : std::uint8_t {
   kOk,
   kSyntax,         // not digits[.digits], or a sign, exponent, leading zero
@@ -16,6 +17,7 @@ enum class DecimalStatus : std::uint8_t {
   kOverflow,       // the scaled value does not fit int64
 };
 
+/// parse_decimal's result.
 struct Decimal {
   DecimalStatus status = DecimalStatus::kOk;
   std::int64_t units = 0;  // the value times 10^scale, when kOk

@@ -20,7 +20,9 @@
 
 namespace quorumclear::config {
 
+/// Owner read and write, nothing for group or others.
 inline constexpr mode_t kSecretFileMode = 0600;
+/// The file write_signing_key writes in its directory.
 inline constexpr std::string_view kSigningKeyFile = "signing.key";
 /// Bound on a secret file: a key with its newline, and room for CRLF
 /// mistakes to be reported as such rather than as "too large".

@@ -30,6 +30,7 @@ struct Address {
 /// Parses "host:port" as above, or empty.
 [[nodiscard]] std::optional<Address> parse_address(std::string_view text);
 
+/// One other node, as this node reaches it.
 struct PeerConfig {
   std::uint16_t node_id = 0;
   Address address;  // where its peer listener is; its TLS key must match the genesis pin for node_id
@@ -43,17 +44,22 @@ struct KeyPaths {
   std::filesystem::path coin_share;
 };
 
+/// Where the node's wall clock comes from (it decides only when to propose a
+/// scheduled cut-off; the agreed log never reads a clock).
 enum class ClockSource : std::uint8_t {
   kSystem,  // the host's clock
   kFile,    // tests: the file holds an ISO-8601 UTC instant, re-read on every tick
 };
 
+/// node.json "clock".
 struct ClockConfig {
   ClockSource source = ClockSource::kSystem;
   std::filesystem::path file;  // kFile only
 };
 
+/// The least severe event the node logs.
 enum class LogLevel : std::uint8_t { kTrace, kDebug, kInfo, kWarn, kError };
+/// "trace" .. "error", as node.json spells them.
 [[nodiscard]] std::string_view to_string(LogLevel level);
 
 /// Optional knobs ("tuning" in node.json), each bounded; the defaults suit
@@ -71,10 +77,12 @@ struct Tuning {
   std::uint32_t idle_heartbeat_ms = 1'000;
 };
 
+/// Bounds of Tuning (the others are quorum's and settlement's own limits).
 inline constexpr std::uint32_t kIngestQueueMax = 10'000'000;
 inline constexpr std::uint32_t kIdleHeartbeatMsMin = 10;
 inline constexpr std::uint32_t kIdleHeartbeatMsMax = 60'000;
 
+/// A loaded node.json.
 struct NodeConfig {
   /// Where this config was read from; every path below is absolute or
   /// relative to the working directory, already resolved against it.

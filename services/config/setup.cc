@@ -57,8 +57,9 @@ std::variant<CoinPublicShares, ConfigError> deal_coin_files(std::size_t node_cou
                                                             const std::filesystem::path& out_dir,
                                                             const quorum::RandomSource& random) {
   if (!quorum::is_supported_network_size(node_count)) {
-    return ConfigError{"--nodes", "",
-                       "must be " + std::to_string(quorum::kNetworkSizeMin) + ".." +
+    return ConfigError{out_dir.string(), "",
+                       "cannot deal for " + std::to_string(node_count) + " nodes: n must be " +
+                           std::to_string(quorum::kNetworkSizeMin) + ".." +
                            std::to_string(quorum::kNetworkSizeMax)};
   }
   std::error_code error;

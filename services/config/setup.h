@@ -29,6 +29,7 @@
 
 namespace quorumclear::config {
 
+/// The dealer's public output file in its directory.
 inline constexpr std::string_view kCoinPublicSharesFile = "coin-public-shares.json";
 /// "coin-share-<i>.key", the file the dealer writes for node i.
 [[nodiscard]] std::string coin_share_file_name(std::size_t node_id);
@@ -41,6 +42,7 @@ inline constexpr std::string_view kCoinPublicSharesFile = "coin-public-shares.js
 [[nodiscard]] std::variant<CoinPublicShares, ConfigError> deal_coin_files(
     std::size_t node_count, const std::filesystem::path& out_dir, const quorum::RandomSource& random);
 
+/// What clearctl genesis reads and where it writes.
 struct GenesisInputs {
   std::filesystem::path network;                  // network.json
   std::vector<std::filesystem::path> node_files;  // node-<id>.public.json, any order, ids 0..n-1 once each
