@@ -4,8 +4,12 @@
 #include "services/store/node_store_internal.h"
 #include "services/store/sql_rows.h"
 
+#include <limits>
+
 namespace quorumclear::store {
 namespace {
+
+constexpr std::uint64_t kEpochMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 // Rows fetched per round trip while replaying: at most this many batches
 // (each at most settlement::kBatchBytesMax) are held beside the epoch
@@ -32,6 +36,7 @@ void check_complete(const StoredEpoch& e, std::size_t batch_count) {
 
 void NodeStore::for_each_epoch(std::uint64_t from, std::uint64_t to_inclusive,
                                const std::function<void(const StoredEpoch&)>& visit) {
+  to_inclusive = std::min(to_inclusive, kEpochMax);  // epochs are bigint
   if (from > to_inclusive) return;
   guarded("for_each_epoch", [&](Session& s) {
     pqxx::work tx(s.db);
@@ -69,6 +74,7 @@ void NodeStore::for_each_epoch(std::uint64_t from, std::uint64_t to_inclusive,
 }
 
 std::optional<StoredEpoch> NodeStore::load_epoch(std::uint64_t e) {
+  if (e > kEpochMax) return std::nullopt;
   return guarded("load_epoch", [&](Session& s) -> std::optional<StoredEpoch> {
     pqxx::work tx(s.db);
     const std::string epoch = std::to_string(e);
@@ -87,6 +93,7 @@ std::optional<StoredEpoch> NodeStore::load_epoch(std::uint64_t e) {
 }
 
 std::vector<EpochSignature> NodeStore::load_signatures(std::uint64_t e) {
+  if (e > kEpochMax) return {};
   return guarded("load_signatures", [&](Session& s) {
     pqxx::work tx(s.db);
     std::vector<EpochSignature> out;
@@ -106,6 +113,7 @@ std::vector<EpochSignature> NodeStore::load_signatures(std::uint64_t e) {
 
 void NodeStore::store_signatures(std::uint64_t e, std::span<const EpochSignature> signatures) {
   if (signatures.empty()) return;
+  if (e > kEpochMax) throw std::invalid_argument("store: epoch " + std::to_string(e) + " does not fit a bigint");
   sql::Rows<3> rows{{"epoch", "node_id", "signature"}, {}};
   for (const EpochSignature& sig : signatures) {
     rows.rows.push_back({sql::integer(static_cast<std::int64_t>(e)), sql::integer(sig.node_id), sql::bytea(sig.signature)});

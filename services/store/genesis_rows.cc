@@ -16,11 +16,6 @@ using sql::Rows;
 // (0005), so balances and obligations can reference it.
 constexpr std::string_view kCcpName = "The network as central counterparty";
 
-std::string account_id(const ReferenceData& ref, AccountIndex a) {
-  if (a == ref.ccp_account()) return std::string(kCcpAccountId.view());
-  return std::string(ref.member(MemberIndex{a.value}).id.view());
-}
-
 void write_parties(pqxx::work& tx, const Genesis& g, BulkMethod bulk) {
   Rows<2> currencies{{"code", "minor_units"}, {}};
   for (const CurrencyDef& c : g.currencies) {

@@ -8,7 +8,7 @@
 //   StoredState s = store.load_state();        // where the node stands
 //   store.for_each_epoch(0, *s.last_applied_epoch, replay);   // rebuild the ledger
 //   store.record_entered_epoch(e);             // before a Step's messages go out
-//   store.apply_epoch({batches, result, reference, output, head});  // one transaction
+//   store.apply_epoch({e, batches, result, reference, output, head});  // one transaction
 //
 // Threading: a NodeStore is used by one thread at a time; its connection is
 // not shared. The core loop (engine + ledger) owns one; the HTTP side opens
@@ -134,7 +134,7 @@ inline constexpr std::size_t kLocalEventDetailMax = 1000;
 /// the caller keeps them alive for the call.
 struct EpochToWrite {
   std::uint64_t epoch = 0;
-  /// As decided, in the order the ledger applied them.
+  /// As decided and applied: ascending by proposer (quorum::DecidedEpoch).
   std::span<const settlement::EpochBatch> batches;
   /// ledger.apply(epoch, batches); status kApplied.
   const settlement::EpochResult& result;
@@ -211,10 +211,11 @@ class NodeStore {
   void for_each_epoch(std::uint64_t from, std::uint64_t to_inclusive,
                       const std::function<void(const StoredEpoch&)>& visit);
 
-  /// Epoch `e` as stored, or none if it is not (catch-up serving).
+  /// Epoch `e` as stored, or none if it is not (catch-up serving; any e,
+  /// a peer's request included).
   [[nodiscard]] std::optional<StoredEpoch> load_epoch(std::uint64_t e);
 
-  /// The signatures stored for epoch `e`, by node id.
+  /// The signatures stored for epoch `e`, by node id (none for any e not stored).
   [[nodiscard]] std::vector<EpochSignature> load_signatures(std::uint64_t e);
   /// Stores signatures for applied epoch `e` (the caller verified them);
   /// one already stored for a node is kept and the new one ignored.

@@ -49,6 +49,13 @@ auto NodeStore::guarded(const char* what, F&& body) {
   }
 }
 
+/// The member id of a ledger account: a member's own, or "CCP" (the
+/// central counterparty's account, a member row since 0005).
+[[nodiscard]] inline std::string account_id(const settlement::ReferenceData& ref, settlement::AccountIndex a) {
+  if (a == ref.ccp_account()) return std::string(settlement::kCcpAccountId.view());
+  return std::string(ref.member(settlement::MemberIndex{a.value}).id.view());
+}
+
 // Writers, one file per concern; each runs inside the caller's transaction.
 
 /// genesis_rows.cc: every reference row and node_state for a first start.

@@ -370,6 +370,9 @@ TEST_F(NodeStoreTest, RepeatedOrBrokenEpochChangesNothing) {
   } catch (const StoreError& e) {
     EXPECT_THAT(e.what(), HasSubstr("earlier report rows"));
   }
+  std::vector<EpochBatch> reversed(v2.rbegin(), v2.rend());
+  EXPECT_THROW(node_.store.apply_epoch(EpochToWrite{2, reversed, r2, node_.ledger.reference(), out2, head2}),
+               StoreError);
   const Digest wrong_head = filled(7);
   EXPECT_THROW(node_.store.apply_epoch(EpochToWrite{2, v2, r2, node_.ledger.reference(), out2, wrong_head}),
                StoreError);
@@ -485,6 +488,8 @@ TEST_F(NodeStoreTest, ReplayRebuildsTheSameState) {
     EXPECT_EQ(e0->batches[i].bytes, day[0][i].second);
   }
   EXPECT_FALSE(node_.store.load_epoch(5));
+  EXPECT_FALSE(node_.store.load_epoch(std::numeric_limits<std::uint64_t>::max()));  // a peer may ask anything
+  EXPECT_TRUE(node_.store.load_signatures(std::numeric_limits<std::uint64_t>::max()).empty());
 }
 
 TEST_F(NodeStoreTest, SignaturesTokensEventsAndPing) {
