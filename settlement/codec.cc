@@ -11,6 +11,7 @@ enum class EntryKind : std::uint8_t {
   kFunding = 3,
   kSuspension = 4,
   kTradeCancel = 5,
+  kScheduledCutOff = 6,
 };
 
 // The smallest entry: a cancel with two empty texts (kind, 0, 0).
@@ -155,6 +156,10 @@ struct EntryWriter {
     w.text(c.trade_id);
     w.text(c.submitter);
   }
+  void operator()(const ScheduledCutOff& c) const {
+    w.u8(static_cast<std::uint8_t>(EntryKind::kScheduledCutOff));
+    w.i32(c.business_date.days);
+  }
 };
 
 Entry read_entry(Reader& r) {
@@ -190,6 +195,11 @@ Entry read_entry(Reader& r) {
       TradeCancel c;
       c.trade_id = r.text<TradeId::kCapacity, TradeIdTag>();
       c.submitter = r.text<MemberId::kCapacity, MemberIdTag>();
+      return c;
+    }
+    case EntryKind::kScheduledCutOff: {
+      ScheduledCutOff c;
+      c.business_date.days = r.i32();
       return c;
     }
   }

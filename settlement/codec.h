@@ -7,7 +7,7 @@
 //
 //   batch   := version:u8(=1) count:u32 entry{count}
 //   entry   := kind:u8 body         (1 trade, 2 cut-off, 3 funding, 4 suspension,
-//                                    5 trade cancel)
+//                                    5 trade cancel, 6 scheduled cut-off)
 //   trade   := trade_id submitter buyer seller isin quantity:i64 price:i64
 //              price_scale:u8 currency trade_date:i32 settlement_date:i32
 //              has_client_ref:u8 [client_ref]
@@ -15,6 +15,7 @@
 //   funding := operator reference member asset_kind:u8 asset amount:i64
 //   suspend := operator reference isin suspended:u8
 //   cancel  := trade_id submitter
+//   scheduled cut-off := business_date:i32   (no operator: the nodes' own)
 //   text    := length:u8 (<= the field's capacity) bytes
 //
 // Decoding never trusts its input: every length and count is bounded before

@@ -26,6 +26,7 @@ Batch sample_batch() {
               AssetKind::kCash, AssetCode::of("EUR"), 70'600},
       SuspensionChange{MemberId::of("OPS"), ControlRef::of("halt-1"), testing::kAcme, true},
       TradeCancel{TradeId::of("T-2"), MemberId::of("B")},
+      ScheduledCutOff{kWednesday},
   }};
 }
 
@@ -57,6 +58,7 @@ TEST(Codec, EncodesAPinnedLayout) {
 
   // Control entries and a cancel, in a batch: version, count, then kind and body each.
   const Bytes batch = encode_batch(Batch{{
+      ScheduledCutOff{BusinessDate{0x01020304}},
       CutOff{MemberId::of("O"), BusinessDate{5}},
       Funding{MemberId::of("O"), ControlRef::of("r"), MemberId::of("A"), AssetKind::kCash,
               AssetCode::of("EUR"), 6},
@@ -64,7 +66,8 @@ TEST(Codec, EncodesAPinnedLayout) {
       TradeCancel{TradeId::of("T"), MemberId::of("A")},
   }});
   const Bytes expected_batch = {
-      1, 0, 0, 0, 4,
+      1, 0, 0, 0, 5,
+      6, 1, 2, 3, 4,                                                            // scheduled cut-off
       2, 1, 'O', 0, 0, 0, 5,                                                    // cut-off
       3, 1, 'O', 1, 'r', 1, 'A', 1, 3, 'E', 'U', 'R', 0, 0, 0, 0, 0, 0, 0, 6,  // funding
       4, 1, 'O', 1, 's', 12, 'U', 'S', '0', '3', '7', '8', '3', '3', '1', '0', '0', '5', 1,
@@ -105,6 +108,20 @@ TEST(Codec, RejectsMalformedInput) {
   EXPECT_EQ(decode_batch(bad_flag).error, DecodeError::kBadFlag);
   const Bytes bad_asset = {1, 0, 0, 0, 1, 3, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   EXPECT_EQ(decode_batch(bad_asset).error, DecodeError::kBadAssetKind);
+  // A scheduled cut-off (kind 6) is exactly its four date bytes: no
+  // operator name, no fewer and no more.
+  const Bytes scheduled = {1, 0, 0, 0, 1, 6, 0, 0, 0x51, 0x2e};  // 20782: 2026-11-25
+  ASSERT_EQ(decode_batch(scheduled).error, DecodeError::kNone);
+  EXPECT_EQ(decode_batch(scheduled).batch.entries.at(0), Entry(ScheduledCutOff{kWednesday}));
+  EXPECT_EQ(decode_batch(ByteView(scheduled.data(), scheduled.size() - 1)).error,
+            DecodeError::kTruncated);
+  Bytes scheduled_trailing = scheduled;
+  scheduled_trailing.push_back(0);
+  EXPECT_EQ(decode_batch(scheduled_trailing).error, DecodeError::kTrailingBytes);
+  const Bytes scheduled_with_operator = {1, 0, 0, 0, 1, 6, 1, 'O', 0, 0, 0x51, 0x2e};
+  EXPECT_EQ(decode_batch(scheduled_with_operator).error, DecodeError::kTrailingBytes);
+  const Bytes scheduled_then_kind_7 = {1, 0, 0, 0, 2, 6, 0, 0, 0x51, 0x2e, 7, 0, 0, 0, 0};
+  EXPECT_EQ(decode_batch(scheduled_then_kind_7).error, DecodeError::kBadEntryKind);
   EXPECT_EQ(decode_batch(Bytes(kBatchBytesMax + 1, 0)).error, DecodeError::kTooLarge);
 
   Bytes one_trade;

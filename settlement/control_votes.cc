@@ -5,15 +5,14 @@
 
 namespace quorumclear::settlement {
 
-ControlVotes::ControlVotes(std::size_t nodes, std::size_t quorum)
-    : nodes_(nodes), quorum_(quorum), outstanding_(nodes) {
-  assert(quorum >= 1 && quorum <= nodes && nodes <= kNodesMax);
+ControlVotes::ControlVotes(std::size_t nodes) : nodes_(nodes), outstanding_(nodes) {
+  assert(nodes <= kNodesMax);
 }
 
 VoteCount ControlVotes::vote(std::uint16_t proposer, const Digest& digest, const Entry& entry,
-                             std::uint64_t epoch, std::vector<DroppedVote>& dropped,
-                             std::uint16_t& votes) {
-  assert(proposer < nodes_);
+                             std::size_t quorum, std::uint64_t epoch,
+                             std::vector<DroppedVote>& dropped, std::uint16_t& votes) {
+  assert(proposer < nodes_ && quorum >= 1 && quorum <= nodes_);
   auto known = sequence_of_.find(digest);
   if (known != sequence_of_.end() && by_sequence_.at(known->second).voters.test(proposer)) {
     votes = by_sequence_.at(known->second).votes;
@@ -33,16 +32,18 @@ VoteCount ControlVotes::vote(std::uint16_t proposer, const Digest& digest, const
     fresh.first_epoch = epoch;
     fresh.digest = digest;
     fresh.entry = entry;
+    fresh.quorum = static_cast<std::uint16_t>(quorum);
     by_sequence_.emplace(sequence, std::move(fresh));
     known = sequence_of_.emplace(digest, sequence).first;
   }
   PendingControl& pending = by_sequence_.at(known->second);
+  assert(pending.quorum == quorum);
   pending.voters.set(proposer);
   pending.votes = static_cast<std::uint16_t>(pending.votes + 1);
   outstanding_[proposer].push_back(pending.sequence);
   votes = pending.votes;
-  assert(pending.votes <= quorum_);
-  return pending.votes == quorum_ ? VoteCount::kQuorum : VoteCount::kCounted;
+  assert(pending.votes <= pending.quorum);
+  return pending.votes == pending.quorum ? VoteCount::kQuorum : VoteCount::kCounted;
 }
 
 void ControlVotes::withdraw_oldest(std::uint16_t proposer, std::vector<DroppedVote>& dropped) {
@@ -102,7 +103,8 @@ void ControlVotes::check_invariants() const {
     assert(pending.sequence == sequence && sequence < next_sequence_);
     assert(sequence_of_.at(pending.digest) == sequence);
     assert(pending.votes == pending.voters.count());
-    assert(pending.votes >= 1 && pending.votes < quorum_);
+    assert(pending.quorum >= 1 && pending.quorum <= nodes_);
+    assert(pending.votes >= 1 && pending.votes < pending.quorum);
     assert(pending.first_epoch >= last_epoch);
     last_epoch = pending.first_epoch;
     votes += pending.votes;

@@ -1,7 +1,8 @@
 #pragma once
-// The pending votes on control entries (cut-off, funding, suspension): which
-// distinct proposers have proposed each entry's canonical bytes, until f+1
-// of them have (ledger.h, "Control entries"). Bounded whatever faulty nodes
+// The pending votes on control entries (cut-off, funding, suspension,
+// scheduled cut-off): which distinct proposers have proposed each entry's
+// canonical bytes, until the entry's quorum of them have (f+1, or 2f+1 for a
+// scheduled cut-off: ledger.h, "Control entries"). Bounded whatever faulty nodes
 // propose: each proposer holds at most kControlVotesPerProposerMax votes on
 // pending entries, and a pending entry expires kControlPendingEpochs after
 // its first vote. Deterministic: iteration follows first-vote order.
@@ -26,6 +27,7 @@ struct PendingControl {
   Entry entry;
   std::bitset<kNodesMax> voters;
   std::uint16_t votes = 0;        // voters.count()
+  std::uint16_t quorum = 0;       // distinct voters it needs; fixed by its kind
 };
 
 /// A vote taken back: its proposer's quota was full (kControlVoteLimit), or
@@ -41,20 +43,24 @@ struct DroppedVote {
 enum class VoteCount : std::uint8_t {
   kCounted,   // a new voter, still below the quorum
   kRepeated,  // this proposer voted for these bytes before: counts once
-  kQuorum,    // a new voter, and the entry now has `quorum` voters
+  kQuorum,    // a new voter, and the entry now has its quorum of voters
 };
 
 class ControlVotes {
  public:
-  /// Precondition: 1 <= quorum <= nodes <= kNodesMax.
-  ControlVotes(std::size_t nodes, std::size_t quorum);
+  /// Precondition: nodes <= kNodesMax.
+  explicit ControlVotes(std::size_t nodes);
 
   /// Counts `proposer`'s vote for the entry with canonical-bytes digest
-  /// `digest`, first seen (if new) in `epoch`. Votes the proposer's quota
-  /// pushes out are appended to `dropped`. `votes` receives the entry's
-  /// vote count after this vote. Precondition: proposer < nodes.
+  /// `digest`, which takes effect at `quorum` distinct voters, first seen
+  /// (if new) in `epoch`. Votes the proposer's quota pushes out are appended
+  /// to `dropped`. `votes` receives the entry's vote count after this vote.
+  /// Preconditions: proposer < nodes; 1 <= quorum <= nodes, and the same
+  /// quorum for every vote on one digest (the caller derives it from the
+  /// entry's kind, which its bytes name).
   VoteCount vote(std::uint16_t proposer, const Digest& digest, const Entry& entry,
-                 std::uint64_t epoch, std::vector<DroppedVote>& dropped, std::uint16_t& votes);
+                 std::size_t quorum, std::uint64_t epoch, std::vector<DroppedVote>& dropped,
+                 std::uint16_t& votes);
   /// Forgets a pending entry (it reached the quorum and was decided).
   void remove(const Digest& digest);
   /// Drops every entry whose first vote is kControlPendingEpochs or more
@@ -74,7 +80,6 @@ class ControlVotes {
   void erase(std::map<std::uint64_t, PendingControl>::iterator it);
 
   std::size_t nodes_;
-  std::size_t quorum_;
   std::uint64_t next_sequence_ = 0;
   std::map<std::uint64_t, PendingControl> by_sequence_;
   std::map<Digest, std::uint64_t> sequence_of_;

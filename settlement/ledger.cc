@@ -77,7 +77,7 @@ Ledger::Ledger(ReferenceData reference, LedgerOptions options)
       gross_today_(reference_.member_count() * reference_.currency_count(), 0),
       gross_quantity_today_(reference_.member_count(), 0),
       suspended_(reference_.instrument_count(), 0),
-      votes_(reference_.node_count(), reference_.control_quorum()) {
+      votes_(reference_.node_count()) {
   const Genesis& g = reference_.genesis();
   registry_.reserve(options.expected_trades);
   // ReferenceData checked that every holding resolves, and that no asset's

@@ -55,25 +55,40 @@
 // after matching it is refused (ALREADY_MATCHED). A cancelled, expired or
 // rejected key takes a corrected version like a live one.
 //
-// Control entries (cut-off, funding, suspension) are votes. The operator
-// sends its request to every node and each honest node proposes it; an
-// entry TAKES EFFECT at the point of the agreed order where the (f+1)-th
-// distinct proposer proposes identical canonical bytes (f = floor((n-1)/3),
-// n = genesis node_count). f+1 proposers include an honest one, which
-// authenticated the operator, so no f Byzantine nodes can cut off, fund or
-// suspend on their own. Per vote, in order (first failure wins):
+// Control entries (cut-off, funding, suspension, scheduled cut-off) are
+// votes. The operator sends its request to every node and each honest node
+// proposes it; an entry TAKES EFFECT at the point of the agreed order where
+// the q-th distinct proposer proposes identical canonical bytes, q being
+// the entry's quorum (control_quorum): f+1 for the operator's entries
+// (f = floor((n-1)/3), n = genesis node_count). f+1 proposers include an
+// honest one, which authenticated the operator, so no f Byzantine nodes can
+// cut off, fund or suspend on their own. A scheduled cut-off (kind 6) names
+// no operator: each node proposes it for the open date once its own clock
+// passes the genesis cut-off time, and re-proposes it every epoch until the
+// date closes; its quorum is 2f+1, so f Byzantine votes plus one honest
+// fast clock (f+1) cannot close the day, while the n - f >= 2f+1 honest
+// clocks get there alone. Both kinds close the open date with the same
+// effects (settlement run, roll, expiry); whichever reaches its quorum first
+// closes it, and every later vote of either kind for that date is
+// ALREADY_APPLIED. Per vote, in order (first failure wins):
 //   proposer not below n -> REJECTED PROPOSER_UNKNOWN (not counted)
-//   operator_id not an OPERATOR, malformed reference, unknown member, asset
-//        or ISIN, amount <= 0, cut-off for a future date -> REJECTED
-//   identity already decided: cut-off for a closed date, or a reference
-//        applied before with the same bytes -> ALREADY_APPLIED (no-op);
-//        with other bytes -> REJECTED CONTROL_REF_CONFLICT
+//   operator_id not an OPERATOR (not for a scheduled cut-off), malformed
+//        reference, unknown member, asset or ISIN, amount <= 0, a cut-off
+//        of either kind for a future date -> REJECTED
+//   identity already decided: cut-off of either kind for a closed date, or
+//        a reference applied before with the same bytes -> ALREADY_APPLIED
+//        (no-op); with other bytes -> REJECTED CONTROL_REF_CONFLICT
 //   the proposer voted for these bytes before -> REPEATED_VOTE (counts once)
-//   fewer than f+1 distinct voters -> PENDING; exactly f+1 -> re-checked
+//   fewer than q distinct voters -> PENDING; exactly q -> re-checked
 //        against the state at this point and APPLIED (or refused).
 // Pending state is bounded: a pending entry EXPIRES kControlPendingEpochs
 // after its first vote, and each proposer's votes beyond
-// kControlVotesPerProposerMax withdraw its oldest (WITHDRAWN).
+// kControlVotesPerProposerMax withdraw its oldest (WITHDRAWN). Neither
+// costs a scheduled cut-off its liveness: its re-proposals are
+// REPEATED_VOTEs, which take no quota, and after an expiry (or a
+// withdrawal) the next re-proposals count afresh, so it takes effect once
+// 2f+1 nodes' proposals fall within one 16-epoch window, as they do once
+// 2f+1 honest clocks have passed the cut-off time, however far apart.
 
 #include "settlement/codec.h"
 #include "settlement/control_votes.h"
@@ -184,12 +199,13 @@ struct MatchingStats {
   std::size_t open_reports = 0;
 };
 
-/// What a vote for a control entry did (see the rules above).
+/// What a vote for a control entry did (see the rules above; q is the
+/// entry's quorum, control_quorum).
 enum class ControlStatus : std::uint8_t {
-  kRejected,        // invalid or unauthorised, or refused when it reached f+1
-  kPending,         // vote counted; fewer than f+1 distinct proposers so far
+  kRejected,        // invalid or unauthorised, or refused when it reached q
+  kPending,         // vote counted; fewer than q distinct proposers so far
   kRepeatedVote,    // this proposer voted for these bytes before: no-op
-  kApplied,         // the (f+1)-th distinct proposer: the entry took effect here
+  kApplied,         // the q-th distinct proposer: the entry took effect here
   kAlreadyApplied,  // cut-off date closed / reference applied: no-op
   kWithdrawn,       // the proposer's oldest pending vote, pushed out by its quota
   kExpired,         // the pending entry aged out (proposer kNoProposer)
@@ -197,20 +213,40 @@ enum class ControlStatus : std::uint8_t {
 /// UPPER_SNAKE, e.g. "ALREADY_APPLIED".
 [[nodiscard]] std::string_view to_string(ControlStatus status);
 
-/// One vote for a cut-off, funding or suspension entry, or the expiry of a
-/// pending one, and what became of it.
+/// The kinds of control entry, as the store's control_votes.kind names them.
+enum class ControlKind : std::uint8_t {
+  kCutOff,           // the operator's (codec kind 2)
+  kScheduledCutOff,  // the nodes' own, at the genesis cut-off time (kind 6)
+  kFunding,
+  kSuspension,
+};
+/// "CUTOFF", "SCHEDULED_CUTOFF", "FUNDING" or "SUSPENSION".
+[[nodiscard]] std::string_view to_string(ControlKind kind);
+/// The kind of a control entry; empty for a trade report or a cancel.
+[[nodiscard]] std::optional<ControlKind> control_kind(const Entry& entry);
+/// The date a cut-off of either kind closes; empty for other entries.
+[[nodiscard]] std::optional<BusinessDate> cut_off_date(const Entry& entry);
+/// The distinct proposers a control entry needs to take effect: 2f+1 for a
+/// scheduled cut-off, f+1 for the operator's entries.
+[[nodiscard]] std::size_t control_quorum(const Entry& entry, const ReferenceData& reference);
+
+/// One vote for a cut-off (either kind), funding or suspension entry, or the
+/// expiry of a pending one, and what became of it.
 struct ControlOutcome {
   std::uint16_t proposer = 0;     // kNoProposer for kExpired
   std::uint32_t entry_index = 0;  // kWithdrawn: the vote that pushed it out
   Entry entry;
   Digest entry_digest{};          // SHA-256 of the entry's canonical bytes
   ControlStatus status = ControlStatus::kRejected;
-  /// Distinct proposers counted for these bytes after this outcome (f+1
-  /// when applied; 0 when rejected before counting or when dropped).
+  /// Distinct proposers counted for these bytes after this outcome (the
+  /// entry's quorum when applied; 0 when rejected before counting or when
+  /// dropped).
   std::uint16_t votes = 0;
   Reason reason = Reason::kNone;
   std::string_view field;
   [[nodiscard]] bool applied() const { return status == ControlStatus::kApplied; }
+  /// The entry's kind (a control outcome always holds a control entry).
+  [[nodiscard]] ControlKind kind() const { return *control_kind(entry); }
 };
 
 struct BatchRejection {
@@ -340,7 +376,7 @@ class Ledger {
   /// The live report of a key, or nullptr.
   [[nodiscard]] const OpenReport* open_report(MemberIndex submitter, std::string_view id) const;
   [[nodiscard]] bool suspended(InstrumentIndex i) const { return suspended_.at(i.value) != 0; }
-  /// Control entries with votes from fewer than f+1 distinct proposers.
+  /// Control entries with votes from fewer than their quorum of distinct proposers.
   [[nodiscard]] const ControlVotes& pending_controls() const { return votes_; }
 
   /// Asserts the invariants (README): positions and cash sum to zero per
@@ -399,8 +435,9 @@ class Ledger {
   void roll(const Trade& trade, TradeOutcome& out) const;
   Reason book_trade(Context& ctx, const ValidTrade& v, Quantity quantity, BusinessDate settle,
                     std::string_view& field);
-  // Effects, called once an entry has f+1 votes and passed check_control.
-  void apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& cut_off);
+  // Effects, called once an entry has its quorum and passed check_control.
+  /// Closes open date `date` (a cut-off of either kind).
+  void apply_cut_off(Context& ctx, ControlOutcome& out, BusinessDate date);
   void apply_funding(Context& ctx, ControlOutcome& out, const Funding& funding);
   void apply_suspension(ControlOutcome& out, const SuspensionChange& change);
   SettlementReport run_settlement(Context& ctx, BusinessDate date);
@@ -432,7 +469,7 @@ class Ledger {
   std::vector<std::int64_t> gross_quantity_today_;  // per member: units bought + sold, open date
   std::vector<std::uint8_t> suspended_;          // per instrument
   std::vector<Obligation> carried_;              // failed, awaiting the next run
-  ControlVotes votes_;                           // control entries below f+1 votes
+  ControlVotes votes_;                           // control entries below their quorum
   /// Funding and suspension references applied, with their entries' digests.
   /// Grows only with the operator's requests: each took f+1 votes, one honest.
   std::map<ControlRef, Digest> applied_refs_;

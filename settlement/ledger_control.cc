@@ -1,4 +1,5 @@
-// Control entries as votes: the f+1 distinct-proposer rule (ledger.h).
+// Control entries as votes: the f+1 (scheduled cut-off: 2f+1)
+// distinct-proposer rule (ledger.h).
 #include "settlement/ledger.h"
 
 #include "settlement/ledger_context.h"
@@ -18,6 +19,35 @@ std::string_view to_string(ControlStatus status) {
     case ControlStatus::kExpired: return "EXPIRED";
   }
   return "UNKNOWN";
+}
+
+std::string_view to_string(ControlKind kind) {
+  switch (kind) {
+    case ControlKind::kCutOff: return "CUTOFF";
+    case ControlKind::kScheduledCutOff: return "SCHEDULED_CUTOFF";
+    case ControlKind::kFunding: return "FUNDING";
+    case ControlKind::kSuspension: return "SUSPENSION";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<ControlKind> control_kind(const Entry& entry) {
+  if (std::holds_alternative<CutOff>(entry)) return ControlKind::kCutOff;
+  if (std::holds_alternative<ScheduledCutOff>(entry)) return ControlKind::kScheduledCutOff;
+  if (std::holds_alternative<Funding>(entry)) return ControlKind::kFunding;
+  if (std::holds_alternative<SuspensionChange>(entry)) return ControlKind::kSuspension;
+  return std::nullopt;
+}
+
+std::optional<BusinessDate> cut_off_date(const Entry& entry) {
+  if (const CutOff* c = std::get_if<CutOff>(&entry)) return c->business_date;
+  if (const ScheduledCutOff* s = std::get_if<ScheduledCutOff>(&entry)) return s->business_date;
+  return std::nullopt;
+}
+
+std::size_t control_quorum(const Entry& entry, const ReferenceData& ref) {
+  return std::holds_alternative<ScheduledCutOff>(entry) ? ref.scheduled_cut_off_quorum()
+                                                        : ref.control_quorum();
 }
 
 Reason check_operator(const MemberId& id, const ReferenceData& ref) {
@@ -61,16 +91,20 @@ ControlStatus Ledger::check_control(const Entry& entry, const Digest& digest, Re
     field = f;
     return r == Reason::kNone ? ControlStatus::kPending : ControlStatus::kRejected;
   };
-  if (const CutOff* c = std::get_if<CutOff>(&entry)) {
-    if (check_operator(c->operator_id, reference_) != Reason::kNone) {
+  if (const std::optional<BusinessDate> date = cut_off_date(entry)) {
+    // The operator's cut-off names its operator; the scheduled one names
+    // nobody and is vouched for by its 2f+1 proposers alone.
+    const CutOff* c = std::get_if<CutOff>(&entry);
+    if (c != nullptr && check_operator(c->operator_id, reference_) != Reason::kNone) {
       return refuse(Reason::kNotOperator, "operator_id");
     }
-    // A cut-off for a date already closed is the same cut-off again: a no-op.
-    if (c->business_date < open_date_) {
+    // A cut-off of either kind for a date already closed (by either kind)
+    // is the same cut-off again: a no-op.
+    if (*date < open_date_) {
       refuse(Reason::kCutOffAlreadyApplied, "business_date");
       return ControlStatus::kAlreadyApplied;
     }
-    if (c->business_date > open_date_) return refuse(Reason::kCutOffDateNotOpen, "business_date");
+    if (*date > open_date_) return refuse(Reason::kCutOffDateNotOpen, "business_date");
     return refuse(Reason::kNone, {});
   }
   const Funding* funding = std::get_if<Funding>(&entry);
@@ -124,8 +158,9 @@ void Ledger::apply_control(Context& ctx, std::uint16_t proposer, std::uint32_t i
     return;
   }
   std::vector<DroppedVote> dropped;
-  const VoteCount count =
-      votes_.vote(proposer, out.entry_digest, entry, ctx.epoch, dropped, out.votes);
+  const VoteCount count = votes_.vote(proposer, out.entry_digest, entry,
+                                      control_quorum(entry, reference_), ctx.epoch, dropped,
+                                      out.votes);
   for (const DroppedVote& d : dropped) record_dropped(ctx, d, index);
   if (count == VoteCount::kRepeated) out.status = ControlStatus::kRepeatedVote;
   if (count == VoteCount::kQuorum) {
@@ -136,20 +171,21 @@ void Ledger::apply_control(Context& ctx, std::uint16_t proposer, std::uint32_t i
 }
 
 void Ledger::take_effect(Context& ctx, ControlOutcome& out) {
-  assert(out.votes == reference_.control_quorum());
+  assert(out.votes == control_quorum(out.entry, reference_));
   // Judge the entry against the state at this point of the order, not at
   // its first vote: a cut-off with other bytes may have closed its date.
   out.status = check_control(out.entry, out.entry_digest, out.reason, out.field);
   if (out.status != ControlStatus::kPending) return;
-  if (const CutOff* c = std::get_if<CutOff>(&out.entry)) {
-    apply_cut_off(ctx, out, *c);
+  const std::optional<BusinessDate> closes = cut_off_date(out.entry);
+  if (closes) {
+    apply_cut_off(ctx, out, *closes);
   } else if (const Funding* f = std::get_if<Funding>(&out.entry)) {
     apply_funding(ctx, out, *f);
   } else {
     apply_suspension(out, std::get<SuspensionChange>(out.entry));
   }
   out.status = out.reason == Reason::kNone ? ControlStatus::kApplied : ControlStatus::kRejected;
-  if (out.status != ControlStatus::kApplied || std::holds_alternative<CutOff>(out.entry)) return;
+  if (out.status != ControlStatus::kApplied || closes) return;
   const ControlRef& reference = std::holds_alternative<Funding>(out.entry)
                                     ? std::get<Funding>(out.entry).reference
                                     : std::get<SuspensionChange>(out.entry).reference;

@@ -1,4 +1,5 @@
-// Control entries: cut-off (netting and DvP settlement), funding, suspension.
+// Control entries: cut-off of either kind (netting and DvP settlement),
+// funding, suspension.
 #include "settlement/ledger.h"
 
 #include "settlement/ledger_context.h"
@@ -48,16 +49,17 @@ Digest report_digest(const SettlementReport& report, const ReferenceData& ref) {
   return h.finish();
 }
 
-void Ledger::apply_cut_off(Context& ctx, ControlOutcome& out, const CutOff& c) {
-  // check_control let it through: an OPERATOR's cut-off for the open date.
-  assert(c.business_date == open_date_);
-  const std::optional<BusinessDate> next = reference_.calendar().next_business_day(open_date_);
+void Ledger::apply_cut_off(Context& ctx, ControlOutcome& out, BusinessDate date) {
+  // check_control let it through: an OPERATOR's cut-off, or the scheduled
+  // one, for the open date. Both kinds close it alike.
+  assert(date == open_date_);
+  const std::optional<BusinessDate> next = reference_.calendar().next_business_day(date);
   if (!next) {
     out.reason = Reason::kDateOutOfRange;
     out.field = "business_date";
     return;
   }
-  ctx.result.reports.push_back(run_settlement(ctx, open_date_));
+  ctx.result.reports.push_back(run_settlement(ctx, date));
   open_date_ = *next;
   // Gross notional and quantity limits are per business date: a new date starts at zero.
   std::fill(gross_today_.begin(), gross_today_.end(), 0);

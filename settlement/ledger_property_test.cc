@@ -12,8 +12,10 @@
 // date; trades far beyond any limit (considerations near int64 max) never
 // overflow a shared total. Control entries are votes spread over the epochs:
 // the operator's requests reach f+1..n nodes (sometimes only f or fewer,
-// which must never take effect), faulty nodes add entries of their own (at
-// most f voters each), and no funding reference is ever applied twice.
+// which must never take effect), the nodes' scheduled cut-off 2f+1..n
+// (sometimes only f+1..2f, which must never take effect either), faulty
+// nodes add entries of their own (at most f voters each), and no funding
+// reference is ever applied twice.
 //
 // Trades are two-sided (ledger.h, "Matching"). Most are reported by both
 // parties, each from its own node: in one epoch or the second side several
@@ -72,6 +74,9 @@ constexpr std::size_t kVenues = 2;
 constexpr std::uint16_t kVenueNode = kOpsNode + 1;
 constexpr std::uint16_t kNodes = kVenueNode + kVenues;
 constexpr std::size_t kFaulty = (kNodes - 1) / 3;
+/// One epoch in this many, on average, the nodes' clocks pass the cut-off
+/// time (the operator requests one every 3).
+constexpr std::uint64_t kScheduledCutOffEvery = 5;
 
 using EpochBytes = std::vector<std::pair<std::uint16_t, Bytes>>;
 using AssetKey = std::pair<AssetKind, std::uint32_t>;
@@ -215,13 +220,15 @@ Bytes entry_bytes(const Entry& entry) {
 
 class Generator {
  public:
-  Generator(std::mt19937_64& rng, const ReferenceData& ref, const testing::MatchingModel& matching)
-      : rng_(rng), ref_(ref), matching_(matching) {}
+  Generator(std::mt19937_64& rng, std::uint64_t seed, const ReferenceData& ref,
+            const testing::MatchingModel& matching)
+      : rng_(rng), ref_(ref), matching_(matching), clocks_(~seed) {}
 
   EpochBytes next_epoch(const Ledger& ledger, Model& model) {
     EpochBytes epoch;
     operator_requests(ledger, model);
     faulty_entries(ledger, model);
+    scheduled_cut_off(ledger, model);
     std::vector<std::uint16_t> nodes;
     for (std::uint16_t n = 0; n < kNodes; ++n) {
       if (rng_() % 2 == 0) nodes.push_back(n);
@@ -549,9 +556,15 @@ class Generator {
 
   /// Gives `entry` to `count` distinct random nodes to propose.
   void send(const Entry& entry, std::size_t count, Model& model) {
-    std::vector<std::uint16_t> all(kNodes);
-    for (std::uint16_t n = 0; n < kNodes; ++n) all[n] = n;
-    std::shuffle(all.begin(), all.end(), rng_);
+    send_among(kNodes, rng_, entry, count, model);
+  }
+
+  /// Gives `entry` to `count` distinct random nodes of 0..nodes-1.
+  void send_among(std::uint16_t nodes, std::mt19937_64& rng, const Entry& entry, std::size_t count,
+                  Model& model) {
+    std::vector<std::uint16_t> all(nodes);
+    for (std::uint16_t n = 0; n < nodes; ++n) all[n] = n;
+    std::shuffle(all.begin(), all.end(), rng);
     std::set<std::uint16_t>& voters = model.voters[entry_bytes(entry)];
     for (std::size_t i = 0; i < count; ++i) {
       outbox_[all[i]].push_back(entry);
@@ -565,6 +578,23 @@ class Generator {
     const std::size_t count = rng_() % 5 == 0 ? 1 + rng_() % kFaulty
                                               : kFaulty + 1 + rng_() % (kNodes - kFaulty);
     send(entry, count, model);
+  }
+
+  /// The nodes' own cut-off, now and then, with draws of its own so the
+  /// rest of the stream is what it was before scheduled cut-offs existed.
+  /// Mostly 2f+1..n clocks have passed the time; on a "slow" day only
+  /// f+1..2f of the nodes 0..2f-1 ever propose it, which must never close
+  /// the day (the operator's cut-off closes it instead).
+  void scheduled_cut_off(const Ledger& ledger, Model& model) {
+    if (clocks_() % kScheduledCutOffEvery != 0) return;
+    const BusinessDate open = ledger.open_business_date();
+    if (scheduled_days_.insert(open).second && clocks_() % 4 == 0) slow_days_.insert(open);
+    const ScheduledCutOff entry{open};
+    if (slow_days_.count(open) != 0) {
+      send_among(2 * kFaulty, clocks_, entry, kFaulty + 1 + clocks_() % kFaulty, model);
+    } else {
+      send_among(kNodes, clocks_, entry, 2 * kFaulty + 1 + clocks_() % (kNodes - 2 * kFaulty), model);
+    }
   }
 
   ControlRef next_ref(std::string_view prefix) {
@@ -662,6 +692,9 @@ class Generator {
   std::uint64_t next_ref_ = 0;
   std::optional<Funding> last_funding_;
   std::optional<BusinessDate> last_open_;
+  std::mt19937_64 clocks_;  // the scheduled cut-off's own draws
+  std::set<BusinessDate> scheduled_days_;
+  std::set<BusinessDate> slow_days_;
   std::vector<std::vector<Entry>> outbox_ = std::vector<std::vector<Entry>>(kNodes);
   std::vector<std::vector<Queued>> queue_ = std::vector<std::vector<Queued>>(kNodes);
 };
@@ -744,11 +777,16 @@ void record_outcomes(const EpochResult& r, const ReferenceData& ref, Model& mode
     model.counts[std::string(to_string(c.reason))] += 1;
     model.counts["CONTROL_" + std::string(to_string(c.status))] += 1;
     if (!c.applied()) continue;
-    // Only what f+1 distinct nodes were given may take effect.
+    // Only what its quorum of distinct nodes was given may take effect:
+    // f+1, or 2f+1 for the scheduled cut-off.
+    const std::size_t quorum = control_quorum(c.entry, ref);
+    ASSERT_EQ(quorum, std::holds_alternative<ScheduledCutOff>(c.entry) ? 2 * kFaulty + 1
+                                                                       : kFaulty + 1);
     const auto voters = model.voters.find(entry_bytes(c.entry));
     ASSERT_NE(voters, model.voters.end());
-    ASSERT_GT(voters->second.size(), kFaulty) << "an entry took effect on f votes";
-    ASSERT_EQ(c.votes, kFaulty + 1);
+    ASSERT_GE(voters->second.size(), quorum) << "an entry took effect below its quorum";
+    ASSERT_EQ(c.votes, quorum);
+    model.counts["APPLIED_" + std::string(to_string(c.kind()))] += 1;
     const Funding* f = std::get_if<Funding>(&c.entry);
     if (!f) continue;
     ASSERT_TRUE(model.applied_refs.insert(std::string(f->reference.view())).second)
@@ -998,7 +1036,7 @@ TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
   const testing::MatchingModel::Booker booker = [&](const TradeOutcome& t) {
     book(t, ref, run.model);
   };
-  Generator generator(rng, ref, matching);
+  Generator generator(rng, GetParam(), ref, matching);
   std::size_t reports = 0;
   for (std::uint64_t e = 0; e < QC_PROPERTY_EPOCHS; ++e) {
     const EpochBytes epoch = generator.next_epoch(ledger, run.model);
@@ -1085,8 +1123,16 @@ TEST_P(LedgerProperty, HoldsEveryInvariantOverARandomStream) {
   // Entries given to f or fewer nodes existed and none took effect (checked
   // per outcome in record_outcomes).
   std::size_t sub_quorum = 0;
-  for (const auto& [bytes, voters] : run.model.voters) sub_quorum += voters.size() <= kFaulty;
+  std::size_t scheduled_sub_quorum = 0;
+  for (const auto& [bytes, voters] : run.model.voters) {
+    sub_quorum += voters.size() <= kFaulty;
+    // A scheduled cut-off (kind byte 6) with more than f but at most 2f.
+    scheduled_sub_quorum += bytes.at(0) == 6 && voters.size() > kFaulty && voters.size() <= 2 * kFaulty;
+  }
   EXPECT_GT(sub_quorum, 10u);
+  EXPECT_GT(scheduled_sub_quorum, 0u);
+  EXPECT_GT(counts["APPLIED_CUTOFF"], 0);
+  EXPECT_GT(counts["APPLIED_SCHEDULED_CUTOFF"], 0);
   std::string summary;
   for (const auto& [what, count] : counts) summary += what + "=" + std::to_string(count) + " ";
   RecordProperty("outcomes", summary);

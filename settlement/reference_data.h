@@ -225,6 +225,11 @@ class ReferenceData {
   /// f+1 distinct proposers: at least one of them is honest, so a control
   /// entry with this many identical proposals came from the operator.
   [[nodiscard]] std::size_t control_quorum() const { return max_faulty_nodes() + 1; }
+  /// 2f+1 distinct proposers: at least f+1 of them are honest, so a
+  /// scheduled cut-off with this many came from more than one honest clock
+  /// (f faulty nodes plus one fast clock are not enough); n - f >= 2f+1
+  /// honest nodes reach it alone.
+  [[nodiscard]] std::size_t scheduled_cut_off_quorum() const { return 2 * max_faulty_nodes() + 1; }
   [[nodiscard]] const Genesis& genesis() const { return genesis_; }
   /// Member `m`'s default-fund contribution in `c` (0 if none).
   [[nodiscard]] std::int64_t default_fund_contribution(MemberIndex m, CurrencyIndex c) const;

@@ -700,7 +700,7 @@ class MatchingModel {
     if (const SuspensionChange* s = std::get_if<SuspensionChange>(&entry)) {
       suspended_[ref_.find_instrument(s->isin)->value] = s->suspended ? 1 : 0;
     }
-    if (std::holds_alternative<CutOff>(entry)) {
+    if (cut_off_date(entry)) {  // either kind
       ASSERT_NO_FATAL_FAILURE(on_cut_off(index));
     }
   }

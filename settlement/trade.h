@@ -1,7 +1,7 @@
 #pragma once
 // What members submit and what batches carry: trade reports and their
-// cancels, and the operator's control entries (cut-off, funding,
-// suspension). Plain values; their canonical bytes are in codec.h, their
+// cancels, the operator's control entries (cut-off, funding, suspension)
+// and the nodes' own scheduled cut-off. Plain values; their canonical bytes are in codec.h, their
 // checks in validation.h.
 
 #include "settlement/types.h"
@@ -36,8 +36,9 @@ struct Trade {
   friend bool operator==(const Trade&, const Trade&) = default;
 };
 
-// Control entries take effect only once f+1 distinct proposers have proposed
-// identical bytes (ledger.h, "Control entries"); until then they are pending.
+// Control entries take effect only once f+1 distinct proposers (2f+1 for a
+// scheduled cut-off) have proposed identical bytes (ledger.h, "Control
+// entries"); until then they are pending.
 
 /// Closes business date `business_date`: trades decided later roll to the
 /// next business date, and settlement date `business_date` is netted and
@@ -47,6 +48,19 @@ struct CutOff {
   MemberId operator_id;
   BusinessDate business_date;
   friend bool operator==(const CutOff&, const CutOff&) = default;
+};
+
+/// Closes business date `business_date` exactly as a CutOff does, on the
+/// nodes' own authority rather than the operator's: each node proposes it
+/// once its clock passes the genesis cut-off time (scheduled_cut_off.h) and
+/// re-proposes it every epoch until the date is closed. It names no
+/// operator, so nothing but the count of distinct proposers vouches for it:
+/// it takes effect at 2f+1 (f faulty votes plus one honest fast clock are
+/// f+1 and cannot close the day). The date is its identity, shared with
+/// CutOff: whichever closes the date first, the other is then a no-op.
+struct ScheduledCutOff {
+  BusinessDate business_date;
+  friend bool operator==(const ScheduledCutOff&, const ScheduledCutOff&) = default;
 };
 
 /// Credits a member's balance from outside the network (a deposit of cash or
@@ -83,7 +97,8 @@ struct TradeCancel {
   friend bool operator==(const TradeCancel&, const TradeCancel&) = default;
 };
 
-using Entry = std::variant<Trade, CutOff, Funding, SuspensionChange, TradeCancel>;
+using Entry =
+    std::variant<Trade, CutOff, Funding, SuspensionChange, TradeCancel, ScheduledCutOff>;
 
 /// One proposer's contribution to an epoch, applied in entry order.
 struct Batch {

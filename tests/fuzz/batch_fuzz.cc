@@ -1,7 +1,8 @@
 // libFuzzer entry for the clearing ledger's untrusted input: a proposer's
 // batch bytes. Whatever they are, decoding must not crash, an accepted batch
 // must re-encode to exactly the same bytes (a cancel, kind 5, is exactly
-// kind trade_id submitter), and applying it to fresh ledgers over three
+// kind trade_id submitter; a scheduled cut-off, kind 6, exactly kind and a
+// four-byte date), and applying it to fresh ledgers over three
 // epochs (batch_fuzz_genesis.h: A's and the venue's reports first, or the
 // other members' first and the venue's last) must keep every invariant the
 // ledger asserts over its whole state, and what it reports must hold from
@@ -9,7 +10,10 @@
 // only CONFIRMED outcomes (a matched second side or a venue trade) move
 // positions and cash, each match key and each report is confirmed once, a
 // bilateral confirmation names a confirmed counterparty report, and
-// positions per instrument and cash per currency sum to zero. An abort here
+// positions per instrument and cash per currency sum to zero. A control
+// entry takes effect only once its quorum of distinct nodes (f+1; 2f+1 for
+// a scheduled cut-off) has proposed the input, and each business date is
+// closed by one cut-off of either kind, with one settlement run. An abort here
 // is a finding, not noise: no batch a peer sends may break them.
 //   QC_BATCH_FUZZ_VERBOSE=1 settlement_batch_fuzz INPUT...   prints each epoch's outcomes
 #include "settlement/codec.h"
@@ -22,6 +26,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -45,12 +50,24 @@ void check_cancel_bytes(const qs::TradeCancel& c, qs::ByteView bytes) {
   require(std::memcmp(bytes.data() + 3 + id.size(), submitter.data(), submitter.size()) == 0);
 }
 
+// The grammar of a scheduled cut-off: kind 6, then the date as a big-endian
+// i32, and nothing else (no operator name).
+void check_scheduled_cut_off_bytes(const qs::ScheduledCutOff& c, qs::ByteView bytes) {
+  const auto days = static_cast<std::uint32_t>(c.business_date.days);
+  require(bytes.size() == 5 && bytes[0] == 6);
+  require(bytes[1] == (days >> 24) && bytes[2] == ((days >> 16) & 0xff) &&
+          bytes[3] == ((days >> 8) & 0xff) && bytes[4] == (days & 0xff));
+}
+
 // What the outcomes say was booked, rebuilt from outside the ledger.
 class Observer {
  public:
   explicit Observer(const qs::ReferenceData& ref) : ref_(ref) {}
 
-  void epoch(const qs::Ledger& ledger, const qs::EpochResult& r) {
+  /// `proposers`: who proposed the input in this epoch, in order.
+  void epoch(const qs::Ledger& ledger, const qs::EpochResult& r,
+             const std::vector<std::uint16_t>& proposers) {
+    controls(r, proposers);
     for (const qs::TradeOutcome& t : r.trades) {
       if (t.kind != qs::TradeOutcomeKind::kConfirmed) continue;
       require(!t.cancel);
@@ -118,11 +135,39 @@ class Observer {
   }
 
  private:
+  // Every proposer proposes the same input, so an entry taking effect at
+  // proposer p has been proposed by exactly the distinct nodes seen so far
+  // (all within one epoch window: a run is three epochs).
+  void controls(const qs::EpochResult& r, const std::vector<std::uint16_t>& proposers) {
+    std::size_t cut_offs = 0;
+    for (const qs::ControlOutcome& c : r.controls) {
+      if (!c.applied()) continue;
+      const std::size_t quorum = qs::control_quorum(c.entry, ref_);
+      require(c.votes == quorum);
+      std::set<std::uint16_t> voters = proposed_;
+      for (std::uint16_t p : proposers) {
+        voters.insert(p);
+        if (p == c.proposer) break;
+      }
+      require(voters.size() >= quorum);
+      cut_offs += qs::cut_off_date(c.entry).has_value();
+    }
+    proposed_.insert(proposers.begin(), proposers.end());
+    // One settlement run per applied cut-off, each closing a later date.
+    require(cut_offs == r.reports.size());
+    for (const qs::SettlementReport& report : r.reports) {
+      require(!last_closed_ || report.business_date > *last_closed_);
+      last_closed_ = report.business_date;
+    }
+  }
+
   void confirm(qs::MemberIndex submitter, const std::string& id) {
     require(confirmed_.insert({submitter.value, id}).second);
   }
 
   const qs::ReferenceData& ref_;
+  std::set<std::uint16_t> proposed_;  // nodes that proposed the input in earlier epochs
+  std::optional<qs::BusinessDate> last_closed_;
   std::set<std::tuple<std::uint16_t, std::uint16_t, std::string>> booked_;  // match keys
   std::set<std::pair<std::uint16_t, std::string>> confirmed_;             // report keys
   std::map<std::tuple<std::int32_t, std::uint16_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>>
@@ -145,6 +190,19 @@ void print(std::uint64_t epoch, const qs::EpochResult& r) {
                 static_cast<int>(t.trade_id.size()), t.trade_id.view().data(), t.submitter.value,
                 static_cast<int>(to_string(t.status).size()), to_string(t.status).data());
   }
+  for (const qs::ControlOutcome& c : r.controls) {
+    const std::string_view kind = to_string(c.kind());
+    const std::string_view status = to_string(c.status);
+    const std::string_view reason = to_string(c.reason);
+    std::printf("epoch %llu proposer %u: %.*s -> %.*s votes %u %.*s\n",
+                static_cast<unsigned long long>(epoch), c.proposer, static_cast<int>(kind.size()),
+                kind.data(), static_cast<int>(status.size()), status.data(), c.votes,
+                static_cast<int>(reason.size()), reason.data());
+  }
+  for (const qs::SettlementReport& report : r.reports) {
+    std::printf("epoch %llu: settlement run for day %d\n", static_cast<unsigned long long>(epoch),
+                report.business_date.days);
+  }
 }
 
 }  // namespace
@@ -157,8 +215,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(again.size() == size && (size == 0 || std::memcmp(again.data(), data, size) == 0));
     const std::vector<std::uint32_t>& at = decoded.entry_offsets;
     for (std::size_t i = 0; i < decoded.batch.entries.size(); ++i) {
+      const qs::ByteView entry = input.subspan(at[i], at[i + 1] - at[i]);
       if (const auto* c = std::get_if<qs::TradeCancel>(&decoded.batch.entries[i])) {
-        check_cancel_bytes(*c, input.subspan(at[i], at[i + 1] - at[i]));
+        check_cancel_bytes(*c, entry);
+      }
+      if (const auto* c = std::get_if<qs::ScheduledCutOff>(&decoded.batch.entries[i])) {
+        check_scheduled_cut_off_bytes(*c, entry);
       }
     }
   }
@@ -176,7 +238,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const qs::EpochResult r = qs::testing::apply_epoch(ledger, epoch, batches);
       require(r.status == qs::ApplyStatus::kApplied);
       if (verbose) print(epoch, r);
-      observer.epoch(ledger, r);
+      observer.epoch(ledger, r, proposers);
       ++epoch;
     }
     // Replaying an epoch must change nothing, whatever it held.

@@ -17,7 +17,9 @@ inline constexpr std::uint16_t kVenueNode = 5;
 inline Genesis batch_fuzz_genesis() {
   Genesis g = testing::small_genesis();
   g.members.push_back({MemberId::of("XCHG"), "Exchange", Role::kTradingVenue, kVenueNode});
-  g.node_count = kVenueNode + 1;  // f = 1 still: control entries take effect at 2 proposers
+  // f = 1 still: the operator's control entries take effect at 2 proposers,
+  // a scheduled cut-off (kind 6) at 2f+1 = 3.
+  g.node_count = kVenueNode + 1;
   for (const char* member : {"A", "B", "C"}) {
     g.venue_members.push_back({MemberId::of("XCHG"), MemberId::of(member)});
   }
@@ -31,10 +33,12 @@ inline Genesis batch_fuzz_genesis() {
 /// duplicates, so the order of proposers across epochs is what makes a
 /// batch holding both sides of a trade match across epochs, either side
 /// first, and a venue trade come before or after its parties' reports.
-/// The first: A's reports and the venue's (control entries reach f+1 = 2
-/// proposers), then B's, C's and D's, then every node again (duplicates,
-/// conflicts, cancels after matching). The second: B's, C's and D's, then
-/// A's, then the venue's and the operator node's.
+/// The first: A's reports and the venue's (the operator's control entries
+/// reach f+1 = 2 proposers, a scheduled cut-off only 2f), then B's, C's and
+/// D's (a scheduled cut-off reaches 2f+1 = 3 at B's), then every node again
+/// (duplicates, conflicts, cancels after matching, late votes for a closed
+/// date). The second: B's, C's and D's (both kinds of cut-off take effect
+/// in the first epoch), then A's, then the venue's and the operator node's.
 inline const std::array<std::array<std::vector<std::uint16_t>, 3>, 2> kSchedules = {{
     {{{0, kVenueNode}, {1, 2, 3}, {0, 1, 2, 3, 4, kVenueNode}}},
     {{{1, 2, 3}, {0}, {kVenueNode, 4}}},

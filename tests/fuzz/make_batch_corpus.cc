@@ -6,8 +6,9 @@
 // id, cancels before and after matching, venue trades for permitted and
 // other members with affirmations and a differing report, allegations that
 // expire at a cut-off or hit the open-report cap, funding, a cut-off that
-// nets and settles, a suspension), so the fuzzer mutates from meaningful
-// inputs. The members and the venue are batch_fuzz_genesis.h's.
+// nets and settles, a suspension, the nodes' scheduled cut-off alone and
+// beside the operator's, for the open, a closed and a future date), so the
+// fuzzer mutates from meaningful inputs. The members and the venue are batch_fuzz_genesis.h's.
 #include "settlement/codec.h"
 #include "settlement/test_support.h"
 #include "tests/fuzz/batch_fuzz_genesis.h"
@@ -113,6 +114,20 @@ int main(int argc, char** argv) {
     flood.entries.emplace_back(acme_trade("F-" + std::to_string(i), "A", "C", 1, 1000, kWednesday));
   }
   batches.push_back(flood);
+  // The nodes' scheduled cut-off (kind 6) between trades: it needs 2f+1 = 3
+  // proposers, so in the first schedule the day closes in B's batch, just
+  // after B's side of T-6 matched A's; B's and then C's side of T-7 come
+  // after it, so T-7 books on Thursday (rolled).
+  const qs::Trade t6 = acme_trade("T-6", "A", "B", 10, 1000, kWednesday);
+  const qs::Trade t7 = acme_trade("T-7", "C", "B", 20, 1100, kWednesday);
+  batches.push_back(
+      {{t6, counter_report(t6), qs::ScheduledCutOff{kWednesday}, counter_report(t7), t7}});
+  // Both kinds for Wednesday (the operator's closes it at f+1 = 2, then the
+  // scheduled votes are no-ops), one for a closed date and one for
+  // Thursday: refused while Wednesday is open, counted once it is.
+  batches.push_back({{cutoff, qs::ScheduledCutOff{kWednesday},
+                      qs::ScheduledCutOff{qs::BusinessDate{kWednesday.days - 1}},
+                      qs::ScheduledCutOff{qs::testing::kThursday}}});
   for (std::size_t i = 0; i < batches.size(); ++i) {
     const qs::Bytes bytes = qs::encode_batch(batches[i]);
     const std::string path = std::string(argv[1]) + "/seed-" + std::to_string(i);
