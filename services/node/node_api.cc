@@ -28,6 +28,15 @@ settlement::Bytes entry_bytes(const settlement::Entry& entry) {
   return settlement::Bytes(batch.begin() + 5, batch.end());
 }
 
+/// The content hashes of a key's received, undecided reports (not cancels).
+std::vector<settlement::Digest> received_reports(const store::KeyState& state) {
+  std::vector<settlement::Digest> out;
+  for (const store::PendingEntry& p : state.pending) {
+    if (!p.is_cancel) out.push_back(p.content_hash);
+  }
+  return out;
+}
+
 bool may_be_replaced(settlement::TradeStatus s) {
   // A live ALLEGED report is withdrawn first (DELETE) and a booked one binds
   // both parties: different content under either is a conflict. A
@@ -105,7 +114,12 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
     return unavailable(std::string("database: ") + e.what());
   }
   std::unordered_map<std::string, const store::KeyState*> by_id;
-  for (const store::KeyState& s : states) by_id.emplace(s.trade_id, &s);
+  std::unordered_map<std::string, std::vector<settlement::Digest>> received;
+  for (const store::KeyState& s : states) {
+    by_id.emplace(std::string(s.trade_id.view()), &s);
+    received.emplace(std::string(s.trade_id.view()), received_reports(s));
+  }
+  const std::vector<settlement::Digest> none;
 
   std::vector<store::ReceivedReport> accepted;
   std::vector<std::size_t> accepted_items;
@@ -120,13 +134,14 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
       return std::find(v.begin(), v.end(), hash) != v.end();
     };
     const store::KeyState* state = by_id.count(id) ? by_id.at(id) : nullptr;
+    const std::vector<settlement::Digest>& undecided = state ? received.at(id) : none;
     if (const auto earlier = taken_in_request.find(id); earlier != taken_in_request.end()) {
       item = earlier->second == hash ? api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived}
                                      : api::SubmitItem{api::SubmitOutcome::kConflict, api::ReportStatus::kReceived,
                                                        settlement::Reason::kDuplicateConflict, ""};
       continue;
     }
-    if (state && has(state->received_hashes)) {
+    if (has(undecided)) {
       item = api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived};
       continue;
     }
@@ -135,10 +150,10 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
                              state->current->reason, state->current->field};
       continue;
     }
-    const bool conflict = state && (!state->received_hashes.empty() ||
+    const bool conflict = state && (!undecided.empty() ||
                                     (state->current && !may_be_replaced(state->current->status)));
     if (conflict) {
-      const api::ReportStatus now = !state->received_hashes.empty() || !state->current
+      const api::ReportStatus now = !undecided.empty() || !state->current
                                         ? api::ReportStatus::kReceived
                                         : api::report_status(state->current->status);
       item = api::SubmitItem{api::SubmitOutcome::kConflict, now, settlement::Reason::kDuplicateConflict, ""};
@@ -182,12 +197,13 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
     return unavailable(std::string("database: ") + e.what());
   }
   const store::KeyState* state = states.empty() ? nullptr : &states.front();
-  if (!state || (!state->current && state->received_hashes.empty())) {
+  const std::vector<settlement::Digest> undecided = state ? received_reports(*state) : std::vector<settlement::Digest>{};
+  if (!state || (!state->current && undecided.empty())) {
     return refusal(api::RefusalKind::kNotFound, "TRADE_NOT_FOUND", "no report of yours under this trade id",
                    "trade_id");
   }
   api::ReportStatus now = api::ReportStatus::kReceived;
-  if (state->current && state->received_hashes.empty()) {
+  if (state->current && undecided.empty()) {
     const settlement::TradeStatus s = state->current->status;
     now = api::report_status(s);
     if (s == settlement::TradeStatus::kConfirmed || s == settlement::TradeStatus::kAffirmed) {
