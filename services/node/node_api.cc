@@ -136,13 +136,13 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
     const store::KeyState* state = by_id.count(id) ? by_id.at(id) : nullptr;
     const std::vector<settlement::Digest>& undecided = state ? received.at(id) : none;
     if (const auto earlier = taken_in_request.find(id); earlier != taken_in_request.end()) {
-      item = earlier->second == hash ? api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived}
+      item = earlier->second == hash ? api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived, settlement::Reason::kNone, ""}
                                      : api::SubmitItem{api::SubmitOutcome::kConflict, api::ReportStatus::kReceived,
                                                        settlement::Reason::kDuplicateConflict, ""};
       continue;
     }
     if (has(undecided)) {
-      item = api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived};
+      item = api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived, settlement::Reason::kNone, ""};
       continue;
     }
     if (state && state->current && has(state->decided_hashes)) {
@@ -159,7 +159,7 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
       item = api::SubmitItem{api::SubmitOutcome::kConflict, now, settlement::Reason::kDuplicateConflict, ""};
       continue;
     }
-    item = api::SubmitItem{api::SubmitOutcome::kAccepted, api::ReportStatus::kReceived};
+    item = api::SubmitItem{api::SubmitOutcome::kAccepted, api::ReportStatus::kReceived, settlement::Reason::kNone, ""};
     taken_in_request.emplace(id, hash);
     accepted.push_back(store::ReceivedReport{std::string(t.submitter.view()), id, hash, std::move(entry), false});
     accepted_items.push_back(i);
