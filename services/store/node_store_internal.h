@@ -32,9 +32,10 @@ struct NodeStore::Session {
 
 /// Maps the exception in flight to what the store throws: StoreError
 /// subclasses and std::invalid_argument pass unchanged, connection loss,
-/// timeouts and lost commits become StoreUnavailable, any other database
-/// error a StoreError naming `what`. `broken` is set when the session must
-/// be replaced (any libpq or libpqxx error).
+/// timeouts and lost commits become StoreUnavailable, any other libpqxx
+/// error a StoreError naming `what`; anything else (MigrationError) is
+/// rethrown as it is. `broken` is set when the session must be replaced
+/// (any libpq or libpqxx error).
 [[nodiscard]] std::exception_ptr map_current_exception(const char* what, bool& broken);
 
 template <class F>

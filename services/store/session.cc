@@ -86,8 +86,6 @@ std::exception_ptr map_current_exception(const char* what, bool& broken) {
     throw;
   } catch (const StoreError&) {
     return std::current_exception();
-  } catch (const std::invalid_argument&) {
-    return std::current_exception();
   } catch (const pqxx::broken_connection& e) {
     broken = true;
     return std::make_exception_ptr(StoreUnavailable(prefix(what) + "database unreachable: " + e.what()));
@@ -104,13 +102,15 @@ std::exception_ptr map_current_exception(const char* what, bool& broken) {
   } catch (const pqxx::transaction_rollback& e) {
     broken = true;
     return std::make_exception_ptr(StoreUnavailable(prefix(what) + e.what()));
-  } catch (const pqxx::failure& e) {
+  } catch (const pqxx::pqxx_exception& e) {
+    // Any other libpqxx error (usage, conversion, an unexpected row count),
+    // before std::invalid_argument: pqxx::argument_error is one too.
     broken = true;
-    return std::make_exception_ptr(StoreError(prefix(what) + e.what()));
-  } catch (const pqxx::usage_error& e) {
-    broken = true;
-    return std::make_exception_ptr(StoreError(prefix(what) + e.what()));
+    return std::make_exception_ptr(StoreError(prefix(what) + e.base().what()));
+  } catch (const std::invalid_argument&) {
+    return std::current_exception();
   }
+  // Anything else (MigrationError, bad_alloc) propagates as it is.
 }
 
 NodeStore::Session::Session(const std::string& url, const StoreOptions& options)

@@ -20,6 +20,7 @@
 
 #include <limits>
 #include <map>
+#include <regex>
 
 namespace quorumclear::store {
 namespace {
@@ -526,7 +527,7 @@ TEST_F(NodeStoreTest, SignaturesTokensEventsAndPing) {
   EXPECT_TRUE(node_.store.ping());
 }
 
-TEST(NodeStoreConnection, UnreachableDatabaseIsUnavailable) {
+TEST(NodeStoreUnreachable, UnreachableDatabaseIsUnavailable) {
   StoreOptions quick;
   quick.connect_timeout_s = 2;
   // Port 1 on loopback: nothing listens, the connection is refused at once.
@@ -534,12 +535,22 @@ TEST(NodeStoreConnection, UnreachableDatabaseIsUnavailable) {
   EXPECT_THROW(NodeStore("postgresql://127.0.0.1:1/none?options=-csearch_path%3Dx"), std::invalid_argument);
 }
 
-TEST(NodeStoreConnection, StatementTimeoutAndLostConnectionAreUnavailable) {
+// The same database as a key=value connection string (libpq's other form).
+std::string keyword_form(const std::string& uri) {
+  const std::regex parts(R"(^postgresql://([^@/]+)@([^:/]+):([0-9]+)/(.+)$)");
+  std::smatch m;
+  if (!std::regex_match(uri, m, parts)) throw std::runtime_error("unexpected test URL " + uri);
+  return "host=" + m[2].str() + " port=" + m[3].str() + " dbname=" + m[4].str() + " user=" + m[1].str();
+}
+
+class NodeStoreConnection : public ::testing::TestWithParam<bool> {};
+
+TEST_P(NodeStoreConnection, StatementTimeoutAndLostConnectionAreUnavailable) {
   PgTestDatabase pg;
   const Node node(pg.url(), 0);
   StoreOptions options;
   options.statement_timeout_ms = 200;
-  NodeStore store(pg.url(), options);
+  NodeStore store(GetParam() ? pg.url() : keyword_form(pg.url()), options);
   // Hold node_state's row from another connection: the next write waits
   // past its statement timeout.
   pqxx::connection other(pg.url());
@@ -564,6 +575,9 @@ TEST(NodeStoreConnection, StatementTimeoutAndLostConnectionAreUnavailable) {
   EXPECT_EQ(store.load_state().entered_epoch, 3u);
   EXPECT_TRUE(store.ping());
 }
+
+INSTANTIATE_TEST_SUITE_P(UrlForms, NodeStoreConnection, ::testing::Bool(),
+                         [](const auto& param_info) { return param_info.param ? "uri" : "keywords"; });
 
 TEST(NodeStoreBulk, CopyAndValuesWriteIdenticalRows) {
   PgTestDatabase copy_db;
