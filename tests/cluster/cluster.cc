@@ -185,7 +185,7 @@ void Cluster::write_genesis() {
   std::ostringstream instruments, securities, cash, fund, venue;
   for (std::size_t k = 0; k < 3; ++k) {
     instruments << (k ? ",\n" : "") << "{\"isin\": \"" << isins[k]
-                << "\", \"currency\": \"EUR\", \"price_scale\": 2, \"band_low\": \"0.01\", \"band_high\": \"100000.00\"}";
+                << "\", \"currency\": \"EUR\", \"price_scale\": 2, \"band_low\": \"0.01\", \"band_high\": \"100000.00\", \"suspended\": false}";
   }
   bool first = true;
   for (const char* bank : {"BANK_A", "BANK_B", "BANK_C"}) {
