@@ -279,7 +279,7 @@ int ClearingNode::run() {
   // Finish the epochs this node entered so that it (and a whole cluster
   // stopped alike) restarts without an epoch nobody can decide.
   p.inbox->push_local(DrainRequested{});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!p.failed && std::chrono::steady_clock::now() < deadline && !p.board->snapshot().core.drained) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -1,5 +1,7 @@
 #include "tests/cluster/cluster.h"
 
+#include "services/api/test_openapi_check.h"
+
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -374,10 +376,24 @@ HttpAnswer exchange(Poco::Net::HTTPClientSession& session, const std::string& me
 
 HttpAnswer Cluster::api(std::size_t node, const std::string& method, const std::string& path,
                         const std::string& token, const std::string& body, const std::string& content_type) {
-  if (!options_.api_tls) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", api_ports_[node]);
-    return exchange(session, method, path, token, body, content_type);
+  HttpAnswer answer = options_.api_tls ? https_exchange(node, method, path, token, body, content_type)
+                                       : [&] {
+                                           Poco::Net::HTTPClientSession session("127.0.0.1", api_ports_[node]);
+                                           return exchange(session, method, path, token, body, content_type);
+                                         }();
+  // Every answer a test sees is checked against the OpenAPI document.
+  if (answer.status != 0) {
+    static const api::testing::OpenApiDocument document(QC_API_OPENAPI_PATH);
+    for (std::string& problem : document.check(method, path, answer.status, answer.headers, answer.body)) {
+      openapi_violations_.push_back(method + " " + path + " -> " + std::to_string(answer.status) + ": " + problem);
+    }
   }
+  return answer;
+}
+
+HttpAnswer Cluster::https_exchange(std::size_t node, const std::string& method, const std::string& path,
+                                   const std::string& token, const std::string& body,
+                                   const std::string& content_type) {
   // Trust exactly this node's own self-signed certificate.
   Poco::Net::Context::Ptr context = new Poco::Net::Context(
       Poco::Net::Context::TLS_CLIENT_USE, "", "", (node_dir(node) / "tls.crt").string(),

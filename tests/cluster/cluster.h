@@ -71,12 +71,16 @@ class Cluster {
                const std::map<std::string, std::string>& env = {});
   [[nodiscard]] std::string log_of(std::size_t node) const;
   [[nodiscard]] std::size_t size() const { return options_.nodes; }
+  /// Every way an API answer so far disagreed with services/api/openapi.json.
+  [[nodiscard]] const std::vector<std::string>& openapi_violations() const { return openapi_violations_; }
 
  private:
   void make_keys();
   void write_genesis();
   void write_node_config(std::size_t node);
   void create_tokens();
+  HttpAnswer https_exchange(std::size_t node, const std::string& method, const std::string& path,
+                            const std::string& token, const std::string& body, const std::string& content_type);
 
   ClusterOptions options_;
   std::filesystem::path dir_;
@@ -87,6 +91,7 @@ class Cluster {
   std::vector<std::uint16_t> peer_ports_, api_ports_, ops_ports_;
   std::map<std::string, std::string> tokens_;
   std::map<std::string, std::size_t> node_of_;
+  std::vector<std::string> openapi_violations_;
 };
 
 }  // namespace quorumclear::testing

@@ -103,6 +103,7 @@ TEST(ClusterSmoke, TwoSidedAndVenueTradesConfirmIdenticallyOnAllFourNodes) {
   EXPECT_EQ(cert.status, 200) << cert.body;
   EXPECT_NE(cert.body.find("\"certified\":true"), std::string::npos) << cert.body;
 
+  EXPECT_TRUE(c.openapi_violations().empty()) << c.openapi_violations().front();
   for (std::size_t i = 0; i < c.size(); ++i) c.signal(i, SIGTERM);
   for (std::size_t i = 0; i < c.size(); ++i) EXPECT_FALSE(c.running(i));
 }
