@@ -49,7 +49,9 @@ std::vector<std::string> column_everywhere(Cluster& c, const std::string& sql) {
 void expect_error(const HttpAnswer& a, int status, const std::string& code, const std::string& field = {}) {
   EXPECT_EQ(a.status, status) << a.body;
   EXPECT_NE(a.body.find("\"code\":\"" + code + "\""), std::string::npos) << a.body;
-  if (!field.empty()) EXPECT_NE(a.body.find("\"field\":\"" + field + "\""), std::string::npos) << a.body;
+  if (!field.empty()) {
+    EXPECT_NE(a.body.find("\"field\":\"" + field + "\""), std::string::npos) << a.body;
+  }
 }
 
 class ClusterApi : public ::testing::Test {
