@@ -241,6 +241,13 @@ Bytes encode_batch(const Batch& batch) {
   return out;
 }
 
+Bytes encode_entry(const Entry& entry) {
+  Bytes out;
+  Writer w(out);
+  std::visit(EntryWriter{w}, entry);
+  return out;
+}
+
 DecodedTrade decode_trade(ByteView bytes) {
   DecodedTrade result;
   if (bytes.size() > kBatchBytesMax) {

@@ -49,6 +49,9 @@ enum class DecodeError : std::uint8_t {
 void encode_trade(const Trade& trade, Bytes& out);
 /// The canonical bytes of `batch`.
 [[nodiscard]] Bytes encode_batch(const Batch& batch);
+/// The canonical bytes of one entry, kind byte first: what a batch holds
+/// for it after the header, and what its content hash is taken over.
+[[nodiscard]] Bytes encode_entry(const Entry& entry);
 
 struct DecodedTrade {
   DecodeError error = DecodeError::kNone;

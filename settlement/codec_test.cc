@@ -45,6 +45,19 @@ TEST(Codec, RoundTripsEveryEntryKind) {
   EXPECT_EQ(trade.trade, std::get<Trade>(batch.entries[0]));
 }
 
+TEST(Codec, AnEntrysBytesAreItsPlaceInABatch) {
+  const Batch batch = sample_batch();
+  Bytes joined;
+  for (const Entry& entry : batch.entries) {
+    const Bytes one = encode_entry(entry);
+    const Bytes alone = encode_batch(Batch{{entry}});
+    EXPECT_EQ(Bytes(alone.begin() + 5, alone.end()), one);
+    joined.insert(joined.end(), one.begin(), one.end());
+  }
+  const Bytes all = encode_batch(batch);
+  EXPECT_EQ(Bytes(all.begin() + 5, all.end()), joined);
+}
+
 TEST(Codec, EncodesAPinnedLayout) {
   // Pins the byte layout: a change here changes every content hash.
   Trade t = acme_trade("X", "A", "B", 1, 2, BusinessDate{3});

@@ -213,11 +213,6 @@ BusinessDate business_days_before(const BusinessCalendar& calendar, BusinessDate
   return date;
 }
 
-Bytes entry_bytes(const Entry& entry) {
-  const Bytes batch = testing::batch_of({entry});
-  return Bytes(batch.begin() + 5, batch.end());  // without version and count
-}
-
 class Generator {
  public:
   Generator(std::mt19937_64& rng, std::uint64_t seed, const ReferenceData& ref,
@@ -565,7 +560,7 @@ class Generator {
     std::vector<std::uint16_t> all(nodes);
     for (std::uint16_t n = 0; n < nodes; ++n) all[n] = n;
     std::shuffle(all.begin(), all.end(), rng);
-    std::set<std::uint16_t>& voters = model.voters[entry_bytes(entry)];
+    std::set<std::uint16_t>& voters = model.voters[encode_entry(entry)];
     for (std::size_t i = 0; i < count; ++i) {
       outbox_[all[i]].push_back(entry);
       voters.insert(all[i]);
@@ -782,7 +777,7 @@ void record_outcomes(const EpochResult& r, const ReferenceData& ref, Model& mode
     const std::size_t quorum = control_quorum(c.entry, ref);
     ASSERT_EQ(quorum, std::holds_alternative<ScheduledCutOff>(c.entry) ? 2 * kFaulty + 1
                                                                        : kFaulty + 1);
-    const auto voters = model.voters.find(entry_bytes(c.entry));
+    const auto voters = model.voters.find(encode_entry(c.entry));
     ASSERT_NE(voters, model.voters.end());
     ASSERT_GE(voters->second.size(), quorum) << "an entry took effect below its quorum";
     ASSERT_EQ(c.votes, quorum);

@@ -1,6 +1,7 @@
 #include "services/node/clearing_node.h"
 
 #include "services/api/http_server.h"
+#include "services/config/dates.h"
 #include "services/config/key_files.h"
 #include "services/config/node_config.h"
 #include "services/log/log.h"
@@ -8,6 +9,7 @@
 #include "services/node/node_api.h"
 #include "services/node/node_clock.h"
 #include "services/node/node_io.h"
+#include "services/node/report_files.h"
 #include "services/node/status_board.h"
 
 #include <sodium.h>
@@ -70,6 +72,9 @@ struct ClearingNode::Parts {
   void build_core();
   void build_http();
   void core_loop();
+  /// data_dir/reports/<date>.{json,csv}, from the run as the API serves it.
+  void file_report(settlement::BusinessDate date);
+  void file_missing_reports();
 };
 
 void ClearingNode::Parts::load(const fs::path& config_file) {
@@ -227,10 +232,43 @@ void ClearingNode::Parts::build_http() {
                 {"member", std::string(r.member)}, {"us", std::to_string(r.duration_us)},
                 {"failure", std::string(r.failure)}});
   };
+  io->on_settlement_run([this](settlement::BusinessDate date) { file_report(date); });
   try {
     http = std::make_unique<api::HttpServer>(*service, std::move(server));
   } catch (const std::exception& e) {
     throw StartupError(config.file.string() + ": listeners: " + e.what());
+  }
+}
+
+void ClearingNode::Parts::file_report(settlement::BusinessDate date) {
+  const api::Caller node_itself{settlement::MemberId::of("NODE"), settlement::Role::kRegulator};  // reads all
+  api::Answer<api::RunReport> run = service->settlement_run(node_itself, date);
+  const std::string when = config::format_iso_date(date);
+  if (const auto* refused = std::get_if<api::Refusal>(&run)) {
+    log->write(log::Level::kWarn, "node", "REPORT_FILE_FAILED", {{"date", when}, {"detail", refused->message}});
+    return;
+  }
+  try {
+    write_report_files(config.data_dir / "reports", std::get<api::RunReport>(run));
+    log->write(log::Level::kInfo, "node", "REPORT_FILED",
+               {{"date", when}, {"dir", (config.data_dir / "reports").string()}});
+  } catch (const std::exception& e) {
+    log->write(log::Level::kWarn, "node", "REPORT_FILE_FAILED", {{"date", when}, {"detail", e.what()}});
+  }
+}
+
+void ClearingNode::Parts::file_missing_reports() {
+  const api::Caller node_itself{settlement::MemberId::of("NODE"), settlement::Role::kRegulator};
+  api::Page page{{}, api::kPageLimitMax};
+  for (int pages = 0; pages < 100; ++pages) {  // bounded: 100,000 closed dates
+    api::Answer<api::Paged<api::RunSummary>> runs = service->settlement_runs(node_itself, page);
+    if (!std::holds_alternative<api::Paged<api::RunSummary>>(runs)) return;
+    const auto& got = std::get<api::Paged<api::RunSummary>>(runs);
+    for (const api::RunSummary& s : got.items) {
+      if (!report_files_exist(config.data_dir / "reports", s.business_date)) file_report(s.business_date);
+    }
+    if (got.next_cursor.empty()) return;
+    page.cursor = got.next_cursor;
   }
 }
 
@@ -262,6 +300,7 @@ ClearingNode::~ClearingNode() = default;
 
 int ClearingNode::run() {
   Parts& p = *parts_;
+  p.file_missing_reports();
   p.io->start();
   p.transport->start();
   p.core_thread = std::thread([&p] { p.core_loop(); });

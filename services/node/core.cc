@@ -2,7 +2,9 @@
 #include "services/node/catch_up_session.h"
 
 #include "quorum/codec.h"
+#include "services/config/dates.h"
 #include "settlement/codec.h"
+#include "settlement/scheduled_cut_off.h"
 
 #include <algorithm>
 #include <cassert>
@@ -77,14 +79,12 @@ void NodeCore::handle(CoreEvent&& event) {
         } else if constexpr (std::is_same_v<E, ClockTick>) {
           on_tick(e);
         } else if constexpr (std::is_same_v<E, CutOffRequested>) {
-          // The entry's canonical bytes: its one-entry batch without the header.
-          const settlement::Bytes batch = settlement::encode_batch(
-              settlement::Batch{{settlement::CutOff{e.operator_id, ledger_->open_business_date()}}});
-          settlement::Bytes entry(batch.begin() + 5, batch.end());
-          if (std::find(controls_.begin(), controls_.end(), entry) == controls_.end()) {
-            controls_.push_back(std::move(entry));
+          if (e.business_date < ledger_->open_business_date()) {
+            io_.local_event("CUTOFF_REQUEST_LATE", std::nullopt,
+                            config::format_iso_date(e.business_date) + " closed before the request arrived");
+          } else {
+            add_control(settlement::CutOff{e.operator_id, e.business_date}, "CUTOFF_PROPOSED");
           }
-          last_control_proposal_ms_ = 0;  // propose it now
         } else {
           draining_ = true;
         }
@@ -152,9 +152,23 @@ void NodeCore::on_tick(const ClockTick& tick) {
   maybe_catch_up(tick.now_ms);
 }
 
+// Every node proposes the scheduled cut-off by its own clock; the ledger
+// closes the date at 2f+1 proposers, so neither f Byzantine nodes nor one
+// fast honest clock can close the day early.
 void NodeCore::schedule_cut_off(const ClockTick& tick) {
-  // The scheduled (clock-driven) cut-off arrives with its own entry kind.
-  (void)tick;
+  if (tick.local_minute_of_day < 0 || tick.local_minute_of_day >= settlement::kMinutesPerDay) return;
+  const std::optional<settlement::BusinessDate> due =
+      settlement::scheduled_cut_off_due(ledger_->reference(), ledger_->open_business_date(), tick.local_date,
+                                        tick.local_minute_of_day, options_.cutoff_minute_of_day);
+  if (due) add_control(settlement::ScheduledCutOff{*due}, "SCHEDULED_CUTOFF_PROPOSED");
+}
+
+void NodeCore::add_control(const settlement::Entry& entry, std::string_view what) {
+  settlement::Bytes bytes = settlement::encode_entry(entry);
+  if (std::find(controls_.begin(), controls_.end(), bytes) != controls_.end()) return;
+  controls_.push_back(std::move(bytes));
+  last_control_proposal_ms_ = 0;  // propose it now
+  io_.local_event(what, std::nullopt, config::format_iso_date(ledger_->open_business_date()));
 }
 
 void NodeCore::maybe_propose(std::uint64_t now_ms) {

@@ -105,9 +105,12 @@ struct ClockTick {
   settlement::BusinessDate local_date;
   int local_minute_of_day = 0;
 };
-/// The operator asked this node to propose a cut-off of the open date.
+/// The operator asked this node to propose the cut-off of `business_date`,
+/// the date open when it asked: a request that reaches the core after that
+/// date closed (by the scheduled cut-off, say) must not close the next one.
 struct CutOffRequested {
   settlement::MemberId operator_id;
+  settlement::BusinessDate business_date;
 };
 /// Stop starting epochs; finish the ones entered (SIGTERM).
 struct DrainRequested {};
@@ -201,6 +204,8 @@ class NodeCore {
   void drain_waiting();
   void maybe_propose(std::uint64_t now_ms);
   void schedule_cut_off(const ClockTick& tick);
+  /// Carries `entry` in every batch until the ledger decides it.
+  void add_control(const settlement::Entry& entry, std::string_view what);
   void flush_signatures(std::uint64_t epoch);
   void forget_settled_epochs();
   void note_peer_progress(quorum::NodeId peer, std::uint64_t epoch);

@@ -114,9 +114,8 @@ class Cluster {
   }
 
   void submit(std::uint16_t node, const settlement::Trade& t) {
-    const settlement::Bytes batch = settlement::encode_batch(settlement::Batch{{t}});
     ReceivedEntry e{std::string(t.submitter.view()), std::string(t.trade_id.view()), {},
-                    settlement::Bytes(batch.begin() + 5, batch.end())};
+                    settlement::encode_entry(t)};
     e.content_hash = settlement::sha256(settlement::ByteView(e.entry).subspan(1));
     ASSERT_TRUE(budgets[node]->try_reserve(1));
     cores[node]->handle(EntriesReceived{{std::move(e)}});
@@ -137,7 +136,7 @@ class Cluster {
       if (s % 40 == 0) {
         now_ms_ += 10;
         for (std::uint16_t i = 0; i < kNodes; ++i) {
-          if (!stopped.count(i)) cores[i]->handle(ClockTick{now_ms_, settlement::testing::kWednesday, 600});
+          if (!stopped.count(i)) cores[i]->handle(ClockTick{now_ms_, settlement::testing::kWednesday, minute_of_day[i]});
         }
       }
       std::vector<std::size_t> deliverable;
@@ -199,6 +198,8 @@ class Cluster {
   std::set<std::uint16_t> lossy;
   /// Quorum messages each node sent, by epoch (after its last start).
   std::vector<std::set<std::uint64_t>> sent_epochs = std::vector<std::set<std::uint64_t>>(kNodes);
+  /// Each node's wall clock on Wednesday, minutes after local midnight.
+  std::vector<int> minute_of_day = std::vector<int>(kNodes, 10 * 60);
 
  private:
   std::mt19937_64 rng_;
@@ -395,6 +396,88 @@ TEST_P(CoreCluster, PeerServingAnAlteredEpochIsRefused) {
     return e.rfind("CATCH_UP_REFUSED", 0) == 0;
   })) << "the altered epoch 0 from node 0 was refused";
   expect_identical(c);
+}
+
+}  // namespace
+}  // namespace quorumclear::node
+
+namespace quorumclear::node {
+namespace {
+
+constexpr int kAfterCutOff = 17 * 60 + 31;  // CoreOptions' default cut-off is 17:30
+
+// The settlement runs node i committed, by business date.
+std::map<std::int32_t, settlement::Digest> committed_runs(const Cluster& c, std::size_t i) {
+  std::map<std::int32_t, settlement::Digest> runs;
+  for (const auto& [e, applied] : c.stores[i].epochs) {
+    for (const settlement::SettlementReport& r : applied->result.reports) {
+      EXPECT_TRUE(runs.emplace(r.business_date.days, r.digest).second) << "node " << i << ": a date settled twice";
+    }
+  }
+  return runs;
+}
+
+TEST(CoreCutOff, ScheduledCutOffClosesTheDateAtTwoFPlusOneClocksOnly) {
+  for (std::uint64_t seed = 0; seed < 3; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Cluster c(seed * 7 + 3);
+    for (int id = 0; id < 8; ++id) {
+      const settlement::Trade t = trade(id, "A", "B");
+      c.submit(0, t);
+      c.submit(1, counter_report(t));
+    }
+    // f Byzantine votes plus one fast honest clock are f+1 = 2: the day stays open.
+    c.minute_of_day[0] = c.minute_of_day[1] = kAfterCutOff;
+    (void)c.run(30'000, [] { return false; });
+    for (std::uint16_t i = 0; i < kNodes; ++i) {
+      EXPECT_EQ(c.cores[i]->ledger().open_business_date(), settlement::testing::kWednesday) << c.describe(i);
+      EXPECT_TRUE(committed_runs(c, i).empty());
+    }
+    c.minute_of_day[2] = kAfterCutOff;
+    ASSERT_TRUE(c.run(300'000, [&] {
+      for (std::uint16_t i = 0; i < kNodes; ++i) {
+        if (c.cores[i]->ledger().open_business_date() == settlement::testing::kWednesday) return false;
+        if (c.cores[i]->status().last_committed != c.cores[i]->ledger().last_applied_epoch()) return false;
+      }
+      return true;
+    })) << c.describe(0) << c.describe(3);
+    const auto runs = committed_runs(c, 0);
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs.begin()->first, settlement::testing::kWednesday.days);
+    for (std::uint16_t i = 1; i < kNodes; ++i) EXPECT_EQ(committed_runs(c, i), runs) << "node " << i;
+    expect_identical(c);
+  }
+}
+
+TEST(CoreCutOff, OperatorRequestThatArrivesAfterItsDateClosedClosesNothingElse) {
+  Cluster c(11);
+  c.minute_of_day = std::vector<int>(kNodes, kAfterCutOff);
+  ASSERT_TRUE(c.run(300'000, [&] {
+    for (const auto& core : c.cores) {
+      if (core->ledger().open_business_date() == settlement::testing::kWednesday) return false;
+    }
+    return true;
+  }));
+  const settlement::BusinessDate thursday = c.cores[0]->ledger().open_business_date();
+  // The operator asked while Wednesday was open; the scheduled cut-off won.
+  for (std::uint16_t i = 0; i < kNodes; ++i) {
+    c.cores[i]->handle(CutOffRequested{settlement::MemberId::of("OPS"), settlement::testing::kWednesday});
+  }
+  (void)c.run(30'000, [] { return false; });
+  for (std::uint16_t i = 0; i < kNodes; ++i) {
+    EXPECT_EQ(c.cores[i]->ledger().open_business_date(), thursday) << c.describe(i);
+    EXPECT_EQ(committed_runs(c, i).size(), 1u);
+  }
+  // A request for the open date still closes it.
+  for (std::uint16_t i = 0; i < kNodes; ++i) {
+    c.cores[i]->handle(CutOffRequested{settlement::MemberId::of("OPS"), thursday});
+  }
+  ASSERT_TRUE(c.run(300'000, [&] {
+    for (const auto& core : c.cores) {
+      if (core->ledger().open_business_date() == thursday) return false;
+    }
+    return true;
+  }));
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 namespace quorumclear::node {
 namespace {
 
-constexpr auto kLeaseTimeout = std::chrono::milliseconds(2'000);
 constexpr std::size_t kPoolSize = 8;
 
 api::Refusal refusal(api::RefusalKind kind, std::string code, std::string message, std::string field = {},
@@ -20,12 +19,6 @@ api::Refusal refusal(api::RefusalKind kind, std::string code, std::string messag
 
 api::Refusal unavailable(std::string message) {
   return refusal(api::RefusalKind::kUnavailable, "UNAVAILABLE", std::move(message), {}, 2);
-}
-
-/// The entry's canonical bytes: its one-entry batch without the 5-byte header.
-settlement::Bytes entry_bytes(const settlement::Entry& entry) {
-  const settlement::Bytes batch = settlement::encode_batch(settlement::Batch{{entry}});
-  return settlement::Bytes(batch.begin() + 5, batch.end());
 }
 
 /// The content hashes of a key's received, undecided reports (not cancels).
@@ -126,7 +119,7 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
   std::unordered_map<std::string, settlement::Digest> taken_in_request;
   for (const std::size_t i : candidates) {
     const settlement::Trade& t = reports[i];
-    settlement::Bytes entry = entry_bytes(t);
+    settlement::Bytes entry = settlement::encode_entry(t);
     const settlement::Digest hash = settlement::sha256(settlement::ByteView(entry).subspan(1));
     const std::string id(t.trade_id.view());
     api::SubmitItem& item = result.items[i];
@@ -214,7 +207,7 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
       return refusal(api::RefusalKind::kConflict, "REPORT_NOT_OPEN", "the report is no longer open", "trade_id");
     }
   }
-  settlement::Bytes entry = entry_bytes(settlement::TradeCancel{trade_id, caller.member});
+  settlement::Bytes entry = settlement::encode_entry(settlement::TradeCancel{trade_id, caller.member});
   const settlement::Digest hash = settlement::sha256(entry);
   if (!parts_.budget.try_reserve(1)) {
     return refusal(api::RefusalKind::kBusy, "INGEST_QUEUE_FULL", "retry shortly", {}, 1);
@@ -241,7 +234,7 @@ api::Answer<api::CutoffReceipt> NodeApi::request_cutoff(const api::Caller& calle
   }
   // The operator sends this to every node: the cut-off takes effect when
   // f+1 of them have proposed it, so a lost request is simply sent again.
-  if (!parts_.inbox.try_push_local(CutOffRequested{caller.member})) {
+  if (!parts_.inbox.try_push_local(CutOffRequested{caller.member, open})) {
     return refusal(api::RefusalKind::kBusy, "NODE_BUSY", "retry shortly", {}, 1);
   }
   return api::CutoffReceipt{open};
@@ -275,7 +268,14 @@ api::Readiness NodeApi::readiness() {
   r.checks.push_back({"peers", connected >= needed,
                       connected >= needed ? "" : std::to_string(connected) + " of " + std::to_string(needed) +
                                                       " peers needed are connected"});
-  const CoreStatus s = parts_.board.snapshot().core;
+  const BoardSnapshot board = parts_.board.snapshot();
+  const CoreStatus& s = board.core;
+  const auto silent = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - board.published);
+  const bool core_live = silent < kCoreSilenceMax && !s.drained;
+  r.checks.push_back({"core", core_live,
+                      core_live ? ""
+                      : s.drained ? "the node is draining to stop"
+                                  : "the core thread has not reported for " + std::to_string(silent.count()) + " s"});
   const bool current = s.behind_epochs <= quorum::kEpochWindow && !s.catching_up;
   r.checks.push_back({"not_behind", current,
                       current ? "" : std::to_string(s.behind_epochs) + " certified epochs not applied yet"});

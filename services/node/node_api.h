@@ -15,10 +15,16 @@
 #include "services/store/node_store.h"
 #include "services/store/read_store.h"
 
+#include <chrono>
 #include <map>
 #include <mutex>
 
 namespace quorumclear::node {
+
+/// How long a request waits for a pooled database connection.
+inline constexpr auto kLeaseTimeout = std::chrono::milliseconds(2'000);
+/// A core that has not published its status for this long is not ready.
+inline constexpr auto kCoreSilenceMax = std::chrono::seconds(5);
 
 struct NodeApiParts {
   quorum::NodeId self;

@@ -8,8 +8,6 @@
 namespace quorumclear::node {
 namespace {
 
-constexpr auto kLeaseTimeout = std::chrono::milliseconds(2'000);
-
 api::Decimal money(std::int64_t minor, std::uint8_t minor_units) { return api::Decimal{minor, minor_units}; }
 
 std::string date_text(settlement::BusinessDate d) {

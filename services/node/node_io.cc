@@ -143,6 +143,9 @@ void NodeIo::commit(const AppliedEpoch& applied) {
   log_.write(log::Level::kDebug, "store", "EPOCH_COMMITTED",
              {{"epoch", std::to_string(e)}, {"reports", std::to_string(applied.result.trades.size())}});
   inbox_.push_local(EpochCommitted{e});
+  if (on_settlement_run_) {
+    for (const settlement::SettlementReport& r : applied.result.reports) on_settlement_run_(r.business_date);
+  }
 }
 
 void NodeIo::write_signatures(std::uint64_t epoch,

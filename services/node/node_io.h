@@ -65,6 +65,11 @@ class NodeIo final : public CoreIo {
   void local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) override;
 
   [[nodiscard]] bool database_reachable() const { return database_ok_.load(); }
+  /// Called on the store thread for each settlement run an epoch carried,
+  /// once that epoch is committed. Set before start().
+  void on_settlement_run(std::function<void(settlement::BusinessDate)> callback) {
+    on_settlement_run_ = std::move(callback);
+  }
 
  private:
   void commit(const AppliedEpoch& applied);
@@ -81,6 +86,7 @@ class NodeIo final : public CoreIo {
   store::NodeStore& apply_store_;
   store::NodeStore& serve_store_;
   std::function<void(std::string)> fatal_;
+  std::function<void(settlement::BusinessDate)> on_settlement_run_;
   Worker store_thread_{"store"};
   Worker serve_thread_{"catch-up"};
   std::atomic<bool> database_ok_{true};

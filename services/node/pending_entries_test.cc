@@ -43,8 +43,7 @@ TEST(PendingEntries, AssembledBatchDecodesToTheEntries) {
   settlement::Trade t = settlement::Trade{};
   t.trade_id = settlement::TradeId::of("X1");
   t.submitter = settlement::MemberId::of("A");
-  const settlement::Bytes one = settlement::encode_batch(settlement::Batch{{t}});
-  const settlement::Bytes entry_bytes(one.begin() + 5, one.end());
+  const settlement::Bytes entry_bytes = settlement::encode_entry(t);
   const settlement::Bytes batch = assemble_batch({&entry_bytes, &entry_bytes});
   const settlement::DecodedBatch decoded = settlement::decode_batch(batch);
   ASSERT_EQ(decoded.error, settlement::DecodeError::kNone);

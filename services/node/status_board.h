@@ -4,12 +4,16 @@
 
 #include "services/node/core.h"
 
+#include <chrono>
 #include <mutex>
 
 namespace quorumclear::node {
 
 struct BoardSnapshot {
   CoreStatus core;
+  /// When the core thread last published: it publishes every tick, so an
+  /// old copy means the core is stuck (readiness says so).
+  std::chrono::steady_clock::time_point published{};
 };
 
 class StatusBoard {
@@ -17,6 +21,7 @@ class StatusBoard {
   void publish(CoreStatus status) {
     std::lock_guard lock(mutex_);
     snapshot_.core = std::move(status);
+    snapshot_.published = std::chrono::steady_clock::now();
   }
   [[nodiscard]] BoardSnapshot snapshot() const {
     std::lock_guard lock(mutex_);

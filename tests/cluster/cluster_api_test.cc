@@ -6,7 +6,7 @@
 // JSON error naming the field while the node keeps serving; every answer
 // matches the OpenAPI document.
 
-#include "tests/cluster/cluster.h"
+#include "tests/cluster/cluster_checks.h"
 
 #include <gtest/gtest.h>
 
@@ -20,15 +20,6 @@ std::string report(const std::string& id, const std::string& buyer, const std::s
   return "{\"trade_id\": \"" + id + "\", \"buyer\": \"" + buyer + "\", \"seller\": \"" + seller +
          "\", \"isin\": \"DE0007164600\", \"quantity\": 10, \"price\": \"20.00\", \"currency\": \"EUR\", "
          "\"trade_date\": \"" + trade_date + "\", \"settlement_date\": \"2026-12-02\"" + extra + "}";
-}
-
-bool eventually(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return false;
 }
 
 std::vector<std::string> column_everywhere(Cluster& c, const std::string& sql) {

@@ -4,59 +4,24 @@
 // identical trades, positions and cash rows, identical epoch digests and
 // certificates of 2f+1 signatures.
 
-#include "tests/cluster/cluster.h"
+#include "tests/cluster/cluster_checks.h"
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 namespace quorumclear::testing {
 namespace {
-
-std::string report(const std::string& id, const std::string& buyer, const std::string& seller,
-                   const std::string& isin, int quantity, const std::string& price) {
-  return "{\"trade_id\": \"" + id + "\", \"buyer\": \"" + buyer + "\", \"seller\": \"" + seller +
-         "\", \"isin\": \"" + isin + "\", \"quantity\": " + std::to_string(quantity) + ", \"price\": \"" + price +
-         "\", \"currency\": \"EUR\", \"trade_date\": \"2026-12-01\", \"settlement_date\": \"2026-12-02\"}";
-}
-
-/// Rows of `sql` on every node's database, as text.
-std::vector<std::vector<std::string>> rows_everywhere(Cluster& c, const std::string& sql) {
-  std::vector<std::vector<std::string>> out;
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    pqxx::connection db(c.database_url(i));
-    pqxx::nontransaction tx(db);
-    std::vector<std::string> rows;
-    for (const auto& row : tx.exec(sql)) {
-      std::string line;
-      for (const auto& field : row) line += std::string(field.is_null() ? "NULL" : field.c_str()) + "|";
-      rows.push_back(line);
-    }
-    out.push_back(std::move(rows));
-  }
-  return out;
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(90)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return done();
-}
 
 TEST(ClusterSmoke, TwoSidedAndVenueTradesConfirmIdenticallyOnAllFourNodes) {
   Cluster c;
   c.start_all();
   for (std::size_t i = 0; i < c.size(); ++i) ASSERT_TRUE(c.wait_ready(i)) << c.log_of(i);
 
-  const std::string t1 = report("T-1", "BANK_A", "BANK_B", "DE0007164600", 100, "10.50");
+  const std::string t1 = report_json("T-1", "BANK_A", "BANK_B", "DE0007164600", 100, "10.50");
   HttpAnswer a = c.api(0, "POST", "/v1/trades", c.token("BANK_A"), t1);
   ASSERT_EQ(a.status, 202) << a.body;
   a = c.api(1, "POST", "/v1/trades", c.token("BANK_B"), t1);
   ASSERT_EQ(a.status, 202) << a.body;
-  a = c.api(3, "POST", "/v1/trades", c.token("VENUE"), report("V-1", "BANK_C", "BANK_A", "US0378331005", 7, "150.25"));
+  a = c.api(3, "POST", "/v1/trades", c.token("VENUE"), report_json("V-1", "BANK_C", "BANK_A", "US0378331005", 7, "150.25"));
   ASSERT_EQ(a.status, 202) << a.body;
 
   const auto confirmed = [&](std::size_t node, const std::string& member, const std::string& id) {
