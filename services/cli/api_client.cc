@@ -150,7 +150,7 @@ HttpResult ApiClient::send_once(const std::string& method, const std::string& pa
       result.body.append(buffer, static_cast<std::size_t>(in.gcount()));
       if (result.body.size() > kAnswerBytesMax) {
         session_->reset();
-        return HttpResult{0, "", "the answer is larger than " + std::to_string(kAnswerBytesMax) + " bytes"};
+        return HttpResult{0, "", endpoint_.url + ": the answer is larger than " + std::to_string(kAnswerBytesMax) + " bytes"};
       }
     }
     result.status = static_cast<int>(response.getStatus());
@@ -158,16 +158,16 @@ HttpResult ApiClient::send_once(const std::string& method, const std::string& pa
     if (!response.getKeepAlive()) session_->reset();
   } catch (const Poco::Exception& e) {
     session_->reset();
-    result = HttpResult{0, "", e.displayText()};
+    result = HttpResult{0, "", endpoint_.url + ": " + e.displayText()};
   } catch (const std::exception& e) {
     session_->reset();
-    result = HttpResult{0, "", e.what()};
+    result = HttpResult{0, "", endpoint_.url + ": " + e.what()};
   }
   return result;
 }
 
 std::string describe_failure(const HttpResult& result) {
-  if (result.status == 0) return "no answer: " + result.transport_error;
+  if (result.status == 0) return "no answer from " + result.transport_error;
   const std::string status = "HTTP " + std::to_string(result.status);
   if (const auto json = parse_answer(result.body)) {
     if (const JsonValue* error = find(*json, "error")) {

@@ -65,7 +65,8 @@ class ApiClient {
 };
 
 /// "HTTP 403 MEMBER_FORBIDDEN: message (field member)" from an error
-/// answer {"error": {"code", "message", "field"}}, or the transport error,
+/// answer {"error": {"code", "message", "field"}}, or "no answer from URL:
+/// why" (transport_error is "URL: why"),
 /// or the status and the start of a body that is not such JSON.
 [[nodiscard]] std::string describe_failure(const HttpResult& result);
 

@@ -42,7 +42,8 @@ int run(const Args& args) {
       ++took;
       std::cout << client->url() << ": cut-off of " << field_text(*json, "business_date") << " queued\n";
     } else {
-      std::cout << client->url() << ": refused: " << describe_failure(answer) << "\n";
+      std::cout << client->url() << (answer.status == 0 ? ": unreachable: " : ": refused: ") << describe_failure(answer)
+                << "\n";
     }
   }
   std::cout << took << " of " << clients.size() << " nodes took the cut-off request\n";
