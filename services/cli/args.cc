@@ -18,7 +18,14 @@ std::variant<Args, std::string> Args::parse(std::span<const std::string_view> ar
     const std::string_view name = arg.substr(2);
     const auto option =
         std::find_if(spec.begin(), spec.end(), [&](const OptionSpec& o) { return o.name == name; });
-    if (option == spec.end()) return "unknown option " + std::string(arg);
+    if (option == spec.end()) {
+      // Never echo what follows: it may be a secret.
+      if (name == "token") {
+        return "there is no --token option: a token on the command line is visible to every user of the host; "
+               "give --token-file FILE or set QC_TOKEN";
+      }
+      return "unknown option " + std::string(arg);
+    }
     if (!option->repeatable && args.flag(name)) return "option " + std::string(arg) + " given twice";
     std::string value;
     if (option->takes_value) {
@@ -47,6 +54,25 @@ std::vector<std::string> Args::values(std::string_view name) const {
 }
 
 bool Args::flag(std::string_view name) const { return value(name).has_value(); }
+
+std::vector<std::string_view> with_verb_option(std::span<const std::string_view> rest, const Command& command,
+                                               std::string& storage) {
+  std::vector<std::string_view> out(rest.begin(), rest.end());
+  if (command.verb_option.empty()) return out;
+  storage = "--" + std::string(command.verb_option);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i].starts_with("--")) {
+      const std::string_view name = out[i].substr(2);
+      const auto option = std::find_if(command.options.begin(), command.options.end(),
+                                       [&](const OptionSpec& o) { return o.name == name; });
+      if (option != command.options.end() && option->takes_value) ++i;  // skip its value
+      continue;
+    }
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), storage);
+    return out;
+  }
+  return out;
+}
 
 int usage_error(const Command& command, std::string_view problem) {
   std::cerr << "clearctl " << command.name << ": " << problem << "\n\n" << command.usage;

@@ -1,6 +1,9 @@
 // clearctl: the operator's tool for setting up and running a network.
 // "clearctl COMMAND --help" describes each command. Exit codes: 0 done,
-// 1 refused or failed (the message names the file and field), 2 bad arguments.
+// 1 refused or failed (the message names the file and field, or the node's
+// answer), 2 bad arguments. The client commands (submit, wait, status,
+// positions, cash, cutoff, report) take a token from --token-file or
+// QC_TOKEN, never from the command line.
 
 #include "services/cli/command.h"
 
@@ -18,13 +21,20 @@ std::vector<Command> commands() {
       deal_command(),
       genesis_command(),
       token_command(),
+      submit_command(),
+      wait_command(),
+      status_command(),
+      positions_command(),
+      cash_command(),
+      cutoff_command(),
+      report_command(),
   };
 }
 
 void print_usage(std::ostream& out) {
   out << "usage: clearctl COMMAND [OPTIONS]   (clearctl COMMAND --help for its options)\n\ncommands:\n";
   for (const Command& c : commands()) {
-    out << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary
+    out << "  " << c.name << std::string(c.name.size() < 11 ? 11 - c.name.size() : 1, ' ') << c.summary
         << "\n";
   }
 }
@@ -40,11 +50,8 @@ int run(std::span<const std::string_view> argv) {
   }
   for (const Command& command : commands()) {
     if (command.name != argv[0]) continue;
-    std::vector<std::string_view> rest(argv.begin() + 1, argv.end());
-    const std::string verb_flag = "--" + std::string(command.verb_option);
-    if (!command.verb_option.empty() && !rest.empty() && !rest.front().starts_with("--")) {
-      rest.insert(rest.begin(), verb_flag);
-    }
+    std::string verb_flag;
+    const std::vector<std::string_view> rest = with_verb_option(argv.subspan(1), command, verb_flag);
     const auto args = Args::parse(rest, command.options);
     if (const auto* problem = std::get_if<std::string>(&args)) return usage_error(command, *problem);
     if (std::get<Args>(args).help()) {

@@ -2,7 +2,8 @@
 // clearctl's subcommands: each is one small file that fills a Command, and
 // clearctl_main.cc lists them. A subcommand parses its options, calls the
 // library that does the work (services/config for deal and genesis) and
-// prints the result; it holds no rule of its own.
+// prints the result; it holds no rule of its own. The client commands talk
+// to a node's REST API (api_client.h) and print its answers.
 
 #include <optional>
 #include <span>
@@ -58,11 +59,26 @@ struct Command {
   std::string_view verb_option{};
 };
 
-/// The subcommands (one file each).
+/// The subcommands (one file each). Set-up: keygen, deal, genesis, token.
+/// Clients of a running node's API (client_options.h): submit, wait, status,
+/// positions, cash, cutoff, report.
 [[nodiscard]] Command deal_command();
 [[nodiscard]] Command genesis_command();
 [[nodiscard]] Command keygen_command();
 [[nodiscard]] Command token_command();
+[[nodiscard]] Command submit_command();
+[[nodiscard]] Command wait_command();
+[[nodiscard]] Command status_command();
+[[nodiscard]] Command positions_command();
+[[nodiscard]] Command cash_command();
+[[nodiscard]] Command cutoff_command();
+[[nodiscard]] Command report_command();
+
+/// The arguments after the command name, with the command's one positional
+/// argument (its verb, or the trade id of status), wherever it stands,
+/// turned into "--<verb_option> value". `storage` keeps the flag's text.
+[[nodiscard]] std::vector<std::string_view> with_verb_option(std::span<const std::string_view> rest,
+                                                             const Command& command, std::string& storage);
 
 /// Prints "clearctl NAME: usage error: `problem`" and the command's usage
 /// to stderr; returns kExitUsage.

@@ -19,9 +19,10 @@ constexpr std::string_view kUsage =
     "usage: clearctl keygen --dir DIR --node-id ID [--host NAME]...\n"
     "\n"
     "Makes this node's keys in DIR (created if missing), on the node's own host:\n"
-    "  tls.key, tls.crt      its TLS identity (ECDSA P-256, self-signed, SANs from --host,\n"
-    "                        default 127.0.0.1 and localhost); peers pin its key, members'\n"
-    "                        clients trust its certificate;\n"
+    "  tls.key, tls.crt      its TLS identity (ECDSA P-256, self-signed, subject\n"
+    "                        CN=quorumclear-node-ID, SANs from --host, default 127.0.0.1\n"
+    "                        and localhost); peers pin its key, members' clients trust its\n"
+    "                        certificate (clearctl --cacert takes one or a bundle of several);\n"
     "  signing.key           its Ed25519 key for epoch certificates;\n"
     "  node-ID.public.json   the public halves (TLS pin, signing key): send this file, and\n"
     "                        only this file, to whoever assembles genesis.\n"
@@ -46,7 +47,9 @@ int run(const Args& args) {
     return kExitFailed;
   }
   const std::filesystem::path base(*dir);
-  const net::TlsIdentity tls = net::generate_tls_identity(hosts);
+  // A subject of its own per node: a client's --cacert bundle of several
+  // nodes' certificates verifies only with distinct subjects (tls_identity.h).
+  const net::TlsIdentity tls = net::generate_tls_identity(hosts, 3650, "quorumclear-node-" + std::to_string(id));
   const auto fail = [](const config::ConfigError& e) {
     std::cerr << "clearctl keygen: " << e.what() << "\n";
     return kExitFailed;

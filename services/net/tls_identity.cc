@@ -146,8 +146,12 @@ void validate_hosts(const std::vector<std::string>& hosts) {
 
 }  // namespace
 
-TlsIdentity generate_tls_identity(const std::vector<std::string>& hosts, int validity_days) {
+TlsIdentity generate_tls_identity(const std::vector<std::string>& hosts, int validity_days,
+                                  std::string_view common_name_given) {
   validate_hosts(hosts);
+  if (common_name_given.size() > 64) {
+    throw TlsIdentityError("generate_tls_identity: common_name: at most 64 bytes");
+  }
   if (validity_days < 1 || validity_days > kValidityDaysMax) {
     throw TlsIdentityError("generate_tls_identity: validity_days: must be 1 .. " + std::to_string(kValidityDaysMax));
   }
@@ -161,7 +165,9 @@ TlsIdentity generate_tls_identity(const std::vector<std::string>& hosts, int val
   if (X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) == nullptr) fail("notBefore");
   if (X509_time_adj_ex(X509_getm_notAfter(cert.get()), validity_days, 0, nullptr) == nullptr) fail("notAfter");
   X509_NAME* name = X509_get_subject_name(cert.get());
-  const std::string common_name = hosts.front().size() <= 64 ? hosts.front() : "quorumclear-node";
+  const std::string common_name = !common_name_given.empty()   ? std::string(common_name_given)
+                                  : hosts.front().size() <= 64 ? hosts.front()
+                                                               : "quorumclear-node";
   check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0),
         "subject");

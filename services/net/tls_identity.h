@@ -42,7 +42,11 @@ inline constexpr std::size_t kPemBytesMax = 64 * 1024;
 inline constexpr int kValidityDaysMax = 11000;
 
 /// Makes a fresh ECDSA P-256 key and a self-signed X.509 v3 certificate for
-/// it: random 127-bit serial, subject = issuer = CN=<hosts[0]>, valid from
+/// it: random 127-bit serial, subject = issuer = CN=<common_name> (hosts[0]
+/// when empty; clearctl keygen passes "quorumclear-node-<id>", because a
+/// client trusting a bundle of several nodes' certificates needs distinct
+/// subjects: OpenSSL picks a trusted issuer by subject name, and with equal
+/// names and keys of one type it may try the wrong one), valid from
 /// one hour ago (clock skew) for `validity_days`, subjectAltName with every
 /// host (an IPv4/IPv6 literal becomes an IP entry, anything else a DNS
 /// entry), basicConstraints CA:FALSE, extendedKeyUsage serverAuth and
@@ -53,8 +57,10 @@ inline constexpr int kValidityDaysMax = 11000;
 /// Throws TlsIdentityError when hosts is empty, a host is neither an IP
 /// literal nor a DNS name (letters, digits, '-', '.', optional leading
 /// "*."; at most 253 characters), validity_days is outside
-/// 1 .. kValidityDaysMax, or OpenSSL fails.
-[[nodiscard]] TlsIdentity generate_tls_identity(const std::vector<std::string>& hosts, int validity_days = 3650);
+/// 1 .. kValidityDaysMax, common_name is longer than 64 bytes (RFC 5280's
+/// ub-common-name), or OpenSSL fails.
+[[nodiscard]] TlsIdentity generate_tls_identity(const std::vector<std::string>& hosts, int validity_days = 3650,
+                                                std::string_view common_name = {});
 
 /// The pin of the (first) certificate in a PEM text; nullopt when it does not
 /// parse or is larger than kPemBytesMax.

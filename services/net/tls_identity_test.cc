@@ -81,6 +81,37 @@ TEST(TlsIdentity, EveryGenerationIsFresh) {
   EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(ca.get()), X509_get0_serialNumber(cb.get())), 0);
 }
 
+// Verifies `pem` against a trust store holding every certificate in `bundle`.
+int verify_against_bundle(const std::string& pem, const std::vector<const TlsIdentity*>& bundle) {
+  X509_STORE* store = X509_STORE_new();
+  for (const TlsIdentity* id : bundle) {
+    const X509Ptr c = detail::parse_certificate_pem(id->cert_pem);
+    X509_STORE_add_cert(store, c.get());
+  }
+  const X509Ptr leaf = detail::parse_certificate_pem(pem);
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, leaf.get(), nullptr);
+  const int ok = X509_verify_cert(ctx);
+  const int error = X509_STORE_CTX_get_error(ctx);
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  return ok == 1 ? X509_V_OK : error;
+}
+
+TEST(TlsIdentity, CommonNameIsTheSubjectAndABundleOfDistinctSubjectsVerifiesEach) {
+  const TlsIdentity a = generate_tls_identity({"127.0.0.1", "localhost"}, 30, "quorumclear-node-0");
+  const TlsIdentity b = generate_tls_identity({"127.0.0.1", "localhost"}, 30, "quorumclear-node-1");
+  const X509Ptr cert = detail::parse_certificate_pem(a.cert_pem);
+  char cn[80] = {};
+  ASSERT_GT(X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof cn), 0);
+  EXPECT_STREQ(cn, "quorumclear-node-0");
+  EXPECT_EQ(X509_check_ip_asc(cert.get(), "127.0.0.1", 0), 1) << "the SAN still names the host";
+  // A client trusting both nodes' certificates (clearctl --cacert bundle).
+  EXPECT_EQ(verify_against_bundle(a.cert_pem, {&a, &b}), X509_V_OK);
+  EXPECT_EQ(verify_against_bundle(b.cert_pem, {&a, &b}), X509_V_OK);
+  EXPECT_THROW((void)generate_tls_identity({"localhost"}, 30, std::string(65, 'c')), TlsIdentityError);
+}
+
 TEST(TlsIdentity, RefusesBadHostsAndValidity) {
   EXPECT_THROW((void)generate_tls_identity({}), TlsIdentityError);
   for (const char* bad : {"", "bad host", "a..b", "-a.example", "a-.example", "x,IP:1.2.3.4", "ex\xc3\xa4mple"}) {

@@ -144,6 +144,10 @@ Cluster::~Cluster() {
 
 fs::path Cluster::node_dir(std::size_t node) const { return dir_ / ("node-" + std::to_string(node)); }
 
+std::string Cluster::api_url(std::size_t node) const {
+  return std::string(options_.api_tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(api_ports_.at(node));
+}
+
 void Cluster::set_clock(const std::string& instant) {
   const fs::path tmp = dir_ / "clock.txt.tmp";
   write_file(tmp, instant + "\n");

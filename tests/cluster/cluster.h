@@ -62,6 +62,8 @@ class Cluster {
   /// The node a member runs (clearing members and the venue).
   [[nodiscard]] std::size_t node_of(const std::string& member) const { return node_of_.at(member); }
   [[nodiscard]] std::string database_url(std::size_t node) const { return databases_.at(node); }
+  /// The node's API base URL as clearctl --node takes it (https:// or http://).
+  [[nodiscard]] std::string api_url(std::size_t node) const;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   [[nodiscard]] std::filesystem::path node_dir(std::size_t node) const;
   /// Sets every node's wall clock (an ISO-8601 UTC instant).
