@@ -228,10 +228,13 @@ struct BalanceView {
 
 // ---- End of day ------------------------------------------------------------
 
-/// The operator's cut-off request, durably queued as a settlement::CutOff
-/// vote; it takes effect when f+1 nodes have proposed it (ledger.h).
+/// The operator's cut-off request, queued as a settlement::CutOff vote; it
+/// takes effect when f+1 nodes have proposed it (ledger.h). The operator
+/// sends it to every node, so a node may hear it after f+1 others already
+/// closed the date: that is the request done, not an error.
 struct CutoffReceipt {
   settlement::BusinessDate business_date;
+  bool already_closed = false;
 };
 
 /// settlement_run_totals row.

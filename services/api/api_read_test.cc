@@ -141,8 +141,13 @@ TEST_F(ApiReadTest, CutoffIsTheOperatorsAlone) {
   HttpAnswer a = call(HttpCall{"POST", "/v1/cutoff", token, std::nullopt, "", false});
   ASSERT_EQ(a.status, 202) << a.body;
   EXPECT_EQ(json(a)->getValue<std::string>("business_date"), "2026-12-01");
+  EXPECT_EQ(json(a)->getValue<std::string>("state"), "QUEUED");
   EXPECT_EQ(post("/v1/cutoff", "OPS", R"({"business_date": "2026-12-01"})").status, 202);
-  expect_error(post("/v1/cutoff", "OPS", R"({"business_date": "2026-12-02"})"), 400, "CUTOFF_DATE_NOT_OPEN",
+  // A date already closed was cut off by f+1 others: done, nothing queued.
+  a = post("/v1/cutoff", "OPS", R"({"business_date": "2026-11-30"})");
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(json(a)->getValue<std::string>("state"), "CLOSED");
+  expect_error(post("/v1/cutoff", "OPS", R"({"business_date": "2026-12-02"})"), 400, "CUT_OFF_DATE_NOT_OPEN",
                "business_date");
   expect_error(post("/v1/cutoff", "OPS", R"({"business_date": 20261201})"), 400, "FIELD_INVALID",
                "business_date");

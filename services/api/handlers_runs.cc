@@ -41,10 +41,13 @@ Reply request_cutoff(NodeService& node, const Call& call) {
   if (QueryReader q(call.query, {}); q.error()) return error_reply(*q.error());
   auto date = cutoff_date(call.body);
   if (const auto* error = std::get_if<ApiError>(&date)) return error_reply(*error);
-  return answer_reply(node.request_cutoff(call.caller, std::get<0>(date)), 202,
-                      [](JsonWriter& w, const CutoffReceipt& receipt) {
+  const Answer<CutoffReceipt> answer = node.request_cutoff(call.caller, std::get<0>(date));
+  const auto* receipt = std::get_if<CutoffReceipt>(&answer);
+  return answer_reply(answer, receipt && receipt->already_closed ? 200 : 202,
+                      [](JsonWriter& w, const CutoffReceipt& r) {
                         w.begin_object();
-                        write_date(w, "business_date", receipt.business_date);
+                        write_date(w, "business_date", r.business_date);
+                        w.field("state", r.already_closed ? "CLOSED" : "QUEUED");
                         w.end_object();
                       });
 }

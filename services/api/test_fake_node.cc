@@ -278,8 +278,9 @@ Answer<Paged<BalanceView>> FakeNode::balances(const Caller& caller, const Member
 Answer<CutoffReceipt> FakeNode::request_cutoff(const Caller&, std::optional<BusinessDate> business_date) {
   if (unavailable) return unavailable_now();
   if (busy) return refusal(RefusalKind::kBusy, "QUEUE_FULL");
+  if (business_date && *business_date < kOpenDate) return CutoffReceipt{*business_date, true};
   if (business_date && *business_date != kOpenDate) {
-    return refusal(RefusalKind::kInvalid, "CUTOFF_DATE_NOT_OPEN", "business_date");
+    return refusal(RefusalKind::kInvalid, "CUT_OFF_DATE_NOT_OPEN", "business_date");
   }
   return CutoffReceipt{kOpenDate};
 }
