@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <stdexcept>
 #include <thread>
 
 namespace quorumclear::testing {
@@ -47,15 +49,31 @@ void expect_error(const HttpAnswer& a, int status, const std::string& code, cons
 
 class ClusterApi : public ::testing::Test {
  protected:
+  // One cluster for the suite; a suite whose cluster could not start fails
+  // each test with the reason instead of dereferencing nothing.
   static void SetUpTestSuite() {
-    cluster_ = new Cluster();
-    cluster_->start_all();
-    for (std::size_t i = 0; i < cluster_->size(); ++i) ASSERT_TRUE(cluster_->wait_ready(i)) << cluster_->log_of(i);
+    try {
+      auto cluster = std::make_unique<Cluster>();
+      cluster->start_all();
+      for (std::size_t i = 0; i < cluster->size(); ++i) {
+        if (!cluster->wait_ready(i)) throw std::runtime_error("node " + std::to_string(i) + " never ready:\n" +
+                                                              cluster->log_of(i));
+      }
+      cluster_ = cluster.release();
+    } catch (const std::exception& e) {
+      setup_failure_ = e.what();
+    }
   }
   static void TearDownTestSuite() {
+    if (cluster_ == nullptr) return;
     EXPECT_TRUE(cluster_->openapi_violations().empty()) << cluster_->openapi_violations().front();
     delete cluster_;
+    cluster_ = nullptr;
   }
+  void SetUp() override {
+    if (cluster_ == nullptr) GTEST_FAIL() << "the cluster could not be set up: " << setup_failure_;
+  }
+  static inline std::string setup_failure_;
   static Cluster* cluster_;
 };
 Cluster* ClusterApi::cluster_ = nullptr;
