@@ -1,5 +1,7 @@
 #include "settlement/codec.h"
 
+#include "settlement/digest.h"
+
 #include <cassert>
 
 namespace quorumclear::settlement {
@@ -246,6 +248,11 @@ Bytes encode_entry(const Entry& entry) {
   Writer w(out);
   std::visit(EntryWriter{w}, entry);
   return out;
+}
+
+Digest entry_content_hash(ByteView entry) {
+  const bool trade = !entry.empty() && entry[0] == static_cast<std::uint8_t>(EntryKind::kTrade);
+  return sha256(trade ? entry.subspan(1) : entry);
 }
 
 DecodedTrade decode_trade(ByteView bytes) {

@@ -52,6 +52,11 @@ void encode_trade(const Trade& trade, Bytes& out);
 /// The canonical bytes of one entry, kind byte first: what a batch holds
 /// for it after the header, and what its content hash is taken over.
 [[nodiscard]] Bytes encode_entry(const Entry& entry);
+/// The content hash the ledger keys a report's idempotency on, over an
+/// entry's canonical bytes: a trade's excludes its kind byte (it is the
+/// hash of encode_trade), anything else's includes it, so a cancel's hash
+/// is never a report's.
+[[nodiscard]] Digest entry_content_hash(ByteView entry);
 
 struct DecodedTrade {
   DecodeError error = DecodeError::kNone;

@@ -279,6 +279,7 @@ TEST_F(MatchingTest, CancelBeforeMatchingWorksAndAfterMatchingIsRefused) {
   ASSERT_EQ(cancelled.trades.size(), 1u);
   EXPECT_TRUE(cancelled.trades[0].cancel);
   EXPECT_EQ(cancelled.trades[0].kind, TradeOutcomeKind::kCancelled);
+  EXPECT_EQ(cancelled.trades[0].content_hash, entry_content_hash(encode_entry(cancel)));  // what the node keys on
   EXPECT_EQ(status("A", "T-1"), TradeStatus::kCancelled);
   // The counterparty's report now finds nothing to pair with.
   const EpochResult late = run({{kNodeB, {counter_report(a_buys())}}});

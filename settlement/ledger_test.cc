@@ -467,6 +467,7 @@ TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {
   Bytes canonical;
   encode_trade(original, canonical);
   EXPECT_EQ(r.trades[0].content_hash, sha256(canonical));  // trades.content_hash
+  EXPECT_EQ(r.trades[0].content_hash, entry_content_hash(encode_entry(original)));  // what the node keys on
   EXPECT_EQ(r.trades[1].kind, TradeOutcomeKind::kRejectedUnkeyed);
   EXPECT_EQ(r.trades[1].reason, Reason::kDuplicateConflict);
   EXPECT_EQ(r.trades[1].field, "trade_id");

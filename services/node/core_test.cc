@@ -116,7 +116,7 @@ class Cluster {
   void submit(std::uint16_t node, const settlement::Trade& t) {
     ReceivedEntry e{std::string(t.submitter.view()), std::string(t.trade_id.view()), {},
                     settlement::encode_entry(t)};
-    e.content_hash = settlement::sha256(settlement::ByteView(e.entry).subspan(1));
+    e.content_hash = settlement::entry_content_hash(e.entry);
     ASSERT_TRUE(budgets[node]->try_reserve(1));
     cores[node]->handle(EntriesReceived{{std::move(e)}});
   }

@@ -120,7 +120,7 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
   for (const std::size_t i : candidates) {
     const settlement::Trade& t = reports[i];
     settlement::Bytes entry = settlement::encode_entry(t);
-    const settlement::Digest hash = settlement::sha256(settlement::ByteView(entry).subspan(1));
+    const settlement::Digest hash = settlement::entry_content_hash(entry);
     const std::string id(t.trade_id.view());
     api::SubmitItem& item = result.items[i];
     const auto has = [&](const std::vector<settlement::Digest>& v) {
@@ -208,7 +208,7 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
     }
   }
   settlement::Bytes entry = settlement::encode_entry(settlement::TradeCancel{trade_id, caller.member});
-  const settlement::Digest hash = settlement::sha256(entry);
+  const settlement::Digest hash = settlement::entry_content_hash(entry);
   if (!parts_.budget.try_reserve(1)) {
     return refusal(api::RefusalKind::kBusy, "INGEST_QUEUE_FULL", "retry shortly", {}, 1);
   }

@@ -12,6 +12,7 @@
 #include "settlement/ledger.h"
 #include "settlement/test_support.h"
 #include "tests/integration/pg_test_database.h"
+#include "tests/integration/store_test_node.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,108 +29,41 @@ namespace {
 using namespace quorumclear::settlement;
 using quorumclear::testing::outcome_of;
 using quorumclear::testing::PgTestDatabase;
-using settlement::testing::acme_trade;
 using settlement::testing::batch_of;
 using settlement::testing::counter_report;
 using settlement::testing::kThursday;
 using settlement::testing::kWednesday;
 using ::testing::HasSubstr;
 
-using Batches = std::vector<std::pair<std::uint16_t, Bytes>>;
+using quorumclear::testing::Batches;
+using quorumclear::testing::output_digest;
+using quorumclear::testing::received;
+using quorumclear::testing::views;
 
 Digest filled(std::uint8_t byte) {
   Digest d{};
   d.fill(byte);
   return d;
 }
-const Digest kNetwork = filled(0x42);
+const Digest& kNetwork = quorumclear::testing::kTestNetwork;
 const MemberId kOps = MemberId::of("OPS");
-const Isin kSecond = settlement::testing::synthetic_isin(1);
+const Isin& kSecond = quorumclear::testing::kSecondIsin;
 
-// Members A, B, C (nodes 0..2) and the venue V (node 3), which may submit
-// for A and B; an operator and a regulator run no node. n = 4, f = 1, and
-// submitters are bound to their nodes.
+// The shared network with small holdings, and C under explicit limits.
 Genesis genesis() {
-  Genesis g;
-  g.currencies = {{CurrencyCode::of("EUR"), 2}};
-  g.members = {{MemberId::of("A"), "Alpha Bank", Role::kClearingMember, 0},
-               {MemberId::of("B"), "Beta Securities", Role::kClearingMember, 1},
-               {MemberId::of("C"), "Gamma Clearing", Role::kClearingMember, 2},
-               {MemberId::of("V"), "Venue MTF", Role::kTradingVenue, 3},
-               {kOps, "Network Operator", Role::kOperator, std::nullopt},
-               {MemberId::of("REG"), "Regulator", Role::kRegulator, std::nullopt}};
-  g.instruments = {{settlement::testing::kAcme, CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false},
-                   {kSecond, CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false}};
-  for (const char* m : {"A", "B", "C"}) {
-    for (const Isin& i : {settlement::testing::kAcme, kSecond}) {
-      g.securities.push_back({MemberId::of(m), i, Quantity{10'000}});
-    }
-    g.cash.push_back({MemberId::of(m), CurrencyCode::of("EUR"), AmountMinor{1'000'000'000}});
-    g.default_fund.push_back({MemberId::of(m), CurrencyCode::of("EUR"), AmountMinor{100'000}});
-  }
-  g.cash.push_back({kCcpAccountId, CurrencyCode::of("EUR"), AmountMinor{1'000'000}});
+  Genesis g = quorumclear::testing::store_test_genesis(Quantity{10'000});
   g.limits.push_back({MemberId::of("C"), {AmountMinor{1'000'000'000'000}, Quantity{1'000'000}, Quantity{1'000'000}}});
-  g.venue_members = {{MemberId::of("V"), MemberId::of("A")}, {MemberId::of("V"), MemberId::of("B")}};
-  g.first_business_date = kWednesday;
-  g.node_count = 4;
-  g.default_limits = settlement::testing::kSmallLimits;
   return g;
 }
 
-// A trade of `quantity` at `cents` between buyer and seller, reported by `submitter`.
 Trade trade(std::string_view id, std::string_view submitter, std::string_view buyer, std::string_view seller,
             std::int64_t quantity, std::int64_t cents, BusinessDate date = kWednesday) {
-  Trade t = acme_trade(id, buyer, seller, quantity, cents, date);
-  t.submitter = MemberId::of(submitter);
-  return t;
+  return quorumclear::testing::reported_trade(id, submitter, buyer, seller, quantity, cents, date);
 }
 
-// The issue 13 plan's output digest: u64be(epoch) || u16be(count) || per
-// batch u16be(proposer) || u32be(len) || bytes.
-Digest output_digest(std::uint64_t epoch, std::span<const EpochBatch> batches) {
-  Sha256 h;
-  h.update_u64(epoch);
-  const auto u16 = [&](std::uint16_t v) {
-    h.update_u8(static_cast<std::uint8_t>(v >> 8));
-    h.update_u8(static_cast<std::uint8_t>(v));
-  };
-  u16(static_cast<std::uint16_t>(batches.size()));
-  for (const EpochBatch& b : batches) {
-    u16(b.proposer);
-    const auto len = static_cast<std::uint32_t>(b.bytes.size());
-    u16(static_cast<std::uint16_t>(len >> 16));
-    u16(static_cast<std::uint16_t>(len));
-    h.update(b.bytes);
-  }
-  return h.finish();
-}
-
-std::vector<EpochBatch> views(const Batches& batches) {
-  std::vector<EpochBatch> out;
-  for (const auto& [proposer, bytes] : batches) out.push_back(EpochBatch{proposer, bytes});
-  return out;
-}
-
-// A node as the core loop will drive it: the ledger applies a decided
-// epoch, the store writes it, the audit head moves on.
-struct Node {
+struct Node : quorumclear::testing::StoreTestNode {
   Node(const std::string& url, std::uint16_t self, StoreOptions options = {})
-      : ledger(settlement::testing::load(genesis())), store(url, std::move(options)) {
-    store.migrate();
-    store.init_network(ledger.reference(), kNetwork, self);
-  }
-  EpochResult apply(std::uint64_t epoch, const Batches& batches) {
-    const std::vector<EpochBatch> v = views(batches);
-    EpochResult r = ledger.apply(epoch, v);
-    const Digest output = output_digest(epoch, v);
-    const Digest next = audit_link(head, epoch, output, r.state_digest);
-    store.apply_epoch(EpochToWrite{epoch, v, r, ledger.reference(), output, next});
-    head = next;
-    return r;
-  }
-  Ledger ledger;
-  NodeStore store;
-  Digest head{};
+      : StoreTestNode(genesis(), url, self, std::move(options)) {}
 };
 
 // The day, epoch by epoch, as (proposer, batch) lists.
@@ -171,26 +105,6 @@ std::vector<Batches> the_day() {
       // 4: a Thursday trade, then Thursday's cut-off: T6 expires.
       {{0, batch_of({t9, thursday})}, {1, batch_of({counter_report(t9), thursday})}},
   };
-}
-
-// The received-report row of an entry as the API will write it.
-ReceivedReport received(const Entry& entry) {
-  Bytes bytes = encode_batch(Batch{{entry}});
-  bytes.erase(bytes.begin(), bytes.begin() + 5);  // version and count
-  ReceivedReport r;
-  r.entry = bytes;
-  if (const Trade* t = std::get_if<Trade>(&entry)) {
-    r.submitter = t->submitter.view();
-    r.trade_id = t->trade_id.view();
-    r.content_hash = sha256(ByteView(bytes).subspan(1));
-  } else {
-    const TradeCancel& c = std::get<TradeCancel>(entry);
-    r.submitter = c.submitter.view();
-    r.trade_id = c.trade_id.view();
-    r.content_hash = sha256(bytes);
-    r.is_cancel = true;
-  }
-  return r;
 }
 
 std::int64_t number(pqxx::connection& db, const std::string& query) {

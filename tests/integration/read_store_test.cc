@@ -13,6 +13,7 @@
 #include "settlement/money.h"
 #include "settlement/test_support.h"
 #include "tests/integration/pg_test_database.h"
+#include "tests/integration/store_test_node.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -32,121 +33,32 @@ using settlement::testing::kThursday;
 using settlement::testing::kWednesday;
 using ::testing::ElementsAre;
 
-using Batches = std::vector<std::pair<std::uint16_t, Bytes>>;
+using quorumclear::testing::Batches;
+using quorumclear::testing::received;
 
 const MemberId kA = MemberId::of("A");
 const MemberId kB = MemberId::of("B");
 const MemberId kC = MemberId::of("C");
 const MemberId kOps = MemberId::of("OPS");
-const Isin kSecond = settlement::testing::synthetic_isin(1);
-const Digest kNetwork = [] {
-  Digest d{};
-  d.fill(0x42);
-  return d;
-}();
+const Isin& kSecond = quorumclear::testing::kSecondIsin;
 
-// Members A, B, C (nodes 0..2), the venue V (node 3) for A and B, an
-// operator and a regulator; n = 4, f = 1; submitters bound to their nodes.
+// The shared network, with holdings and open reports enough for the bulk.
 Genesis genesis() {
-  Genesis g;
-  g.currencies = {{CurrencyCode::of("EUR"), 2}};
-  g.members = {{kA, "Alpha Bank", Role::kClearingMember, 0},
-               {kB, "Beta Securities", Role::kClearingMember, 1},
-               {kC, "Gamma Clearing", Role::kClearingMember, 2},
-               {MemberId::of("V"), "Venue MTF", Role::kTradingVenue, 3},
-               {kOps, "Network Operator", Role::kOperator, std::nullopt},
-               {MemberId::of("REG"), "Regulator", Role::kRegulator, std::nullopt}};
-  g.instruments = {{settlement::testing::kAcme, CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false},
-                   {kSecond, CurrencyCode::of("EUR"), 2, Price{100}, Price{100'000}, false}};
-  for (const MemberId& m : {kA, kB, kC}) {
-    for (const Isin& i : {settlement::testing::kAcme, kSecond}) g.securities.push_back({m, i, Quantity{100'000}});
-    g.cash.push_back({m, CurrencyCode::of("EUR"), AmountMinor{1'000'000'000}});
-    g.default_fund.push_back({m, CurrencyCode::of("EUR"), AmountMinor{100'000}});
-  }
-  g.cash.push_back({kCcpAccountId, CurrencyCode::of("EUR"), AmountMinor{1'000'000}});
-  g.venue_members = {{MemberId::of("V"), kA}, {MemberId::of("V"), kB}};
-  g.first_business_date = kWednesday;
-  g.node_count = 4;
-  g.default_limits = settlement::testing::kSmallLimits;
+  Genesis g = quorumclear::testing::store_test_genesis(Quantity{100'000});
   g.max_open_reports_per_member = 20'000;
   return g;
 }
 
 Trade trade(std::string_view id, std::string_view submitter, std::string_view buyer, std::string_view seller,
             std::int64_t quantity, std::int64_t cents = 1000) {
-  Trade t = settlement::testing::acme_trade(id, buyer, seller, quantity, cents, kWednesday);
-  t.submitter = MemberId::of(submitter);
-  return t;
+  return quorumclear::testing::reported_trade(id, submitter, buyer, seller, quantity, cents, kWednesday);
 }
 
-// The issue 13 plan's output digest.
-Digest output_digest(std::uint64_t epoch, std::span<const EpochBatch> batches) {
-  Sha256 h;
-  h.update_u64(epoch);
-  const auto u16 = [&](std::uint16_t v) {
-    h.update_u8(static_cast<std::uint8_t>(v >> 8));
-    h.update_u8(static_cast<std::uint8_t>(v));
-  };
-  u16(static_cast<std::uint16_t>(batches.size()));
-  for (const EpochBatch& b : batches) {
-    u16(b.proposer);
-    const auto len = static_cast<std::uint32_t>(b.bytes.size());
-    u16(static_cast<std::uint16_t>(len >> 16));
-    u16(static_cast<std::uint16_t>(len));
-    h.update(b.bytes);
-  }
-  return h.finish();
-}
+// The content hash a report's key keeps.
+Digest content_hash(const Trade& t) { return entry_content_hash(encode_entry(t)); }
 
-// The content hash a report's key keeps: SHA-256 of its bytes after the kind byte.
-Digest content_hash(const Trade& t) {
-  Bytes bytes;
-  encode_trade(t, bytes);
-  return sha256(bytes);
-}
-
-ReceivedReport received(const Entry& entry) {
-  Bytes bytes = encode_batch(Batch{{entry}});
-  bytes.erase(bytes.begin(), bytes.begin() + 5);  // version and count
-  ReceivedReport r;
-  r.entry = bytes;
-  if (const Trade* t = std::get_if<Trade>(&entry)) {
-    r.submitter = t->submitter.view();
-    r.trade_id = t->trade_id.view();
-    r.content_hash = sha256(ByteView(bytes).subspan(1));
-  } else {
-    const TradeCancel& c = std::get<TradeCancel>(entry);
-    r.submitter = c.submitter.view();
-    r.trade_id = c.trade_id.view();
-    r.content_hash = sha256(bytes);
-    r.is_cancel = true;
-  }
-  return r;
-}
-
-// A node as the core loop drives it: the ledger applies, the store writes.
-struct Node {
-  explicit Node(const std::string& url) : ledger(settlement::testing::load(genesis())), store(url) {
-    store.migrate();
-    store.init_network(ledger.reference(), kNetwork, 0);
-  }
-  EpochResult apply(const Batches& batches) {
-    std::vector<EpochBatch> views;
-    for (const auto& [proposer, bytes] : batches) views.push_back(EpochBatch{proposer, bytes});
-    const std::uint64_t epoch = next++;
-    EpochResult r = ledger.apply(epoch, views);
-    const Digest output = output_digest(epoch, views);
-    const Digest head_after = audit_link(head, epoch, output, r.state_digest);
-    store.apply_epoch(EpochToWrite{epoch, views, r, ledger.reference(), output, head_after});
-    head = head_after;
-    outputs.push_back(output);
-    return r;
-  }
-  Ledger ledger;
-  NodeStore store;
-  Digest head{};
-  std::uint64_t next = 0;
-  std::vector<Digest> outputs;
+struct Node : quorumclear::testing::StoreTestNode {
+  explicit Node(const std::string& url) : StoreTestNode(genesis(), url, 0) {}
 };
 
 // The day. T1 matched, T2 alleged then cancelled, T3 refused, T8 a venue
