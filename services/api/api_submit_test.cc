@@ -211,6 +211,9 @@ TEST_F(ApiSubmitTest, AFullQueueIs429AndAnUnavailableNode503) {
   expect_error(a, 503, "DATABASE_UNAVAILABLE");
   EXPECT_EQ(a.headers.at("retry-after"), "5");
   expect_error(get("/v1/trades", "BANK_A"), 503, "DATABASE_UNAVAILABLE");
+  // A token that cannot be checked now is not called bad: 503, not 401.
+  expect_error(call(HttpCall{"GET", "/v1/trades", "not-a-token-of-this-node", std::nullopt, "", false}), 503,
+               "DATABASE_UNAVAILABLE");
 }
 
 TEST_F(ApiSubmitTest, CancelsOwnReportsBeforeMatching) {

@@ -41,8 +41,10 @@ class NodeService {
   /// The member owning the token whose SHA-256 is `token_sha256`, or empty
   /// when no token of this node matches (the API answers 401). A member
   /// token is valid only at the member's own node; the operator's and the
-  /// regulator's are registered at every node.
-  [[nodiscard]] virtual std::optional<Caller> authenticate(const TokenDigest& token_sha256) = 0;
+  /// regulator's are registered at every node. kUnavailable when the token
+  /// cannot be checked now (database down): 503, never a 401 that would
+  /// tell a member its good token is bad.
+  [[nodiscard]] virtual Answer<std::optional<Caller>> authenticate(const TokenDigest& token_sha256) = 0;
 
   /// POST /v1/trades and /v1/trades/bulk: 1..10,000 reports that decoded,
   /// each with submitter == caller.member (set by the API). Per report: the

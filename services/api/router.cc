@@ -1,6 +1,7 @@
 #include "services/api/router.h"
 
 #include "services/api/json_writer.h"
+#include "services/api/reply.h"
 
 #include <openssl/evp.h>
 
@@ -127,7 +128,9 @@ std::variant<Prepared, Reply> Router::prepare(std::string_view method, std::stri
   if (authorization.empty()) return unauthenticated("an Authorization: Bearer token is required");
   const std::optional<TokenDigest> digest = bearer_token_digest(authorization);
   if (!digest) return unauthenticated("the Authorization header is not a Bearer token");
-  std::optional<Caller> caller = node_.authenticate(*digest);
+  Answer<std::optional<Caller>> found = node_.authenticate(*digest);
+  if (const auto* refusal = std::get_if<Refusal>(&found)) return refusal_reply(*refusal);
+  const std::optional<Caller>& caller = std::get<std::optional<Caller>>(found);
   if (!caller) return unauthenticated("the token is not valid at this node");
   if ((best->roles & role_bit(caller->role)) == 0) {
     return error_reply(ApiError{403,

@@ -101,11 +101,12 @@ FakeNode::FakeNode() {
   reports_[{"BANK_A", "A-9"}] = confirmed;
 }
 
-std::optional<Caller> FakeNode::authenticate(const TokenDigest& token_sha256) {
+Answer<std::optional<Caller>> FakeNode::authenticate(const TokenDigest& token_sha256) {
+  if (unavailable) return unavailable_now();
   std::lock_guard lock(mu_);
   const auto it = tokens_.find(token_sha256);
-  if (it == tokens_.end()) return std::nullopt;
-  return it->second;
+  if (it == tokens_.end()) return std::optional<Caller>{};
+  return std::optional<Caller>{it->second};
 }
 
 SubmitItem FakeNode::submit_one(const Caller& caller, const settlement::Trade& t) {

@@ -31,7 +31,7 @@ class FakeNode : public NodeService {
   std::atomic<bool> throw_on_read{false};  // node_info throws
   std::atomic<int> submit_calls{0};
 
-  std::optional<Caller> authenticate(const TokenDigest& token_sha256) override;
+  Answer<std::optional<Caller>> authenticate(const TokenDigest& token_sha256) override;
   Answer<SubmitResult> submit(const Caller& caller, std::vector<settlement::Trade> reports) override;
   Answer<CancelReceipt> cancel(const Caller& caller, const settlement::TradeId& trade_id) override;
   Answer<TradeView> get_trade(const Caller& caller, const TradeKey& key) override;

@@ -84,6 +84,10 @@ Tuning tuning_field(JsonObject& root) {
   read("batch_bytes_max", t.batch_bytes_max, 1024, static_cast<std::int64_t>(quorum::kBatchBytesMax));
   read("ingest_queue_max", t.ingest_queue_max, 1, kIngestQueueMax);
   read("idle_heartbeat_ms", t.idle_heartbeat_ms, kIdleHeartbeatMsMin, kIdleHeartbeatMsMax);
+  if (auto faults = object->optional_object("fault_injection")) {
+    t.alter_served_epochs = faults->optional_boolean("alter_served_epochs").value_or(false);
+    faults->finish();
+  }
   object->finish();
   return t;
 }

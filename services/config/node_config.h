@@ -75,6 +75,11 @@ struct Tuning {
   /// With nothing to propose, an empty batch after this long, so epochs (and
   /// scheduled cut-offs, certificates) still progress; 10 .. 60,000 ms.
   std::uint32_t idle_heartbeat_ms = 1'000;
+  /// Test-only misbehaviour ("fault_injection": {...}), off unless set; the
+  /// node logs FAULT_INJECTION_ON at start. alter_served_epochs: every batch
+  /// this node serves to a catch-up request has a byte flipped, so the
+  /// laggard must refuse it and ask another peer.
+  bool alter_served_epochs = false;
 };
 
 /// Bounds of Tuning (the others are quorum's and settlement's own limits).

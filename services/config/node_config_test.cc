@@ -80,6 +80,7 @@ TEST_F(NodeConfigFile, RelativePathsResolveAgainstTheFilesDirectory) {
   EXPECT_EQ(c.log_level, LogLevel::kInfo);
   EXPECT_EQ(c.clock.source, ClockSource::kSystem);
   EXPECT_EQ(c.tuning.batch_trades_max, Tuning{}.batch_trades_max);
+  EXPECT_FALSE(c.tuning.alter_served_epochs);
 }
 
 TEST_F(NodeConfigFile, OptionalFieldsAreRead) {
@@ -87,7 +88,7 @@ TEST_F(NodeConfigFile, OptionalFieldsAreRead) {
       node_json(R"([{"node_id": 0, "address": "127.0.0.1:7100"}])",
                 R"(, "api_tls": false, "log_level": "debug", "clock": {"source": "file", "path": "clock.txt"},
          "tuning": {"batch_trades_max": 500, "batch_bytes_max": 65536, "ingest_queue_max": 7,
-                    "idle_heartbeat_ms": 250})"));
+                    "idle_heartbeat_ms": 250, "fault_injection": {"alter_served_epochs": true}})"));
   EXPECT_FALSE(c.api_tls);
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
   EXPECT_EQ(c.clock.source, ClockSource::kFile);
@@ -96,6 +97,7 @@ TEST_F(NodeConfigFile, OptionalFieldsAreRead) {
   EXPECT_EQ(c.tuning.batch_bytes_max, 65536u);
   EXPECT_EQ(c.tuning.ingest_queue_max, 7u);
   EXPECT_EQ(c.tuning.idle_heartbeat_ms, 250u);
+  EXPECT_TRUE(c.tuning.alter_served_epochs);
 }
 
 TEST_F(NodeConfigFile, ErrorsNameFieldAndNeverEchoTheDatabaseUrl) {
@@ -126,6 +128,10 @@ TEST_F(NodeConfigFile, ErrorsNameFieldAndNeverEchoTheDatabaseUrl) {
       {one, R"(, "tuning": {"batch_bytes_max": 2097152})", "tuning.batch_bytes_max", "must be 1024..1048576"},
       {one, R"(, "tuning": {"idle_heartbeat_ms": 1.5})", "tuning.idle_heartbeat_ms", "must be an integer"},
       {one, R"(, "tuning": {"batch_size": 10})", "tuning.batch_size", "unknown key"},
+      {one, R"(, "tuning": {"fault_injection": {"alter_served_epochs": "yes"}})",
+       "tuning.fault_injection.alter_served_epochs", "true or false"},
+      {one, R"(, "tuning": {"fault_injection": {"drop_votes": true}})", "tuning.fault_injection.drop_votes",
+       "unknown key"},
       {one, R"(, "api_listen": "x:1")", "", "duplicate key \"api_listen\""},
       {one, R"(, "colour": "blue")", "colour", "unknown key"},
   };

@@ -233,6 +233,11 @@ void ClearingNode::Parts::build_http() {
                 {"failure", std::string(r.failure)}});
   };
   io->on_settlement_run([this](settlement::BusinessDate date) { file_report(date); });
+  if (config.tuning.alter_served_epochs) {
+    io->alter_served_epochs(true);
+    log->write(log::Level::kWarn, "node", "FAULT_INJECTION_ON",
+               {{"alter_served_epochs", "true"}, {"detail", "test-only: batches served to catch-up are corrupted"}});
+  }
   try {
     http = std::make_unique<api::HttpServer>(*service, std::move(server));
   } catch (const std::exception& e) {

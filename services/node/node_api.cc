@@ -59,20 +59,23 @@ std::optional<settlement::MemberId> NodeApi::scope(const api::Caller& caller,
   return named;
 }
 
-std::optional<api::Caller> NodeApi::authenticate(const api::TokenDigest& token_sha256) {
+api::Answer<std::optional<api::Caller>> NodeApi::authenticate(const api::TokenDigest& token_sha256) {
+  std::optional<std::string> member;
   try {
-    auto lease = writes_.lease(kLeaseTimeout);
-    if (!lease) return std::nullopt;
-    const std::optional<std::string> member = (*lease)->member_of_token(token_sha256);
-    if (!member) return std::nullopt;
-    const auto id = settlement::MemberId::from(*member);
-    if (!id) return std::nullopt;
-    const std::optional<settlement::MemberIndex> index = parts_.reference.find_member(*id);
-    if (!index) return std::nullopt;
-    return api::Caller{*id, parts_.reference.member(*index).role};
-  } catch (const std::exception&) {
-    return std::nullopt;  // the API answers 401; readiness tells the database is down
+    auto found = writes_.run<store::StoreUnavailable>(
+        kLeaseTimeout, [&](store::NodeStore& s) { return s.member_of_token(token_sha256); });
+    if (!found) return unavailable("every database connection is busy");
+    member = std::move(*found);
+  } catch (const std::exception& e) {
+    return unavailable(std::string("database: ") + e.what());
   }
+  const std::optional<api::Caller> none;
+  if (!member) return none;
+  const auto id = settlement::MemberId::from(*member);
+  if (!id) return none;
+  const std::optional<settlement::MemberIndex> index = parts_.reference.find_member(*id);
+  if (!index) return none;
+  return std::optional<api::Caller>{api::Caller{*id, parts_.reference.member(*index).role}};
 }
 
 api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::vector<settlement::Trade> reports) {
@@ -100,9 +103,10 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
   for (const std::size_t i : candidates) ids.emplace_back(reports[i].trade_id.view());
   std::vector<store::KeyState> states;
   try {
-    auto lease = reads_.lease(kLeaseTimeout);
-    if (!lease) return unavailable("every database connection is busy");
-    states = (*lease)->key_states(caller.member.view(), ids);
+    auto read = reads_.run<store::StoreUnavailable>(
+        kLeaseTimeout, [&](store::ReadStore& r) { return r.key_states(caller.member.view(), ids); });
+    if (!read) return unavailable("every database connection is busy");
+    states = std::move(*read);
   } catch (const std::exception& e) {
     return unavailable(std::string("database: ") + e.what());
   }
@@ -163,9 +167,10 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
                    "the node holds as many undecided reports as it may; retry shortly", {}, 1);
   }
   try {
-    auto lease = writes_.lease(kLeaseTimeout);
-    if (!lease) throw store::StoreUnavailable("every database connection is busy");
-    (void)(*lease)->insert_received(accepted);  // durable before the answer
+    // Durable before the answer; a retry skips rows an in-doubt commit wrote.
+    const auto inserted = writes_.run<store::StoreUnavailable>(
+        kLeaseTimeout, [&](store::NodeStore& s) { return s.insert_received(accepted); });
+    if (!inserted) throw store::StoreUnavailable("every database connection is busy");
   } catch (const std::exception& e) {
     parts_.budget.release(accepted.size());
     return unavailable(std::string("database: ") + e.what());
@@ -183,9 +188,11 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
   std::lock_guard member_lock(submit_lock(caller.member));
   std::vector<store::KeyState> states;
   try {
-    auto lease = reads_.lease(kLeaseTimeout);
-    if (!lease) return unavailable("every database connection is busy");
-    states = (*lease)->key_states(caller.member.view(), std::vector<std::string>{std::string(trade_id.view())});
+    auto read = reads_.run<store::StoreUnavailable>(kLeaseTimeout, [&](store::ReadStore& r) {
+      return r.key_states(caller.member.view(), std::vector<std::string>{std::string(trade_id.view())});
+    });
+    if (!read) return unavailable("every database connection is busy");
+    states = std::move(*read);
   } catch (const std::exception& e) {
     return unavailable(std::string("database: ") + e.what());
   }
@@ -214,9 +221,10 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
   }
   store::ReceivedReport row{std::string(caller.member.view()), std::string(trade_id.view()), hash, entry, true};
   try {
-    auto lease = writes_.lease(kLeaseTimeout);
-    if (!lease) throw store::StoreUnavailable("every database connection is busy");
-    (void)(*lease)->insert_received(std::span<const store::ReceivedReport>(&row, 1));
+    const auto inserted = writes_.run<store::StoreUnavailable>(kLeaseTimeout, [&](store::NodeStore& s) {
+      return s.insert_received(std::span<const store::ReceivedReport>(&row, 1));
+    });
+    if (!inserted) throw store::StoreUnavailable("every database connection is busy");
   } catch (const std::exception& e) {
     parts_.budget.release(1);
     return unavailable(std::string("database: ") + e.what());
@@ -255,7 +263,7 @@ api::Readiness NodeApi::readiness() {
   std::string why = "no connection free";
   try {
     if (auto lease = writes_.lease(std::chrono::milliseconds(500))) {
-      database = (*lease)->ping();
+      database = (*lease)->ping() || (*lease)->ping();  // a dead backend fails once, then reconnects
       why = database ? "" : "ping failed";
     }
   } catch (const std::exception& e) {

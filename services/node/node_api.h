@@ -42,7 +42,7 @@ class NodeApi final : public api::NodeService {
  public:
   explicit NodeApi(NodeApiParts parts);
 
-  std::optional<api::Caller> authenticate(const api::TokenDigest& token_sha256) override;
+  api::Answer<std::optional<api::Caller>> authenticate(const api::TokenDigest& token_sha256) override;
   api::Answer<api::SubmitResult> submit(const api::Caller& caller, std::vector<settlement::Trade> reports) override;
   api::Answer<api::CancelReceipt> cancel(const api::Caller& caller, const settlement::TradeId& trade_id) override;
   api::Answer<api::TradeView> get_trade(const api::Caller& caller, const api::TradeKey& key) override;

@@ -80,11 +80,11 @@ api::RunSummary run_summary(const store::RunRow& r) {
 template <class T, class F>
 api::Answer<T> NodeApi::with_reads(F&& read) {
   try {
-    auto lease = reads_.lease(kLeaseTimeout);
-    if (!lease) {
+    auto answer = reads_.run<store::StoreUnavailable>(kLeaseTimeout, read);
+    if (!answer) {
       return api::Refusal{api::RefusalKind::kUnavailable, "UNAVAILABLE", "every database connection is busy", {}, 1};
     }
-    return read(**lease);
+    return std::move(*answer);
   } catch (const store::InvalidCursor&) {
     return api::Refusal{api::RefusalKind::kInvalid, "INVALID_CURSOR", "the cursor was not issued for this query",
                         "cursor", 0};

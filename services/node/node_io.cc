@@ -192,8 +192,13 @@ void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
       for (const store::EpochSignature& s : signatures) head.signatures.emplace_back(quorum::NodeId{s.node_id}, s.signature);
       reply(head);
       for (std::size_t i = 0; i < stored->batches.size(); ++i) {
+        quorum::Bytes bytes = stored->batches[i].bytes;
+        if (alter_served_epochs_) {
+          if (bytes.empty()) bytes.push_back(0);
+          bytes.back() ^= 0x01;
+        }
         reply(CatchUpBatch{e, static_cast<std::uint16_t>(i), quorum::NodeId{stored->batches[i].proposer},
-                           stored->batches[i].bytes});
+                           std::move(bytes)});
       }
     }
     log_.write(log::Level::kInfo, "net", "CATCH_UP_SERVED",

@@ -70,6 +70,9 @@ class NodeIo final : public CoreIo {
   void on_settlement_run(std::function<void(settlement::BusinessDate)> callback) {
     on_settlement_run_ = std::move(callback);
   }
+  /// Fault injection for tests (config::Tuning::alter_served_epochs): every
+  /// batch served to a catch-up request has a byte flipped. Set before start().
+  void alter_served_epochs(bool on) { alter_served_epochs_ = on; }
 
  private:
   void commit(const AppliedEpoch& applied);
@@ -89,6 +92,7 @@ class NodeIo final : public CoreIo {
   std::function<void(settlement::BusinessDate)> on_settlement_run_;
   Worker store_thread_{"store"};
   Worker serve_thread_{"catch-up"};
+  bool alter_served_epochs_ = false;
   std::atomic<bool> database_ok_{true};
   std::atomic<bool> stopping_{false};
 };

@@ -31,17 +31,24 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kMembers = {"BANK_A", "BANK_B", "BANK_C", "VENUE"};
 
+// Ports below the ephemeral range (ip_local_port_range starts at 32768), so
+// an outgoing connection's source port can never take one between our
+// bind check and the node's own bind. The start is spread by pid, so two
+// cluster tests running in parallel do not walk the same ports.
 std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind");
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static std::uint32_t next = 10000 + (static_cast<std::uint32_t>(::getpid()) * 97) % 9000;
+  for (int tries = 0; tries < 9000; ++tries) {
+    const auto port = static_cast<std::uint16_t>(10000 + (next++ - 10000) % 9000);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  throw std::runtime_error("no free port in 10000..18999");
 }
 
 std::string admin_url() {
@@ -240,8 +247,9 @@ void Cluster::write_node_config(std::size_t node) {
   std::ostringstream peers;
   for (std::size_t j = 0; j < options_.nodes; ++j) {
     if (j == node) continue;
+    const auto route = peer_routes_.find({node, j});
     peers << (peers.tellp() > 0 ? ", " : "") << "{\"node_id\": " << j << ", \"address\": \"127.0.0.1:"
-          << peer_ports_[j] << "\"}";
+          << (route != peer_routes_.end() ? route->second : peer_ports_[j]) << "\"}";
   }
   std::ostringstream config;
   config << "{\"node_id\": " << node << ", \"genesis\": \"../genesis.json\",\n"
@@ -253,10 +261,53 @@ void Cluster::write_node_config(std::size_t node) {
          << "\"api_listen\": \"127.0.0.1:" << api_ports_[node] << "\", \"api_tls\": "
          << (options_.api_tls ? "true" : "false") << ",\n"
          << "\"ops_listen\": \"127.0.0.1:" << ops_ports_[node] << "\",\n"
-         << "\"data_dir\": \"data\", \"log_level\": \"info\",\n"
+         << "\"data_dir\": \"data\", \"log_level\": \""
+         << (std::getenv("QC_CLUSTER_LOG_LEVEL") ? std::getenv("QC_CLUSTER_LOG_LEVEL") : "info") << "\",\n"
          << "\"clock\": {\"source\": \"file\", \"path\": \"../clock.txt\"},\n"
-         << "\"tuning\": {\"idle_heartbeat_ms\": " << options_.idle_heartbeat_ms << "}}\n";
+         << "\"tuning\": {\"idle_heartbeat_ms\": " << options_.idle_heartbeat_ms
+         << (tuning_.count(node) ? ", " + tuning_.at(node) : std::string()) << "}}\n";
   write_file(node_dir(node) / "node.json", config.str());
+}
+
+void Cluster::route_peer(std::size_t dialer, std::size_t listener, std::uint16_t port) {
+  if (dialer >= listener) throw std::invalid_argument("the lower id dials: route_peer(lower, higher, port)");
+  peer_routes_[{dialer, listener}] = port;
+  write_node_config(dialer);
+}
+
+void Cluster::set_tuning(std::size_t node, const std::string& fields) {
+  tuning_[node] = fields;
+  write_node_config(node);
+}
+
+void Cluster::replace_tls_key(std::size_t node) {
+  const fs::path fresh = dir_ / ("unpinned-" + std::to_string(node));
+  std::string out;
+  if (clearctl({"keygen", "--dir", fresh.string(), "--node-id", std::to_string(node)}, &out) != 0) {
+    throw std::runtime_error("clearctl keygen: " + out);
+  }
+  for (const char* file : {"tls.key", "tls.crt"}) {
+    fs::copy_file(fresh / file, node_dir(node) / file, fs::copy_options::overwrite_existing);
+  }
+}
+
+void Cluster::set_database_reachable(std::size_t node, bool reachable) {
+  pqxx::connection admin(admin_url_);
+  pqxx::nontransaction tx(admin);
+  const std::string& name = database_names_.at(node);
+  tx.exec("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS " + (reachable ? "true" : "false"));
+  if (!reachable) {
+    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + tx.quote(name));
+  }
+}
+
+std::vector<std::string> Cluster::log_lines(std::size_t node, const std::string& needle) const {
+  std::istringstream in(log_of(node));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) != std::string::npos) lines.push_back(line);
+  }
+  return lines;
 }
 
 void Cluster::create_tokens() {

@@ -7,13 +7,16 @@
 // nodes 0..2), a trading venue (VENUE on node 3, permitted for all three),
 // an operator and a regulator (tokens registered at every node). The wall
 // clock of every node reads one file the test sets. The destructor kills
-// every process it started and drops the databases.
+// every process it started and drops the databases. QC_KEEP_CLUSTER=1
+// keeps the folder (keys, configs, logs); QC_CLUSTER_LOG_LEVEL=debug makes
+// the nodes log more.
 
 #include <pqxx/pqxx>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +76,23 @@ class Cluster {
                const std::map<std::string, std::string>& env = {});
   [[nodiscard]] std::string log_of(std::size_t node) const;
   [[nodiscard]] std::size_t size() const { return options_.nodes; }
+  /// The port node `node` listens on for peers.
+  [[nodiscard]] std::uint16_t peer_port(std::size_t node) const { return peer_ports_.at(node); }
+  /// Makes `dialer` (the lower id of the pair: it dials) reach `listener`
+  /// at 127.0.0.1:`port` instead, e.g. through a tests/tools reset proxy.
+  /// Rewrites the dialer's node.json; takes effect at its next start.
+  void route_peer(std::size_t dialer, std::size_t listener, std::uint16_t port);
+  /// Extra fields in node `node`'s "tuning" object ("\"k\": v, ..."); next start.
+  void set_tuning(std::size_t node, const std::string& fields);
+  /// Gives the node a TLS key and certificate of its own making that
+  /// genesis does not pin (its signing and coin keys are kept).
+  void replace_tls_key(std::size_t node);
+  /// Lets the node's database take connections, or refuses them and ends
+  /// the open ones, as if its PostgreSQL were gone (the shared server and
+  /// the other nodes' databases are untouched).
+  void set_database_reachable(std::size_t node, bool reachable);
+  /// Lines of the node's log that contain `needle`.
+  [[nodiscard]] std::vector<std::string> log_lines(std::size_t node, const std::string& needle) const;
   /// Every way an API answer so far disagreed with services/api/openapi.json.
   [[nodiscard]] const std::vector<std::string>& openapi_violations() const { return openapi_violations_; }
 
@@ -94,6 +114,8 @@ class Cluster {
   std::map<std::string, std::string> tokens_;
   std::map<std::string, std::size_t> node_of_;
   std::vector<std::string> openapi_violations_;
+  std::map<std::pair<std::size_t, std::size_t>, std::uint16_t> peer_routes_;
+  std::map<std::size_t, std::string> tuning_;
 };
 
 }  // namespace quorumclear::testing
