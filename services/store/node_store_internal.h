@@ -38,6 +38,12 @@ struct NodeStore::Session {
 /// (any libpq or libpqxx error).
 [[nodiscard]] std::exception_ptr map_current_exception(const char* what, bool& broken);
 
+/// False when the server already ended this idle connection (its FATAL or
+/// EOF is waiting on the socket: pg_terminate_backend, a server restart), so
+/// the caller replaces it before a call runs on it. Only polls the socket;
+/// reads and sends nothing. Never throws.
+[[nodiscard]] bool connection_alive(pqxx::connection_base& db) noexcept;
+
 template <class F>
 auto NodeStore::guarded(const char* what, F&& body) {
   try {

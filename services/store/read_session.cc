@@ -19,6 +19,7 @@ ReadStore::ReadStore(std::string url, StoreOptions options) : url_(std::move(url
 ReadStore::~ReadStore() = default;
 
 ReadStore::Session& ReadStore::session() {
+  if (session_ && !connection_alive(session_->db)) session_.reset();  // as NodeStore::session
   if (!session_) session_ = std::make_unique<Session>(url_, options_);
   return *session_;
 }

@@ -4,6 +4,8 @@
 #include "services/store/migrations.h"
 #include "services/store/node_store_internal.h"
 
+#include <poll.h>
+
 #include <utility>
 
 namespace quorumclear::store {
@@ -123,7 +125,20 @@ NodeStore::NodeStore(std::string url, StoreOptions options)
 
 NodeStore::~NodeStore() = default;
 
+bool connection_alive(pqxx::connection_base& db) noexcept {
+  if (!db.is_open() || db.sock() < 0) return false;
+  // An idle connection has nothing to read: the server speaks unprompted
+  // only to end it (a FATAL, then EOF), or with notices and notifications
+  // this store never asks for, which at worst cost one reconnect.
+  pollfd in{db.sock(), POLLIN, 0};
+  return ::poll(&in, 1, 0) == 0;
+}
+
+// A connection the server ended while it sat idle is replaced here, before
+// the call: else the first call after the database came back would fail
+// though nothing is wrong any more (and readiness would say ready meanwhile).
 NodeStore::Session& NodeStore::session() {
+  if (session_ && !connection_alive(session_->db)) session_.reset();
   if (!session_) session_ = std::make_unique<Session>(url_, options_);
   return *session_;
 }
