@@ -204,6 +204,8 @@ void NodeCore::on_decided(quorum::DecidedEpoch&& decided) {
   }
   apply(std::move(decided), false);
   drain_waiting();
+  // Agreement may carry a node past what it set out to catch up on.
+  if (catch_up_ && next_apply_ > catch_up_->target) catch_up_progress();
 }
 
 void NodeCore::drain_waiting() {

@@ -218,6 +218,9 @@ class NodeCore {
   void request_more(std::uint64_t now_ms);
   void refuse_catch_up_peer(std::string why);
   void finish_catch_up_epoch();
+  /// After an epoch is taken (by catch-up, or meanwhile by agreement): asks
+  /// for more, or ends the catch-up once past its target.
+  void catch_up_progress();
   [[nodiscard]] std::optional<std::uint64_t> certified_frontier() const;
 
   quorum::Membership members_;

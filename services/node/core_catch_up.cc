@@ -125,6 +125,17 @@ void NodeCore::on_catch_up(quorum::NodeId from, const quorum::Bytes& payload) {
     ask_next_peer(now_ms_, "unavailable");
     return;
   }
+  // The engine goes on deciding while a catch-up runs, so an epoch the peer
+  // streams may be applied here meanwhile: its frames are stale, not the
+  // peer's fault, and are dropped.
+  if (c.head && c.head->epoch < next_apply_) {
+    c.head.reset();
+    c.batches.clear();
+  }
+  const std::uint64_t frame_epoch = std::holds_alternative<CatchUpEpochHead>(*frame)
+                                        ? std::get<CatchUpEpochHead>(*frame).epoch
+                                        : std::get<CatchUpBatch>(*frame).epoch;
+  if (frame_epoch < next_apply_) return catch_up_progress();
   if (auto* head = std::get_if<CatchUpEpochHead>(&*frame)) {
     if (head->epoch != next_apply_ || c.head) return refuse_catch_up_peer("unexpected epoch head");
     const quorum::EpochTuple tuple{network_id_, quorum::Epoch{head->epoch}, head->output, head->state,
@@ -151,6 +162,7 @@ void NodeCore::finish_catch_up_epoch() {
   c.head.reset();
   quorum::DecidedEpoch decided{quorum::Epoch{head.epoch}, std::move(c.batches)};
   c.batches.clear();
+  if (head.epoch < next_apply_) return catch_up_progress();  // decided here meanwhile
   // The signatures vouch for the output digest: the batches must be exactly
   // the decided ones before anything is applied.
   if (quorum::output_digest(decided) != head.output) {
@@ -169,6 +181,11 @@ void NodeCore::finish_catch_up_epoch() {
       note_peer_progress(signer, head.epoch);
     }
   }
+  catch_up_progress();
+}
+
+void NodeCore::catch_up_progress() {
+  CatchUp& c = *catch_up_;
   if (next_apply_ <= c.target) {
     // The peer streams the epochs it was asked for; ask again past them.
     if (next_apply_ > c.asked_through) request_more(now_ms_);

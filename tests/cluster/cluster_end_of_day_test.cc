@@ -73,8 +73,15 @@ TEST(ClusterEndOfDay, ScheduledAndOperatorCutOffsEachSettleOnceWithOneDigestEver
   ASSERT_EQ(c.api(0, "POST", "/v1/trades", c.token("BANK_A"),
                   report_json("A-1", "BANK_A", "BANK_C", "DE0007164600", 5, "10.00")).status,
             202);
-  ASSERT_TRUE(eventually([&] { return confirmed(c, 0, "BANK_A", "T-1") && confirmed(c, 3, "VENUE", "V-1"); }))
-      << c.log_of(0);
+  // A-1 must be decided (ALLEGED) before the clock passes the cut-off: one
+  // still RECEIVED then is decided after the date closed and rolls on.
+  const auto alleged = [&] {
+    const HttpAnswer r = c.api(0, "GET", "/v1/trades/A-1", c.token("BANK_A"));
+    return r.status == 200 && r.body.find("\"ALLEGED\"") != std::string::npos;
+  };
+  ASSERT_TRUE(eventually([&] {
+    return confirmed(c, 0, "BANK_A", "T-1") && confirmed(c, 3, "VENUE", "V-1") && alleged();
+  })) << c.log_of(0);
   EXPECT_EQ(c.api(0, "GET", "/v1/settlement-runs/2026-12-01", c.token("OPS")).status, 404);
 
   // 17:31 in Berlin on every node: the scheduled cut-off closes 2026-12-01.
