@@ -57,23 +57,6 @@ class ConnectionPool {
     return Lease(*this, std::move(c));
   }
 
-  /// body(connection) on a leased connection, or empty when none came free
-  /// within `timeout`. A pooled connection whose backend died while it was
-  /// idle (the database restarted, or was away) fails its first call and
-  /// reconnects on the next, so a call that throws `Retryable` runs once
-  /// more: only a database still away fails it twice. `body` must be safe
-  /// to run again (reads; inserts that skip rows already there).
-  template <class Retryable, class F>
-  auto run(std::chrono::milliseconds timeout, F&& body) -> std::optional<decltype(body(std::declval<Connection&>()))> {
-    std::optional<Lease> lease = this->lease(timeout);
-    if (!lease) return std::nullopt;
-    try {
-      return body(**lease);
-    } catch (const Retryable&) {
-      return body(**lease);
-    }
-  }
-
  private:
   void give_back(std::unique_ptr<Connection> c) {
     {

@@ -62,10 +62,9 @@ std::optional<settlement::MemberId> NodeApi::scope(const api::Caller& caller,
 api::Answer<std::optional<api::Caller>> NodeApi::authenticate(const api::TokenDigest& token_sha256) {
   std::optional<std::string> member;
   try {
-    auto found = writes_.run<store::StoreUnavailable>(
-        kLeaseTimeout, [&](store::NodeStore& s) { return s.member_of_token(token_sha256); });
-    if (!found) return unavailable("every database connection is busy");
-    member = std::move(*found);
+    auto lease = writes_.lease(kLeaseTimeout);
+    if (!lease) return unavailable("every database connection is busy");
+    member = (*lease)->member_of_token(token_sha256);
   } catch (const std::exception& e) {
     return unavailable(std::string("database: ") + e.what());
   }
@@ -103,10 +102,9 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
   for (const std::size_t i : candidates) ids.emplace_back(reports[i].trade_id.view());
   std::vector<store::KeyState> states;
   try {
-    auto read = reads_.run<store::StoreUnavailable>(
-        kLeaseTimeout, [&](store::ReadStore& r) { return r.key_states(caller.member.view(), ids); });
-    if (!read) return unavailable("every database connection is busy");
-    states = std::move(*read);
+    auto lease = reads_.lease(kLeaseTimeout);
+    if (!lease) return unavailable("every database connection is busy");
+    states = (*lease)->key_states(caller.member.view(), ids);
   } catch (const std::exception& e) {
     return unavailable(std::string("database: ") + e.what());
   }
@@ -167,10 +165,9 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
                    "the node holds as many undecided reports as it may; retry shortly", {}, 1);
   }
   try {
-    // Durable before the answer; a retry skips rows an in-doubt commit wrote.
-    const auto inserted = writes_.run<store::StoreUnavailable>(
-        kLeaseTimeout, [&](store::NodeStore& s) { return s.insert_received(accepted); });
-    if (!inserted) throw store::StoreUnavailable("every database connection is busy");
+    auto lease = writes_.lease(kLeaseTimeout);
+    if (!lease) throw store::StoreUnavailable("every database connection is busy");
+    (void)(*lease)->insert_received(accepted);  // durable before the answer
   } catch (const std::exception& e) {
     parts_.budget.release(accepted.size());
     return unavailable(std::string("database: ") + e.what());
@@ -188,11 +185,9 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
   std::lock_guard member_lock(submit_lock(caller.member));
   std::vector<store::KeyState> states;
   try {
-    auto read = reads_.run<store::StoreUnavailable>(kLeaseTimeout, [&](store::ReadStore& r) {
-      return r.key_states(caller.member.view(), std::vector<std::string>{std::string(trade_id.view())});
-    });
-    if (!read) return unavailable("every database connection is busy");
-    states = std::move(*read);
+    auto lease = reads_.lease(kLeaseTimeout);
+    if (!lease) return unavailable("every database connection is busy");
+    states = (*lease)->key_states(caller.member.view(), std::vector<std::string>{std::string(trade_id.view())});
   } catch (const std::exception& e) {
     return unavailable(std::string("database: ") + e.what());
   }
@@ -221,10 +216,9 @@ api::Answer<api::CancelReceipt> NodeApi::cancel(const api::Caller& caller, const
   }
   store::ReceivedReport row{std::string(caller.member.view()), std::string(trade_id.view()), hash, entry, true};
   try {
-    const auto inserted = writes_.run<store::StoreUnavailable>(kLeaseTimeout, [&](store::NodeStore& s) {
-      return s.insert_received(std::span<const store::ReceivedReport>(&row, 1));
-    });
-    if (!inserted) throw store::StoreUnavailable("every database connection is busy");
+    auto lease = writes_.lease(kLeaseTimeout);
+    if (!lease) throw store::StoreUnavailable("every database connection is busy");
+    (void)(*lease)->insert_received(std::span<const store::ReceivedReport>(&row, 1));
   } catch (const std::exception& e) {
     parts_.budget.release(1);
     return unavailable(std::string("database: ") + e.what());
@@ -239,8 +233,8 @@ api::Answer<api::CutoffReceipt> NodeApi::request_cutoff(const api::Caller& calle
   // Dates close in order, so one before the open date is already settled.
   if (business_date && *business_date < open) return api::CutoffReceipt{*business_date, true};
   if (business_date && *business_date != open) {
-    return refusal(api::RefusalKind::kInvalid, "CUT_OFF_DATE_NOT_OPEN", "only the open business date can be closed; this one is not reached yet",
-                   "business_date");
+    return refusal(api::RefusalKind::kInvalid, "CUT_OFF_DATE_NOT_OPEN",
+                   "only the open business date can be closed; this one is not reached yet", "business_date");
   }
   // The operator sends this to every node: the cut-off takes effect when
   // f+1 of them have proposed it, so a lost request is simply sent again.
@@ -263,7 +257,7 @@ api::Readiness NodeApi::readiness() {
   std::string why = "no connection free";
   try {
     if (auto lease = writes_.lease(std::chrono::milliseconds(500))) {
-      database = (*lease)->ping() || (*lease)->ping();  // a dead backend fails once, then reconnects
+      database = (*lease)->ping();
       why = database ? "" : "ping failed";
     }
   } catch (const std::exception& e) {

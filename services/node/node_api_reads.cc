@@ -80,11 +80,11 @@ api::RunSummary run_summary(const store::RunRow& r) {
 template <class T, class F>
 api::Answer<T> NodeApi::with_reads(F&& read) {
   try {
-    auto answer = reads_.run<store::StoreUnavailable>(kLeaseTimeout, read);
-    if (!answer) {
+    auto lease = reads_.lease(kLeaseTimeout);
+    if (!lease) {
       return api::Refusal{api::RefusalKind::kUnavailable, "UNAVAILABLE", "every database connection is busy", {}, 1};
     }
-    return std::move(*answer);
+    return read(**lease);
   } catch (const store::InvalidCursor&) {
     return api::Refusal{api::RefusalKind::kInvalid, "INVALID_CURSOR", "the cursor was not issued for this query",
                         "cursor", 0};
