@@ -162,7 +162,6 @@ void NodeCore::finish_catch_up_epoch() {
   c.head.reset();
   quorum::DecidedEpoch decided{quorum::Epoch{head.epoch}, std::move(c.batches)};
   c.batches.clear();
-  if (head.epoch < next_apply_) return catch_up_progress();  // decided here meanwhile
   // The signatures vouch for the output digest: the batches must be exactly
   // the decided ones before anything is applied.
   if (quorum::output_digest(decided) != head.output) {
