@@ -10,7 +10,7 @@ namespace {
 
 static_assert(crypto_sign_BYTES == std::tuple_size_v<Signature>);
 
-constexpr char kTupleTag[8] = {'Q', 'C', 'E', 'P', 'O', 'C', 'H', '1'};
+constexpr char kTupleTag[8] = {'Q', 'C', 'E', 'P', 'O', 'C', 'H', '2'};
 
 template <std::size_t N>
 void put_be(std::uint8_t* out, std::uint64_t v) {
@@ -28,7 +28,8 @@ std::array<std::uint8_t, kEpochTupleBytes> signing_bytes(const EpochTuple& tuple
   p += 32;
   put_be<8>(p, tuple.epoch.value);
   p += 8;
-  for (const Digest* d : {&tuple.output_digest, &tuple.state_digest, &tuple.audit_head}) {
+  for (const Digest* d : {&tuple.output_digest, &tuple.state_digest, &tuple.audit_head,
+                          &tuple.snapshot_digest, &tuple.obligations_root}) {
     std::memcpy(p, d->data(), 32);
     p += 32;
   }

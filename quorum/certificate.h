@@ -1,7 +1,10 @@
 #pragma once
 // Epoch certificates (QUORUM_PROTOCOL.md, "Certificates and checkpoints").
 // After applying epoch e every node signs the tuple (network id, e, output
-// digest, state digest, audit head) with its Ed25519 key; 2f+1 signatures
+// digest, state digest, audit head, snapshot digest, obligations root) with
+// its Ed25519 key; the snapshot digest is the whole ledger's at checkpoint
+// epochs (zero elsewhere), because the chained state digest cannot vouch for
+// a snapshot; the obligations root is zero until reports carry proofs; 2f+1 signatures
 // over one tuple are the epoch's certificate, what a third party verifies.
 // A node that lags takes a decided epoch from any ONE peer when f+1 distinct
 // valid signatures cover exactly the digests it recomputes (one of the
@@ -29,11 +32,20 @@ struct EpochTuple {
   Digest output_digest{};
   Digest state_digest{};
   Digest audit_head{};
+  /// At a checkpoint epoch (every checkpoint interval, a network parameter)
+  /// the digest of the ledger's whole-state snapshot after it, else zero:
+  /// what a node rebuilding from a peer's snapshot checks it against.
+  Digest snapshot_digest{};
+  /// The Merkle root over the per-member obligations of the settlement runs
+  /// the epoch closed, else zero: a member proves its own obligations with
+  /// a branch to it and this certificate.
+  Digest obligations_root{};
   friend bool operator==(const EpochTuple&, const EpochTuple&) = default;
 };
 
-/// "QCEPOCH1" || network id || u64be(epoch) || output || state || audit head.
-inline constexpr std::size_t kEpochTupleBytes = 8 + 32 + 8 + 32 + 32 + 32;
+/// "QCEPOCH2" || network id || u64be(epoch) || output || state || audit head
+/// || snapshot digest || obligations root.
+inline constexpr std::size_t kEpochTupleBytes = 8 + 32 + 8 + 5 * 32;
 [[nodiscard]] std::array<std::uint8_t, kEpochTupleBytes> signing_bytes(const EpochTuple& tuple);
 
 /// SHA-256 of u64be(epoch) || u16be(batch count) || per batch in order:

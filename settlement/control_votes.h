@@ -79,6 +79,7 @@ class ControlVotes {
   void withdraw_oldest(std::uint16_t proposer, std::vector<DroppedVote>& dropped);
   void erase(std::map<std::uint64_t, PendingControl>::iterator it);
 
+  friend class SnapshotCodec;  // snapshot.cc
   std::size_t nodes_;
   std::uint64_t next_sequence_ = 0;
   std::map<std::uint64_t, PendingControl> by_sequence_;

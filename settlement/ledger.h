@@ -348,8 +348,9 @@ class Ledger {
   /// obligations, limits used, suspensions, open date, pending control
   /// votes, applied control references; not the epoch
   /// counter) in canonical order, recomputed from scratch: slow; for audits
-  /// and tests that compare two ledgers.
-  [[nodiscard]] Digest snapshot_digest() const;
+  /// and tests that compare two ledgers. Not what a checkpoint signs: that
+  /// is snapshot_digest over encode_snapshot (snapshot.h), every field.
+  [[nodiscard]] Digest business_state_digest() const;
 
   [[nodiscard]] const ReferenceData& reference() const { return reference_; }
   [[nodiscard]] PositionCell position(MemberIndex m, InstrumentIndex i, BusinessDate date) const;
@@ -383,6 +384,9 @@ class Ledger {
   /// asset and date, gross equals what buyers pay, balances are non-negative
   /// and add up to the supply, the CCP holds exactly the open obligations.
   void check_invariants(bool whole_state) const;
+  /// The first of those invariants that fails, or nullptr: for a state that
+  /// came from elsewhere (a snapshot), where failing is an answer, not a bug.
+  [[nodiscard]] const char* first_violation(bool whole_state) const;
 
  private:
   struct Context;  // per-epoch scratch, defined in ledger.cc
@@ -431,7 +435,7 @@ class Ledger {
   [[nodiscard]] std::optional<std::uint32_t> partner_of(const TradeRecord& r) const;
   void expire_reports(Context& ctx, BusinessDate closing, SettlementReport& report);
   void hash_transition(const ReportTransition& t);
-  void check_matching(bool whole_state) const;
+  [[nodiscard]] const char* matching_violation() const;
   void roll(const Trade& trade, TradeOutcome& out) const;
   Reason book_trade(Context& ctx, const ValidTrade& v, Quantity quantity, BusinessDate settle,
                     std::string_view& field);
@@ -447,6 +451,9 @@ class Ledger {
   void finish_epoch(Context& ctx);
   void check_books(const std::vector<BusinessDate>& dates) const;
   void check_balances() const;
+  [[nodiscard]] const char* books_violation(const std::vector<BusinessDate>& dates) const;
+  [[nodiscard]] const char* balances_violation() const;
+  friend class SnapshotCodec;  // snapshot.cc: reads and restores every field
 
   ReferenceData reference_;
   LedgerOptions options_;

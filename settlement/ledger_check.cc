@@ -10,18 +10,36 @@
 
 namespace quorumclear::settlement {
 
+// Each check returns the first invariant that fails, as a static text, or
+// nullptr: the ledger asserts on it after every epoch (its own state), and
+// decode_snapshot refuses a snapshot with it (someone else's bytes).
 void Ledger::check_invariants(bool whole_state) const {
+  [[maybe_unused]] const char* violation = first_violation(whole_state);
+  assert(violation == nullptr);
+}
+
+void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
+  [[maybe_unused]] const char* violation = books_violation(dates);
+  assert(violation == nullptr);
+}
+
+void Ledger::check_balances() const {
+  [[maybe_unused]] const char* violation = balances_violation();
+  assert(violation == nullptr);
+}
+
+const char* Ledger::first_violation(bool whole_state) const {
   if (whole_state) {
     std::vector<BusinessDate> dates;
     for (const auto& [date, book] : books_) dates.push_back(date);
-    check_books(dates);
+    if (const char* v = books_violation(dates)) return v;
   }
-  check_balances();
-  check_matching(whole_state);
+  if (const char* v = balances_violation()) return v;
+  return whole_state ? matching_violation() : nullptr;
 }
 
-void Ledger::check_matching(bool whole_state) const {
-  if (!whole_state) return;
+
+const char* Ledger::matching_violation() const {
   // Every live record has its slot and nothing else does; a booked
   // bilateral trade is two confirmed reports naming each other.
   std::size_t live = 0;
@@ -32,27 +50,35 @@ void Ledger::check_matching(bool whole_state) const {
     if (is_live(r.status)) {
       ++live;
       ++per_member.at(r.submitter.value);
-      assert(open_.at(r.slot).record == i);
-      assert(r.status != TradeStatus::kMismatched || !open_.at(r.slot).mismatch_field.empty());
+      if (open_.at(r.slot).record != i) return "a live report's open slot names another record";
+      if (r.status == TradeStatus::kMismatched && open_.at(r.slot).mismatch_field.empty()) {
+        return "a mismatched report names no field";
+      }
     }
     if (r.status == TradeStatus::kConfirmed && !r.locked_in) {
       ++confirmed_bilateral;
-      [[maybe_unused]] const TradeRecord* p = registry_.find(r.counterparty(), registry_.id_of(r));
-      assert(p != nullptr && p->status == TradeStatus::kConfirmed && !p->locked_in &&
-             p->buyer == r.buyer && p->seller == r.seller);
+      const TradeRecord* p = registry_.find(r.counterparty(), registry_.id_of(r));
+      if (p == nullptr || p->status != TradeStatus::kConfirmed || p->locked_in ||
+          p->buyer != r.buyer || p->seller != r.seller) {
+        return "a confirmed bilateral report has no confirmed counterpart";
+      }
     }
   }
-  assert(live == open_.size());
-  assert(confirmed_bilateral == 2 * stats_.matched);
+  if (live != open_.size()) return "open reports differ from the live records";
+  if (confirmed_bilateral != 2 * stats_.matched) return "matched count differs from the confirmed reports";
   for (std::size_t m = 0; m < per_member.size(); ++m) {
-    assert(per_member[m] == open_.open_count(MemberIndex{static_cast<std::uint16_t>(m)}));
-    assert(per_member[m] <= reference_.max_open_reports_per_member());
+    if (per_member[m] != open_.open_count(MemberIndex{static_cast<std::uint16_t>(m)})) {
+      return "a member's open-report count differs from its live records";
+    }
+    if (per_member[m] > reference_.max_open_reports_per_member()) {
+      return "a member holds more live reports than genesis allows";
+    }
   }
-  assert(registry_.locked_in_count() == stats_.locked_in);
-  (void)confirmed_bilateral;
+  if (registry_.locked_in_count() != stats_.locked_in) return "locked-in count differs from the index";
+  return nullptr;
 }
 
-void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
+const char* Ledger::books_violation(const std::vector<BusinessDate>& dates) const {
   const std::size_t ccys = reference_.currency_count();
   std::vector<Int128> securities(reference_.instrument_count(), 0);
   std::vector<Int128> traded_cash(reference_.instrument_count(), 0);
@@ -60,6 +86,7 @@ void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
   std::vector<Int128> paid(ccys, 0);
   // Per (member, currency): cash cell minus its instruments' trade cash.
   std::vector<Int128> split(reference_.member_count() * ccys, 0);
+  const char* bad = nullptr;
   for (BusinessDate date : dates) {
     const DateBook& book = books_.at(date);
     std::fill(securities.begin(), securities.end(), 0);
@@ -68,47 +95,60 @@ void Ledger::check_books(const std::vector<BusinessDate>& dates) const {
     std::fill(paid.begin(), paid.end(), 0);
     std::fill(split.begin(), split.end(), 0);
     book.positions.for_each([&](std::uint64_t key, const PositionCell& cell) {
-      assert(cell.bought >= 0 && cell.sold >= 0);
-      assert(cell.paid_minor >= 0 && cell.received_minor >= 0);
+      if (cell.bought < 0 || cell.sold < 0 || cell.paid_minor < 0 || cell.received_minor < 0) {
+        bad = "a position cell is negative";
+      }
       securities[cell_asset(key)] += cell.net();
       traded_cash[cell_asset(key)] += cell.trade_cash();
       const CurrencyIndex ccy = reference_.instrument(InstrumentIndex{cell_asset(key)}).currency;
       split.at(cell_holder(key) * ccys + ccy.value) -= cell.trade_cash();
     });
     book.cash.for_each([&](std::uint64_t key, const CashCell& cell) {
-      assert(cell.received >= 0 && cell.paid >= 0);
+      if (cell.received < 0 || cell.paid < 0) bad = "a cash cell is negative";
       cash[cell_asset(key)] += cell.net();
       paid[cell_asset(key)] += cell.paid;
       split.at(cell_holder(key) * ccys + cell_asset(key)) += cell.net();
     });
+    if (bad != nullptr) return bad;
     // Every trade moves q from seller to buyer and its consideration from
     // buyer to seller, in one instrument, and each consideration is counted
     // once in the gross; a member's cash per currency is the sum of what its
     // trades in that currency's instruments moved.
-    for ([[maybe_unused]] Int128 sum : securities) assert(sum == 0);
-    for ([[maybe_unused]] Int128 sum : traded_cash) assert(sum == 0);
-    for ([[maybe_unused]] Int128 sum : split) assert(sum == 0);
+    for (Int128 sum : securities) {
+      if (sum != 0) return "positions in an instrument do not sum to zero";
+    }
+    for (Int128 sum : traded_cash) {
+      if (sum != 0) return "trade cash in an instrument does not sum to zero";
+    }
+    for (Int128 sum : split) {
+      if (sum != 0) return "a member's cash differs from its instruments' trade cash";
+    }
     for (std::size_t c = 0; c < cash.size(); ++c) {
-      assert(cash[c] == 0);
-      assert(paid[c] == book.gross_minor[c]);
+      if (cash[c] != 0) return "cash in a currency does not sum to zero";
+      if (paid[c] != book.gross_minor[c]) return "cash paid differs from the gross";
     }
   }
+  return nullptr;
 }
 
-void Ledger::check_balances() const {
+const char* Ledger::balances_violation() const {
   std::map<std::pair<AssetKind, std::uint32_t>, Int128> held;
+  bool negative = false;
   balances_.for_each([&](AccountIndex, AssetKind kind, std::uint32_t asset, std::int64_t amount) {
-    assert(amount >= 0);
+    negative = negative || amount < 0;
     held[{kind, asset}] += amount;
   });
+  if (negative) return "a balance is negative";
   // Settlement and funding conserve holdings: they add up to the supply.
   for (std::size_t i = 0; i < supply_securities_.size(); ++i) {
     const auto it = held.find({AssetKind::kSecurities, static_cast<std::uint32_t>(i)});
-    assert((it == held.end() ? 0 : it->second) == supply_securities_[i]);
+    if ((it == held.end() ? 0 : it->second) != supply_securities_[i]) {
+      return "securities balances differ from the supply";
+    }
   }
   for (std::size_t c = 0; c < supply_cash_.size(); ++c) {
     const auto it = held.find({AssetKind::kCash, static_cast<std::uint32_t>(c)});
-    assert((it == held.end() ? 0 : it->second) == supply_cash_[c]);
+    if ((it == held.end() ? 0 : it->second) != supply_cash_[c]) return "cash balances differ from the supply";
   }
   // The CCP holds its own capital and the default fund plus exactly what
   // open fails leave with it: each unsettled unit and its value leg, each
@@ -117,7 +157,7 @@ void Ledger::check_balances() const {
   // Open fails are all securities obligations: each carries its own cash.
   std::map<std::pair<AssetKind, std::uint32_t>, Int128> expected_ccp;
   for (const Obligation& o : carried_) {
-    assert(o.kind == AssetKind::kSecurities);
+    if (o.kind != AssetKind::kSecurities) return "a carried obligation is not in securities";
     if (o.net_amount != 0) expected_ccp[{o.kind, o.asset}] += o.net_amount;
     const CurrencyIndex ccy = reference_.instrument(InstrumentIndex{o.asset}).currency;
     expected_ccp[{AssetKind::kCash, ccy.value}] += o.value_minor + o.mark_minor;
@@ -135,17 +175,21 @@ void Ledger::check_balances() const {
   }
   const AccountIndex ccp = reference_.ccp_account();
   for (const auto& [asset, sum] : expected_ccp) {
-    assert(balances_.get(ccp, asset.first, asset.second) == sum);
+    if (balances_.get(ccp, asset.first, asset.second) != sum) {
+      return "the CCP's balance differs from its capital, fund and open fails";
+    }
   }
-  balances_.for_each([&](AccountIndex account, AssetKind kind, std::uint32_t asset,
-                         [[maybe_unused]] std::int64_t amount) {
+  bool unexplained = false;
+  balances_.for_each([&](AccountIndex account, AssetKind kind, std::uint32_t asset, std::int64_t amount) {
     if (account == ccp) {
-      assert(expected_ccp.count({kind, asset}) == 1 && expected_ccp.at({kind, asset}) == amount);
+      const auto it = expected_ccp.find({kind, asset});
+      unexplained = unexplained || it == expected_ccp.end() || it->second != amount;
     }
   });
+  return unexplained ? "the CCP holds an asset nothing explains" : nullptr;
 }
 
-Digest Ledger::snapshot_digest() const {
+Digest Ledger::business_state_digest() const {
   Sha256 h;
   h.update_text("quorumclear.settlement.snapshot.v2");
   // The epoch counter is bookkeeping, not business state: an epoch that

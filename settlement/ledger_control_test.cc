@@ -160,12 +160,12 @@ TEST_F(ControlTest, FundingProposedByAllNodesFundsOnce) {
   EXPECT_EQ(eur("B"), 5'000);
   EXPECT_EQ(ledger_->total_supply(AssetKind::kCash, 0), 5'000);
   // Proposed again epochs later (a node that lagged, or a replaying one).
-  const Digest before = ledger_->snapshot_digest();
+  const Digest before = ledger_->business_state_digest();
   const EpochResult again = run(all);
   EXPECT_EQ(statuses(again), (std::vector<ControlStatus>(5, kAlready)));
   EXPECT_TRUE(again.balances.empty());
   EXPECT_EQ(eur("B"), 5'000);
-  EXPECT_EQ(ledger_->snapshot_digest(), before);
+  EXPECT_EQ(ledger_->business_state_digest(), before);
   // A new reference is a new deposit, even with the same amount.
   (void)run({{0, {deposit("dep-8", 5'000)}}, {3, {deposit("dep-8", 5'000)}}});
   EXPECT_EQ(eur("B"), 10'000);
@@ -256,7 +256,7 @@ TEST_F(ControlTest, PendingVotesAreInBothDigests) {
   (void)run({{0, {cut_off(kWednesday)}}});
   (void)testing::apply_epoch(other, 1, {});
   EXPECT_NE(other.state_digest(), ledger_->state_digest());
-  EXPECT_NE(other.snapshot_digest(), ledger_->snapshot_digest());
+  EXPECT_NE(other.business_state_digest(), ledger_->business_state_digest());
   EXPECT_EQ(other.open_business_date(), ledger_->open_business_date());
 }
 

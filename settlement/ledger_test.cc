@@ -457,7 +457,7 @@ TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {
   // B's own report of T-1 holds B's key "T-1": C and D's T-1 is another trade.
   Trade same_id_other_submitter = acme_trade("T-1", "C", "D", 5, 1000, kWednesday);
   expect_all_matched(run({{kNodeA, {original}}, {kNodeB, {counter(original)}}}), 1);
-  const Digest before = ledger_->snapshot_digest();
+  const Digest before = ledger_->business_state_digest();
   const EpochResult r = run({{kNodeA, {original, changed}},
                              {kNodeB, {counter(original)}},
                              {kNodeC, {same_id_other_submitter}},
@@ -481,7 +481,7 @@ TEST_F(LedgerTest, TreatsResubmissionAsNoOpAndReusedIdAsConflict) {
   ASSERT_NE(record, nullptr);
   EXPECT_EQ(record->status, TradeStatus::kConfirmed);
   EXPECT_EQ(record->content_hash, r.trades[0].content_hash);
-  EXPECT_NE(ledger_->snapshot_digest(), before);  // B's trade did change state
+  EXPECT_NE(ledger_->business_state_digest(), before);  // B's trade did change state
 }
 
 TEST_F(LedgerTest, RollsTradesDecidedAfterTheCutOffToTheNextDate) {
@@ -568,10 +568,10 @@ TEST_F(LedgerTest, RunsEachCutOffOnceAndOnlyForTheOpenDate) {
   EXPECT_EQ(r.controls[5].status, ControlStatus::kAlreadyApplied);
   EXPECT_EQ(r.controls[5].reason, Reason::kCutOffAlreadyApplied);
   EXPECT_EQ(r.reports.size(), 1u);
-  const Digest digest = ledger_->snapshot_digest();
+  const Digest digest = ledger_->business_state_digest();
   const EpochResult again = run(request({cut_off(kWednesday)}));
   EXPECT_TRUE(again.reports.empty());
-  EXPECT_EQ(ledger_->snapshot_digest(), digest);
+  EXPECT_EQ(ledger_->business_state_digest(), digest);
   EXPECT_EQ(ledger_->open_business_date(), kThursday);
 }
 
@@ -854,13 +854,13 @@ TEST_F(LedgerTest, ReplayingAnAppliedEpochChangesNothing) {
   const EpochResult first = testing::apply_epoch(*ledger_, 0, epoch0);
   ASSERT_EQ(first.status, ApplyStatus::kApplied);
   expect_all_matched(first, 1);
-  const Digest snapshot = ledger_->snapshot_digest();
+  const Digest snapshot = ledger_->business_state_digest();
   const EpochResult replay = testing::apply_epoch(*ledger_, 0, epoch0);
   EXPECT_EQ(replay.status, ApplyStatus::kAlreadyApplied);
   EXPECT_TRUE(replay.trades.empty());
   EXPECT_EQ(replay.state_digest, first.state_digest);
   EXPECT_EQ(ledger_->state_digest(), first.state_digest);
-  EXPECT_EQ(ledger_->snapshot_digest(), snapshot);
+  EXPECT_EQ(ledger_->business_state_digest(), snapshot);
   EXPECT_EQ(ledger_->position(m("A"), InstrumentIndex{0}, kWednesday).bought, 100);
   EXPECT_EQ(testing::apply_epoch(*ledger_, 2, epoch0).status, ApplyStatus::kOutOfOrder);
   EXPECT_EQ(ledger_->last_applied_epoch(), 0u);

@@ -64,6 +64,7 @@ class OpenReports {
   }
 
  private:
+  friend class SnapshotCodec;  // snapshot.cc
   std::vector<OpenReport> slots_;
   std::vector<std::uint8_t> used_;
   std::vector<std::uint32_t> free_;

@@ -288,7 +288,7 @@ TEST_P(ControlScheduledCutOff, IsDistinctFromTheOperatorsCutOffInEveryDigest) {
   EXPECT_EQ(theirs.controls[0].kind(), ControlKind::kCutOff);
   EXPECT_NE(mine.controls[0].entry_digest, theirs.controls[0].entry_digest);
   EXPECT_NE(ledger_->state_digest(), other.state_digest());
-  EXPECT_NE(ledger_->snapshot_digest(), other.snapshot_digest());
+  EXPECT_NE(ledger_->business_state_digest(), other.business_state_digest());
 }
 
 INSTANTIATE_TEST_SUITE_P(Nodes, ControlScheduledCutOff, ::testing::Values(4, 7),

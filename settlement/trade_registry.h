@@ -117,6 +117,7 @@ class TradeRegistry {
   void grow();
   void grow_locked();
 
+  friend class SnapshotCodec;  // snapshot.cc
   std::array<std::uint64_t, 2> key_;
   std::vector<TradeRecord> records_;
   std::vector<char> ids_;

@@ -22,6 +22,11 @@ namespace quorumclear::config {
 /// SHA-256 of the DER SubjectPublicKeyInfo of a node's TLS certificate.
 using TlsPin = std::array<std::uint8_t, 32>;
 
+/// Checkpoints: a restart replays at most this many epochs after its
+/// snapshot; each checkpoint costs one encoding of the whole ledger.
+inline constexpr std::uint32_t kCheckpointIntervalDefault = 256;
+inline constexpr std::uint32_t kCheckpointIntervalMax = 1'000'000;
+
 /// What the network knows of one node: how to recognise it on a TLS link,
 /// whose certificate signatures are its, and its share of the coin key.
 struct NodePublic {
@@ -43,6 +48,10 @@ struct NetworkGenesis {
   /// The IANA zone of the business day and its daily cut-off time there.
   std::string time_zone;
   int cutoff_minute_of_day = 0;  // 0 .. 1439
+  /// Every this many epochs the certified tuple carries the ledger's
+  /// snapshot digest (a checkpoint). Network-wide: nodes that disagree on it
+  /// sign different tuples. Optional in the file.
+  std::uint32_t checkpoint_interval_epochs = kCheckpointIntervalDefault;
 
   /// n = ledger.node_count and f = floor((n-1)/3).
   [[nodiscard]] quorum::Membership membership() const;

@@ -227,6 +227,9 @@ NetworkGenesis parse_genesis_document(std::string_view text, GenesisShape shape)
     fail("network_name", "must match ^[A-Za-z0-9._:-]{1,64}$");
   }
   parse_node_count(root, shape, out);
+  out.checkpoint_interval_epochs = static_cast<std::uint32_t>(
+      root.optional_integer("checkpoint_interval_epochs", 1, kCheckpointIntervalMax)
+          .value_or(kCheckpointIntervalDefault));
   if (shape == GenesisShape::kGenesis) {
     parse_nodes(root, out);
   } else if (root.has("nodes")) {

@@ -153,6 +153,7 @@ std::string genesis_json(const NetworkGenesis& genesis) {
   out += "  \"format\": " + std::to_string(kGenesisFormat) + ",\n";
   out += "  \"network_name\": " + json_string(genesis.network_name) + ",\n";
   out += "  \"node_count\": " + std::to_string(g.node_count) + ",\n";
+  out += "  \"checkpoint_interval_epochs\": " + std::to_string(genesis.checkpoint_interval_epochs) + ",\n";
   list(out, "nodes", node_rows(genesis.nodes));
   out += "  \"business\": " + business_json(genesis) + ",\n";
   list(out, "currencies", currency_rows(g));

@@ -6,6 +6,7 @@
 #include "services/config/node_config.h"
 #include "services/log/log.h"
 #include "services/node/core_inbox.h"
+#include "services/node/ledger_restore.h"
 #include "services/node/node_api.h"
 #include "services/node/node_clock.h"
 #include "services/node/node_io.h"
@@ -67,7 +68,6 @@ struct ClearingNode::Parts {
 
   void load(const fs::path& config_file);
   void open_store();
-  std::shared_ptr<settlement::Ledger> rebuild_ledger(const store::StoredState& state, quorum::Digest& audit);
   void build_transport();
   void build_core();
   void build_http();
@@ -103,41 +103,6 @@ void ClearingNode::Parts::open_store() {
   } catch (const std::exception& e) {
     throw StartupError(config.file.string() + ": database: " + e.what());
   }
-}
-
-// Replays every stored epoch into a fresh ledger and checks each recomputed
-// digest against the stored one: a database edited behind the node's back,
-// or a build that computes differently, must not run on.
-std::shared_ptr<settlement::Ledger> ClearingNode::Parts::rebuild_ledger(const store::StoredState& state,
-                                                                       quorum::Digest& audit) {
-  settlement::LedgerOptions options;
-  randombytes_buf(options.hash_key.data(), sizeof options.hash_key);  // any value is correct
-  auto ledger = std::make_shared<settlement::Ledger>(*reference, options);
-  audit = quorum::Digest{};
-  if (!state.last_applied_epoch) return ledger;
-  core_store->for_each_epoch(0, *state.last_applied_epoch, [&](const store::StoredEpoch& stored) {
-    quorum::DecidedEpoch decided{quorum::Epoch{stored.epoch}, {}};
-    std::vector<settlement::EpochBatch> batches;
-    for (const store::StoredBatch& b : stored.batches) decided.batches.push_back({quorum::NodeId{b.proposer}, b.bytes});
-    for (const quorum::DecidedBatch& b : decided.batches) batches.push_back({b.proposer.value, b.value});
-    const settlement::EpochResult r = ledger->apply(stored.epoch, batches);
-    const quorum::Digest output = quorum::output_digest(decided);
-    audit = quorum::audit_link(audit, decided.epoch, output, r.state_digest);
-    const auto refuse = [&](const char* what) {
-      throw StartupError("epoch " + std::to_string(stored.epoch) + ": the recomputed " + what +
-                         " differs from the stored one; refusing to start");
-    };
-    if (r.status != settlement::ApplyStatus::kApplied) refuse("epoch order");
-    if (output != stored.output_digest) refuse("output digest");
-    if (r.state_digest != stored.state_digest) refuse("state digest");
-    if (audit != stored.audit_head) refuse("audit head");
-  });
-  if (ledger->last_applied_epoch() != state.last_applied_epoch || ledger->state_digest() != state.state_digest ||
-      audit != state.audit_head) {
-    throw StartupError("node_state disagrees with the stored epochs (last applied " +
-                       std::to_string(*state.last_applied_epoch) + "); refusing to start");
-  }
-  return ledger;
 }
 
 void ClearingNode::Parts::build_transport() {
@@ -177,8 +142,10 @@ void ClearingNode::Parts::build_transport() {
 
 void ClearingNode::Parts::build_core() {
   const store::StoredState state = core_store->load_state();
-  quorum::Digest audit{};
-  std::shared_ptr<settlement::Ledger> ledger = rebuild_ledger(state, audit);
+  RestoredLedger restored = restore_ledger(*core_store, *reference, state);
+  for (const std::string& why : restored.refused_snapshots) {
+    log->write(log::Level::kWarn, "node", "SNAPSHOT_REFUSED", {{"detail", why}});
+  }
   inbox = std::make_unique<CoreInbox>(4'096, 4'096);
   budget = std::make_unique<IngestBudget>(config.tuning.ingest_queue_max);
   build_transport();
@@ -199,8 +166,9 @@ void ClearingNode::Parts::build_core() {
   setup.options.batch_bytes_max = config.tuning.batch_bytes_max;
   setup.options.cutoff_minute_of_day = genesis.cutoff_minute_of_day;
   setup.options.engine.idle_heartbeat_ms = config.tuning.idle_heartbeat_ms;
-  setup.ledger = std::move(ledger);
-  setup.audit_head = audit;
+  setup.options.checkpoint_interval_epochs = genesis.checkpoint_interval_epochs;
+  setup.ledger = std::move(restored.ledger);
+  setup.audit_head = restored.audit_head;
   setup.entered_epoch = state.entered_epoch;
   core = std::make_unique<NodeCore>(std::move(setup), *io, *budget);
   // Reports acknowledged before a restart and not yet decided: proposed again.
@@ -215,7 +183,9 @@ void ClearingNode::Parts::build_core() {
   log->write(log::Level::kInfo, "node", "STARTING",
              {{"last_applied", state.last_applied_epoch ? std::to_string(*state.last_applied_epoch) : "-"},
               {"entered", state.entered_epoch ? std::to_string(*state.entered_epoch) : "-"},
-              {"engine_epoch", std::to_string(core->status().engine_epoch)}});
+              {"engine_epoch", std::to_string(core->status().engine_epoch)},
+              {"snapshot", restored.snapshot_epoch ? std::to_string(*restored.snapshot_epoch) : "-"},
+              {"replayed", std::to_string(restored.epochs_replayed)}});
 }
 
 void ClearingNode::Parts::build_http() {

@@ -5,6 +5,7 @@
 #include "services/config/dates.h"
 #include "settlement/codec.h"
 #include "settlement/scheduled_cut_off.h"
+#include "settlement/snapshot.h"
 
 #include <algorithm>
 #include <cassert>
@@ -41,6 +42,10 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
 }
 
 NodeCore::~NodeCore() = default;
+
+bool NodeCore::is_checkpoint(std::uint64_t epoch) const {
+  return (epoch + 1) % options_.checkpoint_interval_epochs == 0;
+}
 
 void NodeCore::rebuild_engine() {
   // Never vote again in an epoch entered before (it might contradict what
@@ -233,7 +238,13 @@ void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
   applied->previous_audit_head = audit_head_;
   audit_head_ = quorum::audit_link(audit_head_, decided.epoch, output, applied->result.state_digest);
   applied->tuple = quorum::EpochTuple{network_id_, decided.epoch, output, applied->result.state_digest,
-                                      audit_head_};
+                                      audit_head_, {}, {}};
+  if (is_checkpoint(decided.epoch.value)) {
+    // The whole state, encoded on this thread: its digest goes into the
+    // tuple signed for this epoch, so it cannot wait. The store writes it.
+    applied->snapshot = std::make_shared<const settlement::Bytes>(settlement::encode_snapshot(*ledger_));
+    applied->tuple.snapshot_digest = settlement::snapshot_digest(*applied->snapshot);
+  }
   applied->by_catch_up = by_catch_up;
   tracker_.set_own(applied->tuple);
   own_tuples_[decided.epoch.value] = applied->tuple;
@@ -275,8 +286,7 @@ void NodeCore::on_committed(std::uint64_t epoch) {
   }
   const quorum::Signature signature = quorum::sign_epoch(it->second, keys_.signing_secret);
   (void)tracker_.file(quorum::EpochSignature{self_, it->second, signature});
-  SignatureFrame frame{epoch, it->second.output_digest, it->second.state_digest, it->second.audit_head,
-                       signature};
+  const SignatureFrame frame = signature_frame(it->second, signature);
   // Untagged, so never discarded by epoch: every node's copy of the
   // certificate needs 2f+1 of them, not only its own progress.
   io_.send(std::nullopt, Channel::kCertificate, std::nullopt,
@@ -321,8 +331,7 @@ void NodeCore::on_signature(quorum::NodeId from, const quorum::Bytes& payload) {
     io_.local_event("MALFORMED_FRAME", from, "signature");
     return;
   }
-  const quorum::EpochTuple tuple{network_id_, quorum::Epoch{frame->epoch}, frame->output, frame->state,
-                                 frame->audit};
+  const quorum::EpochTuple tuple = tuple_of(network_id_, *frame);
   const quorum::SignatureFiling filing = tracker_.file(quorum::EpochSignature{from, tuple, frame->signature});
   switch (filing) {
     case quorum::SignatureFiling::kInvalid:

@@ -40,6 +40,9 @@ struct AppliedEpoch {
   quorum::EpochTuple tuple;   // what this node will sign once it is committed
   quorum::Digest previous_audit_head{};
   bool by_catch_up = false;
+  /// At a checkpoint: the ledger's snapshot after this epoch
+  /// (tuple.snapshot_digest is its digest), for the store to keep.
+  std::shared_ptr<const settlement::Bytes> snapshot;
 };
 
 /// Entries this node acknowledged and may still hold: shared with the API
@@ -133,6 +136,9 @@ struct CoreOptions {
   std::size_t waiting_epochs_max = 32;
   /// Minutes after local midnight at which the business date closes (genesis).
   int cutoff_minute_of_day = 17 * 60 + 30;
+  /// Epoch e is a checkpoint when (e + 1) is a multiple of this (genesis):
+  /// its tuple signs the ledger's snapshot digest too.
+  std::uint64_t checkpoint_interval_epochs = 256;
   quorum::EngineConfig engine;
 };
 
@@ -211,6 +217,7 @@ class NodeCore {
   void note_peer_progress(quorum::NodeId peer, std::uint64_t epoch);
   void diverge(std::uint64_t epoch, std::string why);
   void rebuild_engine();
+  [[nodiscard]] bool is_checkpoint(std::uint64_t epoch) const;
   // Catch-up (core_catch_up.cc).
   void on_catch_up(quorum::NodeId from, const quorum::Bytes& payload);
   void maybe_catch_up(std::uint64_t now_ms);

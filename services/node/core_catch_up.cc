@@ -138,8 +138,7 @@ void NodeCore::on_catch_up(quorum::NodeId from, const quorum::Bytes& payload) {
   if (frame_epoch < next_apply_) return catch_up_progress();
   if (auto* head = std::get_if<CatchUpEpochHead>(&*frame)) {
     if (head->epoch != next_apply_ || c.head) return refuse_catch_up_peer("unexpected epoch head");
-    const quorum::EpochTuple tuple{network_id_, quorum::Epoch{head->epoch}, head->output, head->state,
-                                   head->audit};
+    const quorum::EpochTuple tuple = tuple_of(network_id_, *head);
     if (quorum::distinct_valid_signers(tuple, head->signatures, keys_.signing_public) < members_.weak()) {
       return refuse_catch_up_peer("fewer than f+1 valid signatures for epoch " + std::to_string(head->epoch));
     }
@@ -168,14 +167,15 @@ void NodeCore::finish_catch_up_epoch() {
     return refuse_catch_up_peer("altered batches for epoch " + std::to_string(head.epoch));
   }
   apply(std::move(decided), true);
-  if (ledger_->state_digest() != head.state || audit_head_ != head.audit) {
+  if (diverged_at_) return;
+  const quorum::EpochTuple tuple = tuple_of(network_id_, head);
+  if (own_tuples_.at(head.epoch) != tuple) {
     // f+1 signers, one of them honest, computed another state from the same
     // batches: this node is the one that differs.
     diverge(head.epoch, "state after catch-up differs from the signed one");
     return;
   }
   for (const auto& [signer, signature] : head.signatures) {
-    const quorum::EpochTuple tuple{network_id_, quorum::Epoch{head.epoch}, head.output, head.state, head.audit};
     if (tracker_.file(quorum::EpochSignature{signer, tuple, signature}) == quorum::SignatureFiling::kFiled) {
       note_peer_progress(signer, head.epoch);
     }

@@ -9,11 +9,13 @@
 
 #include "quorum/sim/seeded_random.h"
 #include "settlement/codec.h"
+#include "settlement/snapshot.h"
 #include "settlement/test_support.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <random>
 #include <set>
 
@@ -25,6 +27,8 @@ using settlement::testing::acme_trade;
 using settlement::testing::counter_report;
 
 constexpr std::size_t kNodes = 4;
+/// Small, so every test crosses checkpoints and restarts from a snapshot.
+constexpr std::uint64_t kCheckpointInterval = 4;
 
 settlement::Genesis genesis() {
   settlement::Genesis g = settlement::testing::small_genesis();
@@ -91,9 +95,20 @@ class Cluster {
 
   /// (Re)builds node i from its store, as a restarted process would.
   void start(std::uint16_t i) {
-    auto ledger = std::make_shared<settlement::Ledger>(settlement::testing::load(genesis()));
+    std::shared_ptr<settlement::Ledger> ledger;
     quorum::Digest audit{};
+    // From the newest stored snapshot, as the node does (ledger_restore.h).
+    for (auto it = stores[i].epochs.rbegin(); it != stores[i].epochs.rend() && !ledger; ++it) {
+      if (!it->second->snapshot) continue;
+      auto decoded = settlement::decode_snapshot(*it->second->snapshot, settlement::testing::load(genesis()));
+      ledger = std::move(std::get<std::unique_ptr<settlement::Ledger>>(decoded));
+      audit = it->second->tuple.audit_head;
+      restored_from[i] = it->first;
+    }
+    if (!ledger) ledger = std::make_shared<settlement::Ledger>(settlement::testing::load(genesis()));
+    const std::uint64_t from = ledger->last_applied_epoch() ? *ledger->last_applied_epoch() + 1 : 0;
     for (const auto& [e, applied] : stores[i].epochs) {
+      if (e < from) continue;
       std::vector<settlement::EpochBatch> batches;
       for (const auto& b : applied->decided.batches) batches.push_back({b.proposer.value, b.value});
       (void)ledger->apply(e, batches);
@@ -106,6 +121,7 @@ class Cluster {
     setup.network_id = network_id_;
     setup.options.engine.idle_heartbeat_ms = 50;
     setup.options.catch_up_timeout_ms = 500;
+    setup.options.checkpoint_interval_epochs = kCheckpointInterval;
     setup.ledger = std::move(ledger);
     setup.audit_head = audit;
     setup.entered_epoch = stores[i].entered;
@@ -187,6 +203,8 @@ class Cluster {
   }
 
   std::vector<FakeStore> stores;
+  /// The snapshot each node's last start began from.
+  std::map<std::uint16_t, std::uint64_t> restored_from;
   std::vector<std::unique_ptr<TestIo>> ios;
   std::vector<std::unique_ptr<IngestBudget>> budgets;
   std::vector<std::unique_ptr<NodeCore>> cores;
@@ -245,8 +263,14 @@ void TestIo::serve_catch_up(NodeId peer, const CatchUpRequest& request) {
       return;
     }
     const quorum::EpochTuple& t = it->second->tuple;
-    CatchUpEpochHead head{e, t.output_digest, t.state_digest, t.audit_head,
-                          static_cast<std::uint16_t>(it->second->decided.batches.size()), {}};
+    CatchUpEpochHead head{e,
+                          t.output_digest,
+                          t.state_digest,
+                          t.audit_head,
+                          t.snapshot_digest,
+                          t.obligations_root,
+                          static_cast<std::uint16_t>(it->second->decided.batches.size()),
+                          {}};
     for (const auto& [node, sig] : sigs->second) head.signatures.emplace_back(NodeId{node}, sig);
     send(peer, Channel::kCatchUp, std::nullopt, std::make_shared<const quorum::Bytes>(encode(CatchUpFrame{head})));
     for (std::uint16_t b = 0; b < head.batches; ++b) {
@@ -273,6 +297,14 @@ void expect_identical(const Cluster& c) {
     for (std::size_t i = 1; i < kNodes; ++i) {
       ASSERT_TRUE(c.stores[i].epochs.count(e)) << "node " << i << " epoch " << e;
       EXPECT_EQ(c.stores[i].epochs.at(e)->tuple, first) << "node " << i << " epoch " << e;
+    }
+    // Checkpoints sign the snapshot each node wrote; other epochs sign none.
+    const bool checkpoint = (e + 1) % kCheckpointInterval == 0;
+    for (std::size_t i = 0; i < kNodes; ++i) {
+      const AppliedEpoch& applied = *c.stores[i].epochs.at(e);
+      ASSERT_EQ(applied.snapshot != nullptr, checkpoint) << "node " << i << " epoch " << e;
+      EXPECT_EQ(applied.tuple.snapshot_digest,
+                checkpoint ? settlement::snapshot_digest(*applied.snapshot) : quorum::Digest{});
     }
   }
 }
@@ -379,6 +411,30 @@ TEST_P(CoreCluster, RestartedNodeNeverSendsInAnEpochItEnteredAndCatchesUp) {
   for (const std::uint64_t e : c.sent_epochs[2]) EXPECT_GT(e, *entered) << "voted again in epoch " << e;
   EXPECT_GE(c.cores[2]->status().catch_ups, 1u);
   expect_identical(c);
+}
+
+TEST_P(CoreCluster, RestartFromTheNewestSnapshotGoesOnIdentically) {
+  Cluster c(GetParam() * 10 + 5);
+  for (int id = 0; id < 20; ++id) {
+    const settlement::Trade t = trade(id, "A", "B");
+    c.submit(0, t);
+    c.submit(1, counter_report(t));
+  }
+  ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(3 * kCheckpointInterval); }));
+  c.start(1);
+  ASSERT_TRUE(c.restored_from.count(1));
+  EXPECT_GE(c.restored_from.at(1) + 1, 3 * kCheckpointInterval);
+  EXPECT_EQ((c.restored_from.at(1) + 1) % kCheckpointInterval, 0u);
+  for (int id = 20; id < 30; ++id) {
+    const settlement::Trade t = trade(id, "A", "B");
+    c.submit(0, t);
+    c.submit(1, counter_report(t));
+  }
+  ASSERT_TRUE(c.run(400'000, [&] {
+    return c.all_applied(6 * kCheckpointInterval) && c.cores[1]->ledger().matching_stats().matched >= 30;
+  })) << c.describe(1);
+  expect_identical(c);
+  EXPECT_EQ(c.cores[1]->ledger().business_state_digest(), c.cores[0]->ledger().business_state_digest());
 }
 
 TEST_P(CoreCluster, PeerServingAnAlteredEpochIsRefused) {

@@ -129,8 +129,14 @@ void NodeIo::commit(const AppliedEpoch& applied) {
   batches.reserve(applied.decided.batches.size());
   for (const quorum::DecidedBatch& b : applied.decided.batches) batches.push_back({b.proposer.value, b.value});
   const std::uint64_t e = applied.decided.epoch.value;
-  const store::EpochToWrite row{e, batches, applied.result, reference_, applied.tuple.output_digest,
-                                applied.tuple.audit_head};
+  const store::EpochToWrite row{e,
+                                batches,
+                                applied.result,
+                                reference_,
+                                applied.tuple.output_digest,
+                                applied.tuple.audit_head,
+                                applied.tuple.snapshot_digest,
+                                applied.tuple.obligations_root};
   try {
     until_done("commit", [&] { apply_store_.apply_epoch(row); });
   } catch (const store::EpochAlreadyApplied&) {
@@ -145,6 +151,21 @@ void NodeIo::commit(const AppliedEpoch& applied) {
   inbox_.push_local(EpochCommitted{e});
   if (on_settlement_run_) {
     for (const settlement::SettlementReport& r : applied.result.reports) on_settlement_run_(r.business_date);
+  }
+  if (applied.snapshot) write_snapshot(e, applied.tuple.snapshot_digest, *applied.snapshot);
+}
+
+// After the epoch's commit and its EpochCommitted, so signing never waits
+// for it. Only restart time depends on it: a snapshot that cannot be
+// written is logged and the previous one (or genesis) stays the start.
+void NodeIo::write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, const settlement::Bytes& bytes) {
+  try {
+    until_done("snapshot", [&] { apply_store_.write_snapshot(epoch, digest, bytes); });
+    log_.write(log::Level::kInfo, "store", "SNAPSHOT_WRITTEN",
+               {{"epoch", std::to_string(epoch)}, {"bytes", std::to_string(bytes.size())}});
+  } catch (const std::exception& err) {
+    log_.write(log::Level::kError, "store", "SNAPSHOT_NOT_WRITTEN",
+               {{"epoch", std::to_string(epoch)}, {"detail", err.what()}});
   }
 }
 
@@ -187,8 +208,14 @@ void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
         reply(CatchUpUnavailable{e, state.last_applied_epoch});
         return;
       }
-      CatchUpEpochHead head{e, stored->output_digest, stored->state_digest, stored->audit_head,
-                            static_cast<std::uint16_t>(stored->batches.size()), {}};
+      CatchUpEpochHead head{e,
+                            stored->output_digest,
+                            stored->state_digest,
+                            stored->audit_head,
+                            stored->snapshot_digest,
+                            stored->obligations_root,
+                            static_cast<std::uint16_t>(stored->batches.size()),
+                            {}};
       for (const store::EpochSignature& s : signatures) head.signatures.emplace_back(quorum::NodeId{s.node_id}, s.signature);
       reply(head);
       for (std::size_t i = 0; i < stored->batches.size(); ++i) {

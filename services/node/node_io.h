@@ -76,6 +76,7 @@ class NodeIo final : public CoreIo {
 
  private:
   void commit(const AppliedEpoch& applied);
+  void write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, const settlement::Bytes& bytes);
   void serve(quorum::NodeId peer, const CatchUpRequest& request);
   /// Runs `body` until it stops throwing StoreUnavailable, backing off.
   void until_done(const char* what, const std::function<void()>& body);

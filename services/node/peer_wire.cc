@@ -65,10 +65,14 @@ class Reader {
   bool ok_ = true;
 };
 
-void digests(Writer& w, const quorum::Digest& a, const quorum::Digest& b, const quorum::Digest& c) {
-  w.raw(a);
-  w.raw(b);
-  w.raw(c);
+template <class Frame>
+void write_digests(Writer& w, const Frame& f) {
+  for (const quorum::Digest* d : {&f.output, &f.state, &f.audit, &f.snapshot, &f.obligations}) w.raw(*d);
+}
+
+template <class Frame>
+void read_digests(Reader& r, Frame& f) {
+  for (quorum::Digest* d : {&f.output, &f.state, &f.audit, &f.snapshot, &f.obligations}) r.raw(*d);
 }
 
 }  // namespace
@@ -77,7 +81,7 @@ Bytes encode(const SignatureFrame& f) {
   Writer w;
   w.u8(1);
   w.u64(f.epoch);
-  digests(w, f.output, f.state, f.audit);
+  write_digests(w, f);
   w.raw(f.signature);
   return std::move(w.out);
 }
@@ -87,9 +91,7 @@ std::optional<SignatureFrame> decode_signature(ByteView bytes) {
   SignatureFrame f;
   if (r.u8() != 1) return std::nullopt;
   f.epoch = r.u64();
-  r.raw(f.output);
-  r.raw(f.state);
-  r.raw(f.audit);
+  read_digests(r, f);
   r.raw(f.signature);
   if (!r.done()) return std::nullopt;
   return f;
@@ -104,7 +106,7 @@ Bytes encode(const CatchUpFrame& frame) {
   } else if (const auto* h = std::get_if<CatchUpEpochHead>(&frame)) {
     w.u8(2);
     w.u64(h->epoch);
-    digests(w, h->output, h->state, h->audit);
+    write_digests(w, *h);
     w.u16(h->batches);
     w.u16(h->signatures.size());
     for (const auto& [node, sig] : h->signatures) {
@@ -138,9 +140,7 @@ std::optional<CatchUpFrame> decode_catch_up(ByteView bytes, std::size_t nodes) {
   } else if (type == 2) {
     CatchUpEpochHead h;
     h.epoch = r.u64();
-    r.raw(h.output);
-    r.raw(h.state);
-    r.raw(h.audit);
+    read_digests(r, h);
     h.batches = static_cast<std::uint16_t>(r.u16());
     const std::uint64_t count = r.u16();
     if (h.batches > nodes || count > nodes || r.left() != count * 66) return std::nullopt;

@@ -5,9 +5,11 @@
 // value or is refused, and nothing is allocated beyond what the frame holds.
 // The signer of a signature is the authenticated peer, never a field.
 //
-//   signature   := 1 epoch:u64 output:32 state:32 audit:32 sig:64
+//   digests     := output:32 state:32 audit:32 snapshot:32 obligations:32
+//                  (the signed tuple's, quorum/certificate.h; zero when absent)
+//   signature   := 1 epoch:u64 digests sig:64
 //   request     := 1 from_epoch:u64 count:u16           (count 1..kCatchUpEpochsMax)
-//   epoch head  := 2 epoch:u64 output:32 state:32 audit:32 batches:u16
+//   epoch head  := 2 epoch:u64 digests batches:u16
 //                  signatures:u16 (node:u16 sig:64){signatures}
 //   epoch batch := 3 epoch:u64 index:u16 proposer:u16 length:u32 bytes{length}
 //   unavailable := 4 from_epoch:u64 highest_applied:u64   (0xff.. when none)
@@ -30,6 +32,8 @@ struct SignatureFrame {
   quorum::Digest output{};
   quorum::Digest state{};
   quorum::Digest audit{};
+  quorum::Digest snapshot{};
+  quorum::Digest obligations{};
   quorum::Signature signature{};
 };
 
@@ -42,6 +46,8 @@ struct CatchUpEpochHead {
   quorum::Digest output{};
   quorum::Digest state{};
   quorum::Digest audit{};
+  quorum::Digest snapshot{};
+  quorum::Digest obligations{};
   std::uint16_t batches = 0;
   std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures;
 };
@@ -56,6 +62,15 @@ struct CatchUpUnavailable {
   std::optional<std::uint64_t> highest_applied;
 };
 using CatchUpFrame = std::variant<CatchUpRequest, CatchUpEpochHead, CatchUpBatch, CatchUpUnavailable>;
+
+/// The tuple a signature frame or an epoch head names.
+template <class Frame>
+[[nodiscard]] quorum::EpochTuple tuple_of(const quorum::Digest& network_id, const Frame& f) {
+  return {network_id, quorum::Epoch{f.epoch}, f.output, f.state, f.audit, f.snapshot, f.obligations};
+}
+[[nodiscard]] inline SignatureFrame signature_frame(const quorum::EpochTuple& t, const quorum::Signature& s) {
+  return {t.epoch.value, t.output_digest, t.state_digest, t.audit_head, t.snapshot_digest, t.obligations_root, s};
+}
 
 [[nodiscard]] Bytes encode(const SignatureFrame& frame);
 [[nodiscard]] Bytes encode(const CatchUpFrame& frame);

@@ -22,7 +22,9 @@ TEST(PeerWire, EveryFrameRoundTripsAndEveryTruncationIsRefused) {
   padded.push_back(0);
   EXPECT_FALSE(decode_signature(padded).has_value());
 
-  CatchUpEpochHead head{5, {}, {}, {}, 2, {{quorum::NodeId{1}, {}}, {quorum::NodeId{3}, {}}}};
+  CatchUpEpochHead head{5, {}, {}, {}, {}, {}, 2, {{quorum::NodeId{1}, {}}, {quorum::NodeId{3}, {}}}};
+  head.snapshot.fill(7);
+  head.obligations.fill(9);
   const std::vector<CatchUpFrame> frames = {
       CatchUpRequest{3, 64}, head, CatchUpBatch{5, 1, quorum::NodeId{2}, {1, 2, 3}},
       CatchUpUnavailable{9, std::nullopt}, CatchUpUnavailable{9, 8}};
@@ -42,7 +44,7 @@ TEST(PeerWire, OutOfRangeFieldsAreRefused) {
   EXPECT_FALSE(decode_catch_up(encode(CatchUpFrame{CatchUpRequest{0, kCatchUpEpochsMax + 1}}), 4));
   EXPECT_FALSE(decode_catch_up(encode(CatchUpFrame{CatchUpBatch{1, 0, quorum::NodeId{4}, {}}}), 4));
   EXPECT_FALSE(decode_catch_up(encode(CatchUpFrame{CatchUpBatch{1, 4, quorum::NodeId{0}, {}}}), 4));
-  CatchUpEpochHead head{1, {}, {}, {}, 1, {{quorum::NodeId{4}, {}}}};
+  CatchUpEpochHead head{1, {}, {}, {}, {}, {}, 1, {{quorum::NodeId{4}, {}}}};
   EXPECT_FALSE(decode_catch_up(encode(CatchUpFrame{head}), 4));
   EXPECT_FALSE(decode_catch_up(Bytes{9, 0, 0}, 4));
   EXPECT_FALSE(decode_catch_up(Bytes{}, 4));

@@ -22,6 +22,8 @@ StoredEpoch epoch_head(const pqxx::row& row) {
   e.output_digest = sql::digest_of(row["output_digest"]);
   e.state_digest = sql::digest_of(row["state_digest"]);
   e.audit_head = sql::digest_of(row["audit_head"]);
+  if (!row["snapshot_digest"].is_null()) e.snapshot_digest = sql::digest_of(row["snapshot_digest"]);
+  if (!row["obligations_root"].is_null()) e.obligations_root = sql::digest_of(row["obligations_root"]);
   return e;
 }
 
@@ -41,7 +43,8 @@ void NodeStore::for_each_epoch(std::uint64_t from, std::uint64_t to_inclusive,
   guarded("for_each_epoch", [&](Session& s) {
     pqxx::work tx(s.db);
     tx.exec("DECLARE qc_replay NO SCROLL CURSOR FOR "
-            "SELECT e.epoch, e.output_digest, e.state_digest, e.audit_head, e.batch_count, b.proposer, b.payload "
+            "SELECT e.epoch, e.output_digest, e.state_digest, e.audit_head, e.snapshot_digest, e.obligations_root, "
+            "e.batch_count, b.proposer, b.payload "
             "FROM epochs e LEFT JOIN epoch_batches b ON b.epoch = e.epoch "
             "WHERE e.epoch BETWEEN " + std::to_string(from) + " AND " + std::to_string(to_inclusive) +
             " ORDER BY e.epoch, b.proposer");
@@ -79,7 +82,8 @@ std::optional<StoredEpoch> NodeStore::load_epoch(std::uint64_t e) {
     pqxx::work tx(s.db);
     const std::string epoch = std::to_string(e);
     const pqxx::result head = tx.exec(
-        "SELECT epoch, output_digest, state_digest, audit_head, batch_count FROM epochs WHERE epoch = " + epoch);
+        "SELECT epoch, output_digest, state_digest, audit_head, snapshot_digest, obligations_root, batch_count "
+        "FROM epochs WHERE epoch = " + epoch);
     if (head.empty()) return std::nullopt;
     StoredEpoch out = epoch_head(head[0]);
     for (const pqxx::row& row :

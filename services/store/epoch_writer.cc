@@ -53,12 +53,20 @@ ControlColumns control_columns(const Entry& entry) {
 
 sql::Field epoch_field(const EpochToWrite& e) { return sql::integer(static_cast<std::int64_t>(e.epoch)); }
 
+/// NULL for the all-zero digest a tuple carries when the field is absent.
+sql::Field digest_or_null(const Digest& d) {
+  return d == Digest{} ? sql::null_field() : sql::bytea(d);
+}
+
 void write_epoch_row(pqxx::work& tx, const EpochToWrite& e) {
   // trade_count: the epoch's report and cancel outcomes, duplicates included.
-  Rows<6> epoch{{"epoch", "output_digest", "state_digest", "audit_head", "batch_count", "trade_count"}, {}};
+  Rows<8> epoch{{"epoch", "output_digest", "state_digest", "audit_head", "batch_count", "trade_count",
+                 "snapshot_digest", "obligations_root"},
+                {}};
   epoch.rows.push_back({epoch_field(e), sql::bytea(e.output_digest), sql::bytea(e.result.state_digest),
                         sql::bytea(e.audit_head), sql::integer(static_cast<std::int64_t>(e.batches.size())),
-                        sql::integer(static_cast<std::int64_t>(e.result.trades.size()))});
+                        sql::integer(static_cast<std::int64_t>(e.result.trades.size())),
+                        digest_or_null(e.snapshot_digest), digest_or_null(e.obligations_root)});
   sql::write_rows(tx, BulkMethod::kValues, "epochs", epoch);
   // Few rows of up to a megabyte each: one statement per batch with the
   // bytes as a binary parameter, where COPY's text form would send and

@@ -56,6 +56,7 @@ namespace quorumclear::store {
 
 using Digest = settlement::Digest;
 using Bytes = settlement::Bytes;
+using ByteView = settlement::ByteView;
 
 /// How bulk rows (trades, positions, cash, balances, staged updates) reach
 /// PostgreSQL. kCopy (the default) streams them with COPY (pqxx::stream_to);
@@ -101,7 +102,20 @@ struct StoredEpoch {
   Digest output_digest{};
   Digest state_digest{};
   Digest audit_head{};
+  /// The signed tuple's checkpoint and obligations digests; zero when absent.
+  Digest snapshot_digest{};
+  Digest obligations_root{};
 };
+
+/// A ledger snapshot as stored (settlement/snapshot.h), whole.
+struct StoredSnapshot {
+  std::uint64_t epoch = 0;
+  Digest digest{};
+  Bytes bytes;
+};
+
+/// Chunks a snapshot is stored (and served) in.
+inline constexpr std::size_t kSnapshotChunkBytes = std::size_t{16} << 20;
 
 /// One node's Ed25519 signature over an epoch's certificate tuple.
 struct EpochSignature {
@@ -144,6 +158,10 @@ struct EpochToWrite {
   const Digest& output_digest;
   /// audit_link(previous head, epoch, output_digest, result.state_digest).
   const Digest& audit_head;
+  /// The rest of the tuple the node signs (quorum::EpochTuple): zero when
+  /// the epoch is no checkpoint, or closed no business date.
+  Digest snapshot_digest{};
+  Digest obligations_root{};
 };
 
 /// The audit chain's link for epoch `epoch`: SHA-256(prev || record) with
@@ -221,6 +239,17 @@ class NodeStore {
   /// one already stored for a node is kept and the new one ignored.
   /// Precondition: e is applied (the rows reference epochs).
   void store_signatures(std::uint64_t e, std::span<const EpochSignature> signatures);
+
+  /// Stores the snapshot of applied checkpoint epoch `e` durably, in chunks
+  /// of kSnapshotChunkBytes, and drops every stored snapshot but the newest
+  /// two (the older is the fallback should the newer prove damaged). A
+  /// snapshot already stored for `e` is left as it is.
+  void write_snapshot(std::uint64_t e, const Digest& digest, ByteView bytes);
+  /// The stored snapshots' epochs, newest first.
+  [[nodiscard]] std::vector<std::uint64_t> snapshot_epochs();
+  /// The snapshot stored for epoch `e`, whole, or none. Its bytes are as
+  /// stored: the caller checks them against the signed digest.
+  [[nodiscard]] std::optional<StoredSnapshot> load_snapshot(std::uint64_t e);
 
   /// Inserts `reports` in one durable commit; a row already there (a retry)
   /// is left as it was. Returns, per input, whether it was new (a repeat

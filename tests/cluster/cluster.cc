@@ -214,6 +214,7 @@ void Cluster::write_genesis() {
   }
   std::ostringstream network;
   network << "{\"format\": 1, \"network_name\": \"cluster-test\",\n"
+          << "\"checkpoint_interval_epochs\": " << options_.checkpoint_interval_epochs << ",\n"
           << "\"business\": {\"time_zone\": \"Europe/Berlin\", \"cutoff_time\": \"" << options_.cutoff_time
           << "\", \"first_business_date\": \"" << options_.first_business_date
           << "\", \"holidays\": [], \"settlement_cycle_max_days\": 2, \"late_trade_window_days\": 1,"

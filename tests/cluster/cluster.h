@@ -30,6 +30,8 @@ struct ClusterOptions {
   std::string clock = "2026-12-01T09:00:00Z";
   std::string first_business_date = "2026-12-01";
   std::string cutoff_time = "17:30";
+  /// Small, so every cluster test crosses checkpoints and restarts from snapshots.
+  int checkpoint_interval_epochs = 16;
   std::uint32_t idle_heartbeat_ms = 200;
 };
 

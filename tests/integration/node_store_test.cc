@@ -10,6 +10,7 @@
 // and multi-row INSERT write identical rows.
 #include "services/store/node_store.h"
 #include "settlement/ledger.h"
+#include "settlement/snapshot.h"
 #include "settlement/test_support.h"
 #include "tests/integration/pg_test_database.h"
 #include "tests/integration/store_test_node.h"
@@ -389,7 +390,7 @@ TEST_F(NodeStoreTest, ReplayRebuildsTheSameState) {
   });
   EXPECT_EQ(next, 5u);
   EXPECT_EQ(fresh.state_digest(), node_.store.load_state().state_digest);
-  EXPECT_EQ(fresh.snapshot_digest(), node_.ledger.snapshot_digest());
+  EXPECT_EQ(fresh.business_state_digest(), node_.ledger.business_state_digest());
   // A window of the stored epochs, and one epoch as a peer is served it.
   std::vector<std::uint64_t> window;
   node_.store.for_each_epoch(2, 3, [&](const StoredEpoch& e) { window.push_back(e.epoch); });
@@ -405,6 +406,56 @@ TEST_F(NodeStoreTest, ReplayRebuildsTheSameState) {
   EXPECT_FALSE(node_.store.load_epoch(5));
   EXPECT_FALSE(node_.store.load_epoch(std::numeric_limits<std::uint64_t>::max()));  // a peer may ask anything
   EXPECT_TRUE(node_.store.load_signatures(std::numeric_limits<std::uint64_t>::max()).empty());
+}
+
+TEST_F(NodeStoreTest, CheckpointDigestsAndSnapshotsAreStoredAndReadBack) {
+  node_.checkpoints = true;
+  (void)apply_day();
+  // Odd epochs carry their snapshot digest, the others none.
+  for (std::uint64_t e = 0; e < 5; ++e) {
+    const std::optional<StoredEpoch> stored = node_.store.load_epoch(e);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->snapshot_digest == Digest{}, e % 2 == 0) << "epoch " << e;
+    EXPECT_EQ(stored->obligations_root, Digest{});
+  }
+  // The visitor runs inside the store's transaction, so the expected value is read first.
+  const Digest third = node_.store.load_epoch(3)->snapshot_digest;
+  std::size_t visited = 0;
+  node_.store.for_each_epoch(3, 3, [&](const StoredEpoch& e) {
+    EXPECT_EQ(e.snapshot_digest, third);
+    ++visited;
+  });
+  EXPECT_EQ(visited, 1u);
+  // A snapshot over several chunks comes back whole.
+  Bytes big(2 * kSnapshotChunkBytes + 12'345);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>(i * 7 + i / 65'536);
+  const Digest big_digest = settlement::sha256(big);
+  node_.store.write_snapshot(1, big_digest, big);
+  {
+    pqxx::work tx(db_);
+    EXPECT_EQ(tx.exec("SELECT count(*) FROM ledger_snapshot_chunks WHERE epoch = 1")[0][0].as<int>(), 3);
+  }
+  std::optional<StoredSnapshot> one = node_.store.load_snapshot(1);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->digest, big_digest);
+  EXPECT_TRUE(one->bytes == big);
+  // Writing one again changes nothing; only the newest two are kept.
+  const Bytes small = settlement::encode_snapshot(node_.ledger);
+  node_.store.write_snapshot(1, settlement::sha256(small), small);
+  EXPECT_TRUE(node_.store.load_snapshot(1)->bytes == big);
+  node_.store.write_snapshot(3, settlement::sha256(small), small);
+  node_.store.write_snapshot(4, settlement::sha256(small), small);
+  EXPECT_EQ(node_.store.snapshot_epochs(), (std::vector<std::uint64_t>{4, 3}));
+  EXPECT_FALSE(node_.store.load_snapshot(1));
+  EXPECT_EQ(node_.store.load_snapshot(4)->bytes, small);
+  EXPECT_FALSE(node_.store.load_snapshot(std::numeric_limits<std::uint64_t>::max()));
+  // A damaged chunk set is an error, not a short snapshot.
+  {
+    pqxx::work tx(db_);
+    tx.exec("DELETE FROM ledger_snapshot_chunks WHERE epoch = 4");
+    tx.commit();
+  }
+  EXPECT_THROW((void)node_.store.load_snapshot(4), StoreError);
 }
 
 TEST_F(NodeStoreTest, SignaturesTokensEventsAndPing) {

@@ -2,6 +2,7 @@
 
 #include "settlement/codec.h"
 #include "settlement/digest.h"
+#include "settlement/snapshot.h"
 #include "settlement/test_support.h"
 
 namespace quorumclear::testing {
@@ -101,7 +102,10 @@ EpochResult StoreTestNode::apply(std::uint64_t epoch, const Batches& batches) {
   EpochResult r = ledger.apply(epoch, v);
   const Digest output = output_digest(epoch, v);
   const Digest after = store::audit_link(head, epoch, output, r.state_digest);
-  store.apply_epoch(store::EpochToWrite{epoch, v, r, ledger.reference(), output, after});
+  // Odd epochs are checkpoints when asked: their tuple signs the snapshot.
+  Digest snapshot{};
+  if (checkpoints && epoch % 2 == 1) snapshot = settlement::snapshot_digest(settlement::encode_snapshot(ledger));
+  store.apply_epoch(store::EpochToWrite{epoch, v, r, ledger.reference(), output, after, snapshot, {}});
   head = after;
   next = epoch + 1;
   outputs.push_back(output);

@@ -56,6 +56,8 @@ struct StoreTestNode {
   settlement::Digest head{};
   std::uint64_t next = 0;
   std::vector<settlement::Digest> outputs;  // by epoch applied, in order
+  /// Odd epochs are written as checkpoints, with their snapshot's digest.
+  bool checkpoints = false;
 };
 
 }  // namespace quorumclear::testing

@@ -1,0 +1,100 @@
+#include "services/node/ledger_restore.h"
+
+#include "quorum/certificate.h"
+#include "services/node/clearing_node.h"
+#include "settlement/snapshot.h"
+
+#include <sodium.h>
+
+namespace quorumclear::node {
+namespace {
+
+settlement::LedgerOptions fresh_options() {
+  settlement::LedgerOptions options;
+  randombytes_buf(options.hash_key.data(), sizeof options.hash_key);  // any value is correct
+  return options;
+}
+
+/// The newest snapshot at or below `last` that is the one its epoch signed
+/// and decodes; fills `out` and returns true, or notes why each was refused.
+bool restore_from_snapshot(store::NodeStore& store, const settlement::ReferenceData& reference,
+                           std::uint64_t last, RestoredLedger& out) {
+  for (const std::uint64_t e : store.snapshot_epochs()) {
+    if (e > last) continue;
+    const auto refuse = [&](const std::string& why) {
+      out.refused_snapshots.push_back("epoch " + std::to_string(e) + ": " + why);
+    };
+    const std::optional<store::StoredEpoch> epoch = store.load_epoch(e);
+    std::optional<store::StoredSnapshot> snapshot = store.load_snapshot(e);
+    if (!epoch || !snapshot) {
+      refuse("gone while reading");
+      continue;
+    }
+    // The stored digest column is checked too, but only the epoch's own
+    // snapshot_digest, the one its tuple signed, vouches for the bytes.
+    const settlement::Digest digest = settlement::snapshot_digest(snapshot->bytes);
+    if (epoch->snapshot_digest == settlement::Digest{} || digest != epoch->snapshot_digest ||
+        digest != snapshot->digest) {
+      refuse("its bytes are not the snapshot its epoch signed");
+      continue;
+    }
+    auto decoded = settlement::decode_snapshot(snapshot->bytes, reference, fresh_options());
+    if (auto* error = std::get_if<settlement::SnapshotError>(&decoded)) {
+      refuse("does not decode: " + error->what);
+      continue;
+    }
+    std::shared_ptr<settlement::Ledger> ledger = std::move(std::get<std::unique_ptr<settlement::Ledger>>(decoded));
+    if (ledger->last_applied_epoch() != e || ledger->state_digest() != epoch->state_digest) {
+      refuse("its state is not its epoch's");
+      continue;
+    }
+    out.ledger = std::move(ledger);
+    out.audit_head = epoch->audit_head;
+    out.snapshot_epoch = e;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+RestoredLedger restore_ledger(store::NodeStore& store, const settlement::ReferenceData& reference,
+                              const store::StoredState& state) {
+  RestoredLedger out;
+  if (!state.last_applied_epoch) {
+    out.ledger = std::make_shared<settlement::Ledger>(reference, fresh_options());
+    return out;
+  }
+  if (!restore_from_snapshot(store, reference, *state.last_applied_epoch, out)) {
+    out.ledger = std::make_shared<settlement::Ledger>(reference, fresh_options());
+  }
+  settlement::Ledger& ledger = *out.ledger;
+  quorum::Digest& audit = out.audit_head;
+  const std::uint64_t from = out.snapshot_epoch ? *out.snapshot_epoch + 1 : 0;
+  store.for_each_epoch(from, *state.last_applied_epoch, [&](const store::StoredEpoch& stored) {
+    quorum::DecidedEpoch decided{quorum::Epoch{stored.epoch}, {}};
+    std::vector<settlement::EpochBatch> batches;
+    for (const store::StoredBatch& b : stored.batches) decided.batches.push_back({quorum::NodeId{b.proposer}, b.bytes});
+    for (const quorum::DecidedBatch& b : decided.batches) batches.push_back({b.proposer.value, b.value});
+    const settlement::EpochResult r = ledger.apply(stored.epoch, batches);
+    const quorum::Digest output = quorum::output_digest(decided);
+    audit = quorum::audit_link(audit, decided.epoch, output, r.state_digest);
+    const auto refuse = [&](const char* what) {
+      throw StartupError("epoch " + std::to_string(stored.epoch) + ": the recomputed " + what +
+                         " differs from the stored one; refusing to start");
+    };
+    if (r.status != settlement::ApplyStatus::kApplied) refuse("epoch order");
+    if (output != stored.output_digest) refuse("output digest");
+    if (r.state_digest != stored.state_digest) refuse("state digest");
+    if (audit != stored.audit_head) refuse("audit head");
+    ++out.epochs_replayed;
+  });
+  if (ledger.last_applied_epoch() != state.last_applied_epoch || ledger.state_digest() != state.state_digest ||
+      audit != state.audit_head) {
+    throw StartupError("node_state disagrees with the stored epochs (last applied " +
+                       std::to_string(*state.last_applied_epoch) + "); refusing to start");
+  }
+  return out;
+}
+
+}  // namespace quorumclear::node
