@@ -1,5 +1,6 @@
 #include "settlement/codec.h"
 
+#include "settlement/byte_writer.h"
 #include "settlement/digest.h"
 
 #include <cassert>
@@ -18,28 +19,6 @@ enum class EntryKind : std::uint8_t {
 
 // The smallest entry: a cancel with two empty texts (kind, 0, 0).
 constexpr std::size_t kEntryBytesMin = 3;
-
-class Writer {
- public:
-  explicit Writer(Bytes& out) : out_(out) {}
-  void u8(std::uint8_t v) { out_.push_back(v); }
-  void u32(std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(v >> shift));
-  }
-  void u64(std::uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(v >> shift));
-  }
-  void i32(std::int32_t v) { u32(static_cast<std::uint32_t>(v)); }
-  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  template <std::size_t N, class Tag>
-  void text(const Code<N, Tag>& code) {
-    u8(static_cast<std::uint8_t>(code.size()));
-    out_.insert(out_.end(), code.view().begin(), code.view().end());
-  }
-
- private:
-  Bytes& out_;
-};
 
 class Reader {
  public:
@@ -93,7 +72,7 @@ class Reader {
   DecodeError error_ = DecodeError::kNone;
 };
 
-void write_trade(Writer& w, const Trade& t) {
+void write_trade(ByteWriter& w, const Trade& t) {
   w.text(t.trade_id);
   w.text(t.submitter);
   w.text(t.buyer);
@@ -127,7 +106,7 @@ Trade read_trade(Reader& r) {
 }
 
 struct EntryWriter {
-  Writer& w;
+  ByteWriter& w;
   void operator()(const Trade& t) const {
     w.u8(static_cast<std::uint8_t>(EntryKind::kTrade));
     write_trade(w, t);
@@ -228,7 +207,7 @@ std::string_view to_string(DecodeError error) {
 }
 
 void encode_trade(const Trade& trade, Bytes& out) {
-  Writer w(out);
+  ByteWriter w(out);
   write_trade(w, trade);
 }
 
@@ -236,7 +215,7 @@ Bytes encode_batch(const Batch& batch) {
   assert(batch.entries.size() <= kBatchEntriesMax);
   Bytes out;
   out.reserve(5 + batch.entries.size() * 128);
-  Writer w(out);
+  ByteWriter w(out);
   w.u8(kBatchVersion);
   w.u32(static_cast<std::uint32_t>(batch.entries.size()));
   for (const Entry& entry : batch.entries) std::visit(EntryWriter{w}, entry);
@@ -245,7 +224,7 @@ Bytes encode_batch(const Batch& batch) {
 
 Bytes encode_entry(const Entry& entry) {
   Bytes out;
-  Writer w(out);
+  ByteWriter w(out);
   std::visit(EntryWriter{w}, entry);
   return out;
 }

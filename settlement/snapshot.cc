@@ -17,6 +17,7 @@
 // same machine, not merely an equivalent one.
 #include "settlement/snapshot.h"
 
+#include "settlement/byte_writer.h"
 #include "settlement/codec.h"
 #include "settlement/digest.h"
 
@@ -31,35 +32,6 @@ namespace {
 
 constexpr std::array<std::uint8_t, 6> kMagic{'Q', 'C', 'S', 'N', 'A', 'P'};
 constexpr std::size_t kHeaderBytes = 8 + 1 + 8 + 4 + 32;
-
-class Writer {
- public:
-  explicit Writer(Bytes& out) : out_(out) {}
-  void u8(std::uint8_t v) { out_.push_back(v); }
-  void u16(std::uint16_t v) { put(v, 2); }
-  void u32(std::uint32_t v) { put(v, 4); }
-  void u64(std::uint64_t v) { put(v, 8); }
-  void i32(std::int32_t v) { u32(static_cast<std::uint32_t>(v)); }
-  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  // Two's complement, high half first: the high half is v >> 64 (an
-  // arithmetic shift), the low half v's low 64 bits.
-  void i128(Int128 v) {
-    i64(static_cast<std::int64_t>(v >> 64));
-    u64(static_cast<std::uint64_t>(v & static_cast<Int128>(~std::uint64_t{0})));
-  }
-  void bytes(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
-  void text(std::string_view v) {
-    u8(static_cast<std::uint8_t>(v.size()));
-    out_.insert(out_.end(), v.begin(), v.end());
-  }
-  void count(std::size_t n) { u32(static_cast<std::uint32_t>(n)); }
-
- private:
-  void put(std::uint64_t v, int width) {
-    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(v >> shift));
-  }
-  Bytes& out_;
-};
 
 /// Reads untrusted bytes: the first failure sticks, later reads give zeros.
 class Reader {
@@ -155,7 +127,7 @@ std::uint8_t mismatch_code(std::string_view field) {
   return 0;
 }
 
-void write_fields(Writer& w, const ReportFields& f) {
+void write_fields(ByteWriter& w, const ReportFields& f) {
   w.u32(f.instrument.value);
   w.i64(f.quantity.units);
   w.i64(f.price.units);
@@ -164,7 +136,7 @@ void write_fields(Writer& w, const ReportFields& f) {
   w.i32(f.settlement_date.days);
 }
 
-void write_obligation(Writer& w, const Obligation& o) {
+void write_obligation(ByteWriter& w, const Obligation& o) {
   w.i32(o.settlement_date.days);
   w.i32(o.origin_date.days);
   w.u16(o.member.value);
@@ -202,11 +174,11 @@ class SnapshotCodec {
                                                                      LedgerOptions options);
 
  private:
-  static void encode_registry(Writer& w, const Ledger& l);
-  static void encode_matching(Writer& w, const Ledger& l);
-  static void encode_books(Writer& w, const Ledger& l);
-  static void encode_money(Writer& w, const Ledger& l);
-  static void encode_votes(Writer& w, const Ledger& l);
+  static void encode_registry(ByteWriter& w, const Ledger& l);
+  static void encode_matching(ByteWriter& w, const Ledger& l);
+  static void encode_books(ByteWriter& w, const Ledger& l);
+  static void encode_money(ByteWriter& w, const Ledger& l);
+  static void encode_votes(ByteWriter& w, const Ledger& l);
   static void decode_registry(Reader& r, Ledger& l);
   static void decode_matching(Reader& r, Ledger& l);
   static void decode_books(Reader& r, Ledger& l);
@@ -220,7 +192,7 @@ class SnapshotCodec {
 Bytes SnapshotCodec::encode(const Ledger& l) {
   Bytes out;
   out.reserve(kHeaderBytes + 96 * l.registry_.size() + 4096);
-  Writer w(out);
+  ByteWriter w(out);
   w.bytes(kMagic);
   w.u16(kSnapshotVersion);
   w.u8(l.last_epoch_ ? 1 : 0);
@@ -250,7 +222,7 @@ Bytes SnapshotCodec::encode(const Ledger& l) {
   return out;
 }
 
-void SnapshotCodec::encode_registry(Writer& w, const Ledger& l) {
+void SnapshotCodec::encode_registry(ByteWriter& w, const Ledger& l) {
   const TradeRegistry& reg = l.registry_;
   w.count(reg.size());
   for (std::size_t i = 0; i < reg.size(); ++i) {
@@ -280,7 +252,7 @@ void SnapshotCodec::encode_registry(Writer& w, const Ledger& l) {
   }
 }
 
-void SnapshotCodec::encode_matching(Writer& w, const Ledger& l) {
+void SnapshotCodec::encode_matching(ByteWriter& w, const Ledger& l) {
   const OpenReports& open = l.open_;
   w.count(open.slots_.size());
   for (std::size_t s = 0; s < open.slots_.size(); ++s) {
@@ -302,7 +274,7 @@ void SnapshotCodec::encode_matching(Writer& w, const Ledger& l) {
   for (const ReportFields& f : l.locked_fields_) write_fields(w, f);
 }
 
-void SnapshotCodec::encode_books(Writer& w, const Ledger& l) {
+void SnapshotCodec::encode_books(ByteWriter& w, const Ledger& l) {
   w.count(l.books_.size());
   for (const auto& [date, book] : l.books_) {
     w.i32(date.days);
@@ -337,7 +309,7 @@ void SnapshotCodec::encode_books(Writer& w, const Ledger& l) {
   }
 }
 
-void SnapshotCodec::encode_money(Writer& w, const Ledger& l) {
+void SnapshotCodec::encode_money(ByteWriter& w, const Ledger& l) {
   std::vector<std::tuple<std::uint16_t, std::uint8_t, std::uint32_t, std::int64_t>> held;
   l.balances_.for_each([&](AccountIndex a, AssetKind k, std::uint32_t asset, std::int64_t amount) {
     held.emplace_back(a.value, static_cast<std::uint8_t>(k), asset, amount);
@@ -359,7 +331,7 @@ void SnapshotCodec::encode_money(Writer& w, const Ledger& l) {
   for (const Obligation& o : l.carried_) write_obligation(w, o);
 }
 
-void SnapshotCodec::encode_votes(Writer& w, const Ledger& l) {
+void SnapshotCodec::encode_votes(ByteWriter& w, const Ledger& l) {
   const ControlVotes& v = l.votes_;
   w.u64(v.next_sequence_);
   w.count(v.by_sequence_.size());

@@ -285,11 +285,24 @@ settlement::Trade trade(int id, std::string_view buyer, std::string_view seller)
   return acme_trade("T" + std::to_string(id), buyer, seller, 10 + id, 1000 + id, settlement::testing::kWednesday);
 }
 
+// Each member reports at its own node: "A" at node 0 ... "D" at node 3.
+constexpr std::array<std::string_view, kNodes> kMembers{"A", "B", "C", "D"};
+
+// Trades `first` up to `end` between the members of two nodes, both sides
+// reported, each at its own member's node.
+void submit_two_sided(Cluster& c, int first, int end, std::uint16_t buyer_node, std::uint16_t seller_node) {
+  for (int id = first; id < end; ++id) {
+    const settlement::Trade t = trade(id, kMembers[buyer_node], kMembers[seller_node]);
+    c.submit(buyer_node, t);
+    c.submit(seller_node, counter_report(t));
+  }
+}
+
 class CoreCluster : public ::testing::TestWithParam<std::uint64_t> {};
 INSTANTIATE_TEST_SUITE_P(Seeds, CoreCluster, ::testing::Range<std::uint64_t>(0, 12));
 
-// Every node committed the same tuple (output, state digest, audit head)
-// for every epoch all of them have applied.
+// Every node committed the same certified tuple for every epoch all of them
+// have applied.
 void expect_identical(const Cluster& c) {
   const std::uint64_t last = c.min_applied();
   for (std::uint64_t e = 0; e <= last; ++e) {
@@ -311,13 +324,8 @@ void expect_identical(const Cluster& c) {
 
 TEST_P(CoreCluster, TwoSidedTradesDecideOnceAndIdenticallyWithCertificates) {
   Cluster c(GetParam() * 10 + 1);
-  const char* members[] = {"A", "B", "C", "D"};
   for (int id = 0; id < 40; ++id) {
-    const auto buyer = static_cast<std::uint16_t>(id % 4);
-    const auto seller = static_cast<std::uint16_t>((id + 1) % 4);
-    const settlement::Trade t = trade(id, members[buyer], members[seller]);
-    c.submit(buyer, t);            // each side at its own member's node
-    c.submit(seller, counter_report(t));
+    submit_two_sided(c, id, id + 1, static_cast<std::uint16_t>(id % 4), static_cast<std::uint16_t>((id + 1) % 4));
   }
   ASSERT_TRUE(c.run(200'000, [&] {
     for (const auto& core : c.cores) {
@@ -362,11 +370,7 @@ TEST_P(CoreCluster, TwoSidedTradesDecideOnceAndIdenticallyWithCertificates) {
 void run_without_node_3(Cluster& c, int trades) {
   c.stopped.insert(3);
   c.lossy.insert(3);
-  for (int id = 0; id < trades; ++id) {
-    const settlement::Trade t = trade(id, "A", "B");
-    c.submit(0, t);
-    c.submit(1, counter_report(t));
-  }
+  submit_two_sided(c, 0, trades, 0, 1);
   ASSERT_TRUE(c.run(300'000, [&] {
     for (std::uint16_t i = 0; i < 3; ++i) {
       const auto last = c.cores[i]->ledger().last_applied_epoch();
@@ -388,11 +392,7 @@ TEST_P(CoreCluster, NodeStoppedBeyondTheWindowCatchesUpFromOnePeer) {
 
 TEST_P(CoreCluster, RestartedNodeNeverSendsInAnEpochItEnteredAndCatchesUp) {
   Cluster c(GetParam() * 10 + 3);
-  for (int id = 0; id < 10; ++id) {
-    const settlement::Trade t = trade(id, "C", "D");
-    c.submit(2, t);
-    c.submit(3, counter_report(t));
-  }
+  submit_two_sided(c, 0, 10, 2, 3);
   ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(4); }));
   // Node 2 stops mid-flight: some epochs entered, maybe not applied.
   const std::optional<std::uint64_t> entered = c.stores[2].entered;
@@ -400,11 +400,7 @@ TEST_P(CoreCluster, RestartedNodeNeverSendsInAnEpochItEnteredAndCatchesUp) {
   c.stores[2].epochs.erase(c.stores[2].epochs.upper_bound(2), c.stores[2].epochs.end());  // it lost the tail
   c.sent_epochs[2].clear();
   c.start(2);
-  for (int id = 10; id < 20; ++id) {
-    const settlement::Trade t = trade(id, "A", "C");
-    c.submit(0, t);
-    c.submit(2, counter_report(t));
-  }
+  submit_two_sided(c, 10, 20, 0, 2);
   ASSERT_TRUE(c.run(400'000, [&] {
     return c.all_applied(*entered + 3) && c.cores[2]->ledger().matching_stats().matched >= 20;
   }));
@@ -415,21 +411,13 @@ TEST_P(CoreCluster, RestartedNodeNeverSendsInAnEpochItEnteredAndCatchesUp) {
 
 TEST_P(CoreCluster, RestartFromTheNewestSnapshotGoesOnIdentically) {
   Cluster c(GetParam() * 10 + 5);
-  for (int id = 0; id < 20; ++id) {
-    const settlement::Trade t = trade(id, "A", "B");
-    c.submit(0, t);
-    c.submit(1, counter_report(t));
-  }
+  submit_two_sided(c, 0, 20, 0, 1);
   ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(3 * kCheckpointInterval); }));
   c.start(1);
   ASSERT_TRUE(c.restored_from.count(1));
   EXPECT_GE(c.restored_from.at(1) + 1, 3 * kCheckpointInterval);
   EXPECT_EQ((c.restored_from.at(1) + 1) % kCheckpointInterval, 0u);
-  for (int id = 20; id < 30; ++id) {
-    const settlement::Trade t = trade(id, "A", "B");
-    c.submit(0, t);
-    c.submit(1, counter_report(t));
-  }
+  submit_two_sided(c, 20, 30, 0, 1);
   ASSERT_TRUE(c.run(400'000, [&] {
     return c.all_applied(6 * kCheckpointInterval) && c.cores[1]->ledger().matching_stats().matched >= 30;
   })) << c.describe(1);
@@ -477,11 +465,7 @@ TEST(CoreCutOff, ScheduledCutOffClosesTheDateAtTwoFPlusOneClocksOnly) {
   for (std::uint64_t seed = 0; seed < 3; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Cluster c(seed * 7 + 3);
-    for (int id = 0; id < 8; ++id) {
-      const settlement::Trade t = trade(id, "A", "B");
-      c.submit(0, t);
-      c.submit(1, counter_report(t));
-    }
+    submit_two_sided(c, 0, 8, 0, 1);
     // f Byzantine votes plus one fast honest clock are f+1 = 2: the day stays open.
     c.minute_of_day[0] = c.minute_of_day[1] = kAfterCutOff;
     (void)c.run(30'000, [] { return false; });

@@ -1,0 +1,56 @@
+#pragma once
+// The growing big-endian writer behind the settlement codecs (entries in
+// codec.cc, whole ledgers in snapshot.cc): one encoding of integers and
+// length-prefixed texts, so the two formats cannot drift apart in how they
+// spell a field. Readers stay with their formats: each reports its own errors.
+
+#include "settlement/types.h"
+
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace quorumclear::settlement {
+
+class ByteWriter {
+ public:
+  explicit ByteWriter(Bytes& out) : out_(out) {}
+  void u8(std::uint8_t v) { out_.push_back(v); }
+  void u16(std::uint16_t v) { put(v, 2); }
+  void u32(std::uint32_t v) { put(v, 4); }
+  void u64(std::uint64_t v) { put(v, 8); }
+  void i32(std::int32_t v) { u32(static_cast<std::uint32_t>(v)); }
+  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+  // Two's complement, high half first: the high half is v >> 64 (an
+  // arithmetic shift), the low half v's low 64 bits.
+  void i128(Int128 v) {
+    i64(static_cast<std::int64_t>(v >> 64));
+    u64(static_cast<std::uint64_t>(v & static_cast<Int128>(~std::uint64_t{0})));
+  }
+  void bytes(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
+  /// One length byte, then the text: callers hold texts of at most 255 bytes.
+  void text(std::string_view v) {
+    assert(v.size() <= std::numeric_limits<std::uint8_t>::max());
+    u8(static_cast<std::uint8_t>(v.size()));
+    out_.insert(out_.end(), v.begin(), v.end());
+  }
+  template <std::size_t N, class Tag>
+  void text(const Code<N, Tag>& code) {
+    text(code.view());
+  }
+  /// A u32 item count.
+  void count(std::size_t n) {
+    assert(n <= std::numeric_limits<std::uint32_t>::max());
+    u32(static_cast<std::uint32_t>(n));
+  }
+
+ private:
+  void put(std::uint64_t v, int width) {
+    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(v >> shift));
+  }
+  Bytes& out_;
+};
+
+}  // namespace quorumclear::settlement
