@@ -51,6 +51,7 @@ TEST_F(GenesisFile, CompleteGenesisLoadsEveryField) {
   EXPECT_EQ(g.network_name, "demo");
   EXPECT_EQ(g.time_zone, "Europe/Berlin");
   EXPECT_EQ(g.cutoff_minute_of_day, 17 * 60 + 30);
+  EXPECT_EQ(g.checkpoint_interval_epochs, kCheckpointIntervalDefault);
   ASSERT_EQ(g.nodes.size(), 4u);
   EXPECT_EQ(g.membership().f(), 1u);
   for (std::uint16_t i = 0; i < 4; ++i) EXPECT_EQ(g.nodes[i].node_id, i);
@@ -149,6 +150,12 @@ TEST_F(GenesisFile, EachKindOfErrorNamesFileAndField) {
       {"long ISIN", "DE0007164600", "DE00071646000", "instruments[2].isin", "longer than 12"},
       {"n = 3", "\"node_count\": 4", "\"node_count\": 3", "node_count", "must be 4..31, not 3"},
       {"n = 32", "\"node_count\": 4", "\"node_count\": 32", "node_count", "must be 4..31, not 32"},
+      {"checkpoint interval 0", "\"checkpoint_interval_epochs\": 256", "\"checkpoint_interval_epochs\": 0",
+       "checkpoint_interval_epochs", "must be 1..1000000, not 0"},
+      {"checkpoint interval too long", "\"checkpoint_interval_epochs\": 256",
+       "\"checkpoint_interval_epochs\": 1000001", "checkpoint_interval_epochs", "must be 1..1000000, not 1000001"},
+      {"checkpoint interval as text", "\"checkpoint_interval_epochs\": 256", "\"checkpoint_interval_epochs\": \"16\"",
+       "checkpoint_interval_epochs", "must be an integer"},
       {"too few nodes", "\"node_count\": 4", "\"node_count\": 5", "nodes", "must list node_count (5)"},
       {"duplicate pin", pin1, pin0, "nodes[1].tls_pin", "repeats"},
       {"duplicate signing key", key1, key0, "nodes[1].signing_key", "repeats"},
