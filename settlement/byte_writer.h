@@ -2,7 +2,7 @@
 // The growing big-endian writer behind the settlement codecs (entries in
 // codec.cc, whole ledgers in snapshot.cc): one encoding of integers and
 // length-prefixed texts, so the two formats cannot drift apart in how they
-// spell a field. Readers stay with their formats: each reports its own errors.
+// spell a field. Decoding is byte_reader.h (and codec.cc's own reader).
 
 #include "settlement/types.h"
 

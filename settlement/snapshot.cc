@@ -17,6 +17,7 @@
 // same machine, not merely an equivalent one.
 #include "settlement/snapshot.h"
 
+#include "settlement/byte_reader.h"
 #include "settlement/byte_writer.h"
 #include "settlement/codec.h"
 #include "settlement/digest.h"
@@ -32,88 +33,6 @@ namespace {
 
 constexpr std::array<std::uint8_t, 6> kMagic{'Q', 'C', 'S', 'N', 'A', 'P'};
 constexpr std::size_t kHeaderBytes = 8 + 1 + 8 + 4 + 32;
-
-/// Reads untrusted bytes: the first failure sticks, later reads give zeros.
-class Reader {
- public:
-  explicit Reader(ByteView bytes) : bytes_(bytes) {}
-  [[nodiscard]] bool ok() const { return error_ == nullptr; }
-  [[nodiscard]] const char* error() const { return error_; }
-  [[nodiscard]] std::size_t offset() const { return offset_; }
-  [[nodiscard]] std::size_t remaining() const { return bytes_.size() - offset_; }
-  void fail(const char* what) {
-    if (error_ == nullptr) error_ = what;
-  }
-  /// False (and failed) unless `condition`: for checks of decoded values.
-  bool expect(bool condition, const char* what) {
-    if (!condition) fail(what);
-    return condition && ok();
-  }
-  std::uint8_t u8() {
-    if (!ok()) return 0;
-    if (remaining() < 1) {
-      fail("truncated");
-      return 0;
-    }
-    return bytes_[offset_++];
-  }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(get(2)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(get(4)); }
-  std::uint64_t u64() { return get(8); }
-  std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
-  std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
-  Int128 i128() {
-    const Int128 high = i64();
-    const Int128 low = u64();
-    return high * (Int128{1} << 64) + low;
-  }
-  bool flag(const char* what) {
-    const std::uint8_t v = u8();
-    expect(v <= 1, what);
-    return v == 1;
-  }
-  Digest digest() {
-    Digest d{};
-    if (take(d.size())) std::memcpy(d.data(), bytes_.data() + offset_ - d.size(), d.size());
-    return d;
-  }
-  /// A length-prefixed text of at most `capacity` bytes.
-  std::string_view text(std::size_t capacity, const char* what) {
-    const std::uint8_t length = u8();
-    if (!expect(length <= capacity, what) || !take(length)) return {};
-    return {reinterpret_cast<const char*>(bytes_.data() + offset_ - length), length};
-  }
-  ByteView span(std::size_t length) {
-    if (!take(length)) return {};
-    return bytes_.subspan(offset_ - length, length);
-  }
-  /// A count of items of at least `item_bytes` each: never more than the
-  /// remaining bytes can hold, so no allocation follows a lying count.
-  std::size_t count(std::size_t item_bytes, const char* what) {
-    const std::uint32_t n = u32();
-    if (!expect(static_cast<std::uint64_t>(n) * item_bytes <= remaining(), what)) return 0;
-    return n;
-  }
-
- private:
-  bool take(std::size_t n) {
-    if (!ok()) return false;
-    if (remaining() < n) {
-      fail("truncated");
-      return false;
-    }
-    offset_ += n;
-    return true;
-  }
-  std::uint64_t get(int width) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < width; ++i) v = (v << 8) | u8();
-    return v;
-  }
-  ByteView bytes_;
-  std::size_t offset_ = 0;
-  const char* error_ = nullptr;
-};
 
 constexpr std::array<std::string_view, 6> kMismatchFields{"isin",     "quantity",   "price",
                                                           "currency", "trade_date", "settlement_date"};
@@ -179,14 +98,14 @@ class SnapshotCodec {
   static void encode_books(ByteWriter& w, const Ledger& l);
   static void encode_money(ByteWriter& w, const Ledger& l);
   static void encode_votes(ByteWriter& w, const Ledger& l);
-  static void decode_registry(Reader& r, Ledger& l);
-  static void decode_matching(Reader& r, Ledger& l);
-  static void decode_books(Reader& r, Ledger& l);
-  static void decode_money(Reader& r, Ledger& l);
-  static void decode_votes(Reader& r, Ledger& l);
-  static ReportFields read_fields(Reader& r, const ReferenceData& ref);
-  static Obligation read_obligation(Reader& r, const ReferenceData& ref);
-  static void read_vector(Reader& r, std::vector<std::int64_t>& v);
+  static void decode_registry(ByteReader& r, Ledger& l);
+  static void decode_matching(ByteReader& r, Ledger& l);
+  static void decode_books(ByteReader& r, Ledger& l);
+  static void decode_money(ByteReader& r, Ledger& l);
+  static void decode_votes(ByteReader& r, Ledger& l);
+  static ReportFields read_fields(ByteReader& r, const ReferenceData& ref);
+  static Obligation read_obligation(ByteReader& r, const ReferenceData& ref);
+  static void read_vector(ByteReader& r, std::vector<std::int64_t>& v);
 };
 
 Bytes SnapshotCodec::encode(const Ledger& l) {
@@ -354,7 +273,7 @@ void SnapshotCodec::encode_votes(ByteWriter& w, const Ledger& l) {
   }
 }
 
-ReportFields SnapshotCodec::read_fields(Reader& r, const ReferenceData& ref) {
+ReportFields SnapshotCodec::read_fields(ByteReader& r, const ReferenceData& ref) {
   ReportFields f;
   f.instrument.value = r.u32();
   f.quantity.units = r.i64();
@@ -367,7 +286,7 @@ ReportFields SnapshotCodec::read_fields(Reader& r, const ReferenceData& ref) {
   return f;
 }
 
-Obligation SnapshotCodec::read_obligation(Reader& r, const ReferenceData& ref) {
+Obligation SnapshotCodec::read_obligation(ByteReader& r, const ReferenceData& ref) {
   Obligation o;
   o.settlement_date.days = r.i32();
   o.origin_date.days = r.i32();
@@ -394,11 +313,11 @@ Obligation SnapshotCodec::read_obligation(Reader& r, const ReferenceData& ref) {
   return o;
 }
 
-void SnapshotCodec::read_vector(Reader& r, std::vector<std::int64_t>& v) {
+void SnapshotCodec::read_vector(ByteReader& r, std::vector<std::int64_t>& v) {
   for (std::int64_t& x : v) x = r.i64();
 }
 
-void SnapshotCodec::decode_registry(Reader& r, Ledger& l) {
+void SnapshotCodec::decode_registry(ByteReader& r, Ledger& l) {
   const ReferenceData& ref = l.reference_;
   TradeRegistry& reg = l.registry_;
   const std::size_t n = r.count(2 + 1 + 32 + 8 + 4 + 4 + 3 + 8 + 1, "registry: record count");
@@ -464,7 +383,7 @@ void SnapshotCodec::decode_registry(Reader& r, Ledger& l) {
   }
 }
 
-void SnapshotCodec::decode_matching(Reader& r, Ledger& l) {
+void SnapshotCodec::decode_matching(ByteReader& r, Ledger& l) {
   const ReferenceData& ref = l.reference_;
   OpenReports& open = l.open_;
   const std::size_t slots = r.count(1, "open reports: slot count");
@@ -524,7 +443,7 @@ void SnapshotCodec::decode_matching(Reader& r, Ledger& l) {
   }
 }
 
-void SnapshotCodec::decode_books(Reader& r, Ledger& l) {
+void SnapshotCodec::decode_books(ByteReader& r, Ledger& l) {
   const ReferenceData& ref = l.reference_;
   const std::size_t ccys = ref.currency_count();
   const auto holder_ok = [&](std::uint64_t key, std::size_t assets) {
@@ -581,7 +500,7 @@ void SnapshotCodec::decode_books(Reader& r, Ledger& l) {
   }
 }
 
-void SnapshotCodec::decode_money(Reader& r, Ledger& l) {
+void SnapshotCodec::decode_money(ByteReader& r, Ledger& l) {
   const ReferenceData& ref = l.reference_;
   // The genesis balances the constructor posted are replaced wholesale.
   l.balances_ = Balances(ref.member_count() + 1, ref.currency_count());
@@ -613,7 +532,7 @@ void SnapshotCodec::decode_money(Reader& r, Ledger& l) {
   for (std::size_t k = 0; k < carried && r.ok(); ++k) l.carried_.push_back(read_obligation(r, ref));
 }
 
-void SnapshotCodec::decode_votes(Reader& r, Ledger& l) {
+void SnapshotCodec::decode_votes(ByteReader& r, Ledger& l) {
   ControlVotes& v = l.votes_;
   const std::size_t nodes = v.nodes_;
   v.next_sequence_ = r.u64();
@@ -691,7 +610,7 @@ std::variant<std::unique_ptr<Ledger>, SnapshotError> SnapshotCodec::decode(ByteV
   auto ledger = std::make_unique<Ledger>(std::move(reference), options);
   Ledger& l = *ledger;
   const ReferenceData& ref = l.reference_;
-  Reader r(bytes.subspan(kHeaderBytes));
+  ByteReader r(bytes.subspan(kHeaderBytes));
   const auto fail = [&](const char* what) { return SnapshotError{what, kHeaderBytes + r.offset()}; };
   const SnapshotHeader& h = std::get<SnapshotHeader>(header);
   l.last_epoch_ = h.epoch;
@@ -747,7 +666,7 @@ Digest snapshot_digest(ByteView snapshot) { return sha256(snapshot); }
 
 std::variant<SnapshotHeader, SnapshotError> read_snapshot_header(ByteView snapshot) {
   if (snapshot.size() > kSnapshotBytesMax) return SnapshotError{"too large", 0};
-  Reader r(snapshot);
+  ByteReader r(snapshot);
   for (std::uint8_t m : kMagic) {
     if (r.u8() != m) return SnapshotError{"not a snapshot", r.offset()};
   }
