@@ -287,12 +287,6 @@ struct UnmatchedView {
 
 /// GET /v1/settlement-runs/{date}: a member sees its own instructions and
 /// unmatched reports; the operator and regulator see all.
-struct RunReport {
-  RunSummary summary;
-  std::vector<InstructionView> instructions;
-  std::vector<UnmatchedView> unmatched;
-};
-
 // ---- Chain -------------------------------------------------------------------
 
 struct EpochSignature {
@@ -300,14 +294,33 @@ struct EpochSignature {
   std::array<std::uint8_t, 64> signature{};  // Ed25519 over the certificate tuple
 };
 
-/// A decided epoch's digests and the signatures this node holds for them.
+/// A decided epoch's digests (its certified tuple, less the network id)
+/// and the signatures this node holds for them.
 struct EpochView {
   std::uint64_t epoch = 0;
   settlement::Digest output_digest{};
   settlement::Digest state_digest{};
   settlement::Digest audit_head{};
+  settlement::Digest snapshot_digest{};   // zero unless a checkpoint
+  settlement::Digest obligations_root{};  // zero unless it closed a date
   std::vector<EpochSignature> signatures;
   bool certified = false;  // 2f+1 matching signatures
+};
+
+/// What a member hands a third party to prove its obligations of a run:
+/// its proof (settlement/obligation_proof.h encoding) under the cut-off
+/// epoch's tuple, and the signatures over that tuple (clearctl proof verify).
+struct RunProof {
+  settlement::MemberId member;
+  settlement::Bytes proof;
+  EpochView epoch;
+};
+
+struct RunReport {
+  RunSummary summary;
+  std::vector<InstructionView> instructions;
+  std::vector<UnmatchedView> unmatched;
+  std::optional<RunProof> proof{};  // a clearing member's own read
 };
 
 enum class AuditChangeKind : std::uint8_t { kReport, kTransition, kControl, kSettlementRun };

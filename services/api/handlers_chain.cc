@@ -21,18 +21,6 @@ std::string_view change_kind_name(AuditChangeKind kind) {
   return "REPORT";
 }
 
-void write_epoch(JsonWriter& w, const EpochView& e) {
-  w.begin_object().field("epoch", e.epoch);
-  write_digest(w, "output_digest", e.output_digest);
-  write_digest(w, "state_digest", e.state_digest);
-  write_digest(w, "audit_head", e.audit_head);
-  w.field("certified", e.certified).key("signatures").begin_array();
-  for (const EpochSignature& s : e.signatures) {
-    w.begin_object().field("node_id", s.node_id).field("signature", to_hex(s.signature)).end_object();
-  }
-  w.end_array().end_object();
-}
-
 void write_link(JsonWriter& w, const AuditLink& link) {
   w.begin_object().field("epoch", link.epoch);
   write_digest(w, "output_digest", link.output_digest);

@@ -73,6 +73,32 @@ std::string_view asset_kind_name(settlement::AssetKind kind) {
   return kind == settlement::AssetKind::kCash ? "CASH" : "SECURITIES";
 }
 
+std::string_view direction_name(settlement::Direction direction) {
+  switch (direction) {
+    case settlement::Direction::kDeliver:
+      return "DELIVER";
+    case settlement::Direction::kReceive:
+      return "RECEIVE";
+    case settlement::Direction::kPay:
+      return "PAY";
+    case settlement::Direction::kCollect:
+      return "COLLECT";
+  }
+  return "DELIVER";
+}
+
+std::string_view obligation_status_name(settlement::ObligationStatus status) {
+  switch (status) {
+    case settlement::ObligationStatus::kPending:
+      return "PENDING";
+    case settlement::ObligationStatus::kSettled:
+      return "SETTLED";
+    case settlement::ObligationStatus::kFailed:
+      return "FAILED";
+  }
+  return "PENDING";
+}
+
 std::variant<settlement::TradeId, ApiError> trade_id_param(const std::string& text) {
   const std::optional<settlement::TradeId> id = settlement::TradeId::from(text);
   if (!id || !settlement::is_valid_trade_id(text)) {
@@ -107,6 +133,20 @@ void write_trade(JsonWriter& w, const TradeView& trade) {
     write_date(w, "booked_settlement_date", *trade.booked_settlement_date);
   }
   w.end_object();
+}
+
+void write_epoch(JsonWriter& w, const EpochView& e) {
+  w.begin_object().field("epoch", e.epoch);
+  write_digest(w, "output_digest", e.output_digest);
+  write_digest(w, "state_digest", e.state_digest);
+  write_digest(w, "audit_head", e.audit_head);
+  write_digest(w, "snapshot_digest", e.snapshot_digest);
+  write_digest(w, "obligations_root", e.obligations_root);
+  w.field("certified", e.certified).key("signatures").begin_array();
+  for (const EpochSignature& s : e.signatures) {
+    w.begin_object().field("node_id", s.node_id).field("signature", to_hex(s.signature)).end_object();
+  }
+  w.end_array().end_object();
 }
 
 }  // namespace quorumclear::api

@@ -52,6 +52,10 @@ inline JsonWriter& write_digest(JsonWriter& w, std::string_view name, const sett
 }
 /// "SECURITIES" or "CASH".
 [[nodiscard]] std::string_view asset_kind_name(settlement::AssetKind kind);
+/// "DELIVER", "RECEIVE", "PAY" or "COLLECT".
+[[nodiscard]] std::string_view direction_name(settlement::Direction direction);
+/// "PENDING", "SETTLED" or "FAILED".
+[[nodiscard]] std::string_view obligation_status_name(settlement::ObligationStatus status);
 
 /// The {trade_id} path parameter: ^[A-Za-z0-9._:-]{1,64}$, else 400
 /// PARAMETER_INVALID.
@@ -59,6 +63,9 @@ inline JsonWriter& write_digest(JsonWriter& w, std::string_view name, const sett
 
 /// One TradeView as a JSON object (GET /v1/trades/{id}, lists, allegations).
 void write_trade(JsonWriter& w, const TradeView& trade);
+
+/// One EpochView as a JSON object (GET /v1/epochs/{epoch}, a run's proof).
+void write_epoch(JsonWriter& w, const EpochView& epoch);
 
 /// {"<list_name>": [...], "next_cursor": "..."} with `write_item` for each.
 template <class T, class Write>

@@ -13,32 +13,6 @@ std::string_view run_status_name(settlement::RunStatus status) {
   return status == settlement::RunStatus::kSettled ? "SETTLED" : "PARTIALLY_SETTLED";
 }
 
-std::string_view direction_name(settlement::Direction direction) {
-  switch (direction) {
-    case settlement::Direction::kDeliver:
-      return "DELIVER";
-    case settlement::Direction::kReceive:
-      return "RECEIVE";
-    case settlement::Direction::kPay:
-      return "PAY";
-    case settlement::Direction::kCollect:
-      return "COLLECT";
-  }
-  return "DELIVER";
-}
-
-std::string_view obligation_status_name(settlement::ObligationStatus status) {
-  switch (status) {
-    case settlement::ObligationStatus::kPending:
-      return "PENDING";
-    case settlement::ObligationStatus::kSettled:
-      return "SETTLED";
-    case settlement::ObligationStatus::kFailed:
-      return "FAILED";
-  }
-  return "PENDING";
-}
-
 void write_instruction(JsonWriter& w, const InstructionView& i) {
   w.begin_object().field("member", i.member.view()).field("direction", direction_name(i.direction));
   w.field("asset_kind", asset_kind_name(i.kind)).field("asset", i.asset.view());
@@ -86,7 +60,14 @@ void write_run_report(JsonWriter& w, const RunReport& report) {
   for (const InstructionView& i : report.instructions) write_instruction(w, i);
   w.end_array().key("unmatched").begin_array();
   for (const UnmatchedView& u : report.unmatched) write_unmatched(w, u);
-  w.end_array().end_object();
+  w.end_array();
+  if (report.proof) {
+    w.key("proof").begin_object().field("member", report.proof->member.view());
+    w.field("encoding", to_hex(report.proof->proof)).key("epoch");
+    write_epoch(w, report.proof->epoch);
+    w.end_object();
+  }
+  w.end_object();
 }
 
 std::string run_report_json(const RunReport& report) {

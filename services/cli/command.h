@@ -73,6 +73,8 @@ struct Command {
 [[nodiscard]] Command cash_command();
 [[nodiscard]] Command cutoff_command();
 [[nodiscard]] Command report_command();
+/// Verification with only public files: proof (a member's obligations).
+[[nodiscard]] Command proof_command();
 
 /// The arguments after the command name, with the command's one positional
 /// argument (its verb, or the trade id of status), wherever it stands,

@@ -245,6 +245,10 @@ void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
     applied->snapshot = std::make_shared<const settlement::Bytes>(settlement::encode_snapshot(*ledger_));
     applied->tuple.snapshot_digest = settlement::snapshot_digest(*applied->snapshot);
   }
+  if (!applied->result.reports.empty()) {
+    applied->obligations = settlement::prove_epoch_obligations(applied->result.reports, ledger_->reference());
+    applied->tuple.obligations_root = applied->obligations.root;
+  }
   applied->by_catch_up = by_catch_up;
   tracker_.set_own(applied->tuple);
   own_tuples_[decided.epoch.value] = applied->tuple;

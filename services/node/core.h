@@ -21,6 +21,7 @@
 #include "services/node/peer_wire.h"
 #include "services/node/pending_entries.h"
 #include "settlement/ledger.h"
+#include "settlement/obligation_proof.h"
 
 #include <atomic>
 #include <memory>
@@ -43,6 +44,9 @@ struct AppliedEpoch {
   /// At a checkpoint: the ledger's snapshot after this epoch
   /// (tuple.snapshot_digest is its digest), for the store to keep.
   std::shared_ptr<const settlement::Bytes> snapshot;
+  /// When the epoch closed a business date: every clearing member's proof
+  /// under tuple.obligations_root, for the store to serve.
+  settlement::EpochObligations obligations;
 };
 
 /// Entries this node acknowledged and may still hold: shared with the API

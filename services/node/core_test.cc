@@ -457,6 +457,12 @@ std::map<std::int32_t, settlement::Digest> committed_runs(const Cluster& c, std:
     for (const settlement::SettlementReport& r : applied->result.reports) {
       EXPECT_TRUE(runs.emplace(r.business_date.days, r.digest).second) << "node " << i << ": a date settled twice";
     }
+    // The tuple signs the members' obligations of exactly the runs the epoch
+    // closed, and the store is handed every clearing member's proof of them.
+    const auto proven = settlement::prove_epoch_obligations(applied->result.reports, c.cores[i]->ledger().reference());
+    EXPECT_EQ(applied->tuple.obligations_root, proven.root) << "node " << i << " epoch " << e;
+    EXPECT_EQ(applied->tuple.obligations_root == quorum::Digest{}, applied->result.reports.empty());
+    EXPECT_EQ(applied->obligations.proofs.size(), proven.proofs.size());
   }
   return runs;
 }

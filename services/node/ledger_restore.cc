@@ -2,6 +2,7 @@
 
 #include "quorum/certificate.h"
 #include "services/node/clearing_node.h"
+#include "settlement/obligation_proof.h"
 #include "settlement/snapshot.h"
 
 #include <sodium.h>
@@ -87,6 +88,9 @@ RestoredLedger restore_ledger(store::NodeStore& store, const settlement::Referen
     if (output != stored.output_digest) refuse("output digest");
     if (r.state_digest != stored.state_digest) refuse("state digest");
     if (audit != stored.audit_head) refuse("audit head");
+    if (settlement::prove_epoch_obligations(r.reports, reference).root != stored.obligations_root) {
+      refuse("obligations root");
+    }
     ++out.epochs_replayed;
   });
   if (ledger.last_applied_epoch() != state.last_applied_epoch || ledger.state_digest() != state.state_digest ||

@@ -8,6 +8,13 @@
 namespace quorumclear::node {
 namespace {
 
+api::EpochView epoch_view(const store::EpochRow& row) {
+  api::EpochView v{row.epoch,           row.output_digest,    row.state_digest, row.audit_head,
+                   row.snapshot_digest, row.obligations_root, {},               row.certified};
+  for (const store::EpochSignature& s : row.signatures) v.signatures.push_back({s.node_id, s.signature});
+  return v;
+}
+
 api::Decimal money(std::int64_t minor, std::uint8_t minor_units) { return api::Decimal{minor, minor_units}; }
 
 std::string date_text(settlement::BusinessDate d) {
@@ -192,6 +199,9 @@ api::Answer<api::RunReport> NodeApi::settlement_run(const api::Caller& caller, s
       out.unmatched.push_back(api::UnmatchedView{u.submitter, u.counterparty, u.trade_id, u.version,
                                                  api::report_status(u.status), u.field, u.report_business_date});
     }
+    // The epoch's row outlives the run's read: signatures only ever join it.
+    const std::optional<store::EpochRow> cutoff = run->proof ? reads.epoch(run->run.cutoff_epoch) : std::nullopt;
+    if (cutoff) out.proof = api::RunProof{caller.member, *run->proof, epoch_view(*cutoff)};
     return out;
   });
 }
@@ -203,9 +213,7 @@ api::Answer<api::EpochView> NodeApi::epoch(const api::Caller&, std::uint64_t e) 
       return api::Refusal{api::RefusalKind::kNotFound, "EPOCH_NOT_FOUND", "this node has not applied that epoch",
                           "epoch", 0};
     }
-    api::EpochView v{row->epoch, row->output_digest, row->state_digest, row->audit_head, {}, row->certified};
-    for (const store::EpochSignature& s : row->signatures) v.signatures.push_back({s.node_id, s.signature});
-    return v;
+    return epoch_view(*row);
   });
 }
 

@@ -136,7 +136,8 @@ void NodeIo::commit(const AppliedEpoch& applied) {
                                 applied.tuple.output_digest,
                                 applied.tuple.audit_head,
                                 applied.tuple.snapshot_digest,
-                                applied.tuple.obligations_root};
+                                applied.tuple.obligations_root,
+                                applied.obligations.proofs};
   try {
     until_done("commit", [&] { apply_store_.apply_epoch(row); });
   } catch (const store::EpochAlreadyApplied&) {

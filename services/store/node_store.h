@@ -40,6 +40,7 @@
 
 #include "services/store/store_errors.h"
 #include "settlement/ledger.h"
+#include "settlement/obligation_proof.h"
 
 #include <array>
 #include <cstdint>
@@ -162,6 +163,9 @@ struct EpochToWrite {
   /// the epoch is no checkpoint, or closed no business date.
   Digest snapshot_digest{};
   Digest obligations_root{};
+  /// Every clearing member's proof under obligations_root, one per member
+  /// per run the epoch closed (settlement/obligation_proof.h).
+  std::span<const settlement::MemberObligationProof> obligation_proofs{};
 };
 
 /// The audit chain's link for epoch `epoch`: SHA-256(prev || record) with

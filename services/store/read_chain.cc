@@ -190,36 +190,44 @@ class ChangeReader {
 
 }  // namespace
 
-std::optional<EpochRow> ReadStore::epoch(std::uint64_t e) {
+std::optional<EpochRow> read::epoch_row(Snapshot& tx, std::uint64_t e) {
   if (e > kEpochMax) return std::nullopt;
+  const pqxx::result rows =
+      tx.exec("SELECT epoch, output_digest, state_digest, audit_head, batch_count, trade_count, "
+              "(SELECT node_count FROM network), snapshot_digest, obligations_root FROM epochs WHERE epoch = " +
+              epoch_text(e));
+  if (rows.empty()) return std::nullopt;
+  const pqxx::row row = rows[0];
+  EpochRow out;
+  out.epoch = e;
+  out.output_digest = sql::digest_of(row[1]);
+  out.state_digest = sql::digest_of(row[2]);
+  out.audit_head = sql::digest_of(row[3]);
+  if (!row[7].is_null()) out.snapshot_digest = sql::digest_of(row[7]);
+  if (!row[8].is_null()) out.obligations_root = sql::digest_of(row[8]);
+  out.batch_count = read::count_of(row[4], std::numeric_limits<std::int32_t>::max());
+  out.trade_count = read::count_of(row[5], std::numeric_limits<std::int32_t>::max());
+  for (const pqxx::row& sig :
+       tx.exec("SELECT node_id, signature FROM epoch_signatures WHERE epoch = " + epoch_text(e) + " ORDER BY node_id")) {
+    const settlement::Bytes bytes = sql::bytes_of(sig[1]);
+    EpochSignature signature;
+    signature.node_id = static_cast<std::uint16_t>(read::count_of(sig[0], std::numeric_limits<std::uint16_t>::max()));
+    if (bytes.size() != signature.signature.size()) throw StoreError("store: a stored signature is not 64 bytes");
+    std::copy(bytes.begin(), bytes.end(), signature.signature.begin());
+    out.signatures.push_back(signature);
+  }
+  if (!row[6].is_null()) {
+    // 2f + 1 of n = 3f + 1 (or more) nodes.
+    const std::uint32_t n = read::count_of(row[6], std::numeric_limits<std::uint16_t>::max());
+    out.certified = n > 0 && out.signatures.size() >= 2 * ((n - 1) / 3) + 1;
+  }
+  return out;
+}
+
+std::optional<EpochRow> ReadStore::epoch(std::uint64_t e) {
   return guarded("epoch", [&](Session& s) -> std::optional<EpochRow> {
     Snapshot tx(s.db);
-    const pqxx::result rows =
-        tx.exec("SELECT epoch, output_digest, state_digest, audit_head, batch_count, trade_count, "
-                "(SELECT node_count FROM network) FROM epochs WHERE epoch = " + epoch_text(e));
-    if (rows.empty()) return std::nullopt;
-    const pqxx::row row = rows[0];
-    EpochRow out;
-    out.epoch = e;
-    out.output_digest = sql::digest_of(row[1]);
-    out.state_digest = sql::digest_of(row[2]);
-    out.audit_head = sql::digest_of(row[3]);
-    out.batch_count = read::count_of(row[4], std::numeric_limits<std::int32_t>::max());
-    out.trade_count = read::count_of(row[5], std::numeric_limits<std::int32_t>::max());
-    for (const pqxx::row& sig :
-         tx.exec("SELECT node_id, signature FROM epoch_signatures WHERE epoch = " + epoch_text(e) + " ORDER BY node_id")) {
-      const settlement::Bytes bytes = sql::bytes_of(sig[1]);
-      EpochSignature signature;
-      signature.node_id = static_cast<std::uint16_t>(read::count_of(sig[0], std::numeric_limits<std::uint16_t>::max()));
-      if (bytes.size() != signature.signature.size()) throw StoreError("store: a stored signature is not 64 bytes");
-      std::copy(bytes.begin(), bytes.end(), signature.signature.begin());
-      out.signatures.push_back(signature);
-    }
-    if (!row[6].is_null()) {
-      // 2f + 1 of n = 3f + 1 (or more) nodes.
-      const std::uint32_t n = read::count_of(row[6], std::numeric_limits<std::uint16_t>::max());
-      out.certified = n > 0 && out.signatures.size() >= 2 * ((n - 1) / 3) + 1;
-    }
+    std::optional<EpochRow> out = read::epoch_row(tx, e);
     tx.commit();
     return out;
   });

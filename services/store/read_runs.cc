@@ -162,6 +162,13 @@ std::optional<RunDetail> ReadStore::settlement_run(BusinessDate business_date, c
     detail.run = std::move(runs.front());
     detail.obligations = obligations(tx, business_date, scope);
     detail.unmatched = unmatched(tx, business_date, scope);
+    if (scope) {
+      read::Query proof("SELECT proof FROM obligation_proofs");
+      proof.where("settlement_date = " + proof.param(sql::date(business_date)) + "::date");
+      proof.where("member_id = " + proof.param(sql::text(scope->view())));
+      const pqxx::result found = proof.run(tx);
+      if (!found.empty()) detail.proof = sql::bytes_of(found[0][0]);
+    }
     tx.commit();
     return detail;
   });

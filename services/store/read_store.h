@@ -247,6 +247,10 @@ struct RunDetail {
   RunRow run;
   std::vector<ObligationRow> obligations;  // by member, securities first, asset, origin
   std::vector<UnmatchedRow> unmatched;     // by submitter, trade id
+  /// A member's read: its obligation proof (encode_obligation_proof) under
+  /// the cut-off epoch's obligations root. Empty otherwise, and for runs
+  /// stored without one.
+  std::optional<Bytes> proof;
 };
 
 // ---- Chain -------------------------------------------------------------------
@@ -257,6 +261,8 @@ struct EpochRow {
   Digest output_digest{};
   Digest state_digest{};
   Digest audit_head{};
+  Digest snapshot_digest{};   // zero when the epoch is no checkpoint
+  Digest obligations_root{};  // zero when it closed no business date
   std::uint32_t batch_count = 0;
   std::uint32_t trade_count = 0;  // report and cancel outcomes
   std::vector<EpochSignature> signatures;  // by node id; verified before stored

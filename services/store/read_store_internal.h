@@ -187,5 +187,8 @@ Page<T> page_of(const pqxx::result& rows, std::uint32_t limit, Parse&& parse, Cu
   return page;
 }
 
+/// Epoch `e`'s row with its signatures, inside the caller's snapshot.
+[[nodiscard]] std::optional<EpochRow> epoch_row(Snapshot& tx, std::uint64_t e);
+
 }  // namespace read
 }  // namespace quorumclear::store

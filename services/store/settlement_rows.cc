@@ -70,6 +70,12 @@ void write_settlement_runs(pqxx::work& tx, const EpochToWrite& e, BulkMethod bul
   sql::write_rows(tx, bulk, "settlement_run_totals", totals);
   sql::write_rows(tx, bulk, "net_obligations", obligations);
   sql::write_rows(tx, bulk, "settlement_unmatched_reports", unmatched);
+  Rows<3> proofs{{"settlement_date", "member_id", "proof"}, {}};
+  for (const MemberObligationProof& p : e.obligation_proofs) {
+    proofs.rows.push_back({sql::date(p.business_date), sql::text(p.member.view()),
+                           sql::bytea(encode_obligation_proof(p.proof))});
+  }
+  sql::write_rows(tx, bulk, "obligation_proofs", proofs);
 }
 
 }  // namespace quorumclear::store

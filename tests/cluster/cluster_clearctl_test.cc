@@ -246,6 +246,34 @@ TEST(ClusterClearctl, SubmitWaitReadCutoffAndReportOnFourNodes) {
   EXPECT_EQ(cli.run({"report", "--date", "2026-11-30"}, "OPS", 0, &out), 1) << out;
   EXPECT_TRUE(contains(out, "HTTP 404")) << out;
 
+  // BANK_A proves its obligations of the run to a third party with the
+  // genesis file alone; an altered amount, or proof byte, is refused.
+  EXPECT_FALSE(contains(json, "\"proof\"")) << "the operator's read carries no member's proof";
+  const std::size_t a = c.node_of("BANK_A");
+  std::string member_json;
+  ASSERT_TRUE(eventually([&] {
+    return cli.run({"report", "--date", "2026-12-01", "--format", "json"}, "BANK_A", a, &member_json) == 0 &&
+           contains(member_json, "\"certified\":true");
+  })) << member_json;
+  const fs::path proof_file = c.dir() / "bank_a_run.json";
+  const std::string genesis = (c.dir() / "genesis.json").string();
+  write_text(proof_file, member_json);
+  ASSERT_EQ(c.clearctl({"proof", "verify", "--genesis", genesis, "--run", proof_file.string()}, &out), 0) << out;
+  EXPECT_TRUE(contains(out, "proof verified: BANK_A, business date 2026-12-01, 4 obligations, epoch ")) << out;
+  std::string altered = member_json;
+  const std::size_t amount = altered.find("\"-2562.50\"");
+  ASSERT_NE(amount, std::string::npos) << altered;
+  altered.replace(amount, 10, "\"-2562.49\"");
+  write_text(proof_file, altered);
+  EXPECT_EQ(c.clearctl({"proof", "verify", "--genesis", genesis, "--run", proof_file.string()}, &out), 1) << out;
+  EXPECT_TRUE(contains(out, "NOT VERIFIED: the instructions shown for BANK_A are not the proven ones")) << out;
+  altered = member_json;
+  const std::size_t encoding = altered.find("\"encoding\":\"") + 12;
+  altered[encoding + 40] = altered[encoding + 40] == '0' ? '1' : '0';
+  write_text(proof_file, altered);
+  EXPECT_EQ(c.clearctl({"proof", "verify", "--genesis", genesis, "--run", proof_file.string()}, &out), 1) << out;
+  EXPECT_TRUE(contains(out, "NOT VERIFIED")) << out;
+
   EXPECT_TRUE(c.openapi_violations().empty()) << c.openapi_violations().front();
 }
 
