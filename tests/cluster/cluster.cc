@@ -105,13 +105,15 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), admin_u
   dir_ = fs::temp_directory_path() / ("qc-cluster-" + tag);
   fs::remove_all(dir_);
   fs::create_directories(dir_ / "tokens");
-  pqxx::connection admin(admin_url_);
   for (std::size_t i = 0; i < options_.nodes; ++i) {
+    const auto server = options_.database_servers.find(i);
+    server_urls_.push_back(server != options_.database_servers.end() ? server->second : admin_url_);
     database_names_.push_back("qc_cluster_" + tag + "_" + std::to_string(i));
+    pqxx::connection admin(server_urls_.back());
     pqxx::nontransaction tx(admin);
     tx.exec("DROP DATABASE IF EXISTS " + database_names_.back());
     tx.exec("CREATE DATABASE " + database_names_.back());
-    databases_.push_back(with_database(admin_url_, database_names_.back()));
+    databases_.push_back(with_database(server_urls_.back(), database_names_.back()));
     peer_ports_.push_back(free_port());
     api_ports_.push_back(free_port());
     ops_ports_.push_back(free_port());
@@ -134,14 +136,14 @@ Cluster::~Cluster() {
       ::waitpid(pids_[i], nullptr, 0);
     }
   }
-  try {
-    pqxx::connection admin(admin_url_);
-    for (const std::string& name : database_names_) {
+  for (std::size_t i = 0; i < database_names_.size(); ++i) {
+    try {
+      pqxx::connection admin(server_urls_[i]);
       pqxx::nontransaction tx(admin);
-      tx.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      tx.exec("DROP DATABASE IF EXISTS " + database_names_[i] + " WITH (FORCE)");
+    } catch (...) {
+      // A stray database is harmless; ops/pg.sh owns the server.
     }
-  } catch (...) {
-    // A stray database is harmless; ops/pg.sh owns the server.
   }
   if (std::getenv("QC_KEEP_CLUSTER") == nullptr) {
     std::error_code ec;
@@ -293,7 +295,7 @@ void Cluster::replace_tls_key(std::size_t node) {
 }
 
 void Cluster::set_database_reachable(std::size_t node, bool reachable) {
-  pqxx::connection admin(admin_url_);
+  pqxx::connection admin(server_urls_.at(node));
   pqxx::nontransaction tx(admin);
   const std::string& name = database_names_.at(node);
   tx.exec("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS " + (reachable ? "true" : "false"));
@@ -464,5 +466,46 @@ HttpAnswer Cluster::ops(std::size_t node, const std::string& path) {
 }
 
 std::string Cluster::log_of(std::size_t node) const { return read_file(node_dir(node) / "node.log"); }
+
+PrivatePostgres::PrivatePostgres() {
+  static std::atomic<int> counter{0};
+  dir_ = fs::temp_directory_path() / ("qc-pg-" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  try {
+    start();
+    if (pg_sh("url", &url_) != 0) throw std::runtime_error("ops/pg.sh url: " + url_);
+  } catch (...) {
+    // No destructor runs for a constructor that throws: leave no server behind.
+    (void)pg_sh("stop");
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    throw;
+  }
+  while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+}
+
+PrivatePostgres::~PrivatePostgres() {
+  (void)pg_sh("stop");
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+void PrivatePostgres::start() {
+  std::string out;
+  if (pg_sh("start", &out) != 0) throw std::runtime_error("ops/pg.sh start: " + out);
+}
+
+void PrivatePostgres::stop() {
+  std::string out;
+  if (pg_sh("stop", &out) != 0) throw std::runtime_error("ops/pg.sh stop: " + out);
+}
+
+int PrivatePostgres::pg_sh(const std::string& command, std::string* output) {
+  // The script's own output goes to a file beside the data, not to the
+  // test's: `url` is read back from it.
+  return run({"/bin/bash", QC_PG_SH, command}, output, {{"QC_PG_DIR", (dir_ / "server").string()}},
+             dir_ / ("pg-" + command + ".log"));
+}
 
 }  // namespace quorumclear::testing

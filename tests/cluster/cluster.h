@@ -33,6 +33,35 @@ struct ClusterOptions {
   /// Small, so every cluster test crosses checkpoints and restarts from snapshots.
   int checkpoint_interval_epochs = 16;
   std::uint32_t idle_heartbeat_ms = 200;
+  /// Node -> the admin URL of another PostgreSQL server that holds that
+  /// node's database instead of the shared one (QC_PG_URL), e.g. a
+  /// PrivatePostgres a test stops and starts without disturbing the others.
+  std::map<std::size_t, std::string> database_servers;
+};
+
+/// A PostgreSQL server of its own for one test: ops/pg.sh with QC_PG_DIR
+/// under the temporary folder, so stopping it never touches the shared
+/// server that cluster tests running in parallel use. The destructor stops
+/// it and removes its folder.
+class PrivatePostgres {
+ public:
+  PrivatePostgres();
+  ~PrivatePostgres();
+  PrivatePostgres(const PrivatePostgres&) = delete;
+  PrivatePostgres& operator=(const PrivatePostgres&) = delete;
+
+  /// `ops/pg.sh start` (initdb on first use); throws when it fails.
+  void start();
+  /// `ops/pg.sh stop`: a fast shutdown that ends every open connection.
+  void stop();
+  /// The admin URL (its `quorumclear` database), as ClusterOptions takes it.
+  [[nodiscard]] const std::string& url() const { return url_; }
+
+ private:
+  int pg_sh(const std::string& command, std::string* output = nullptr);
+
+  std::filesystem::path dir_;
+  std::string url_;
 };
 
 struct HttpAnswer {
@@ -109,6 +138,7 @@ class Cluster {
   ClusterOptions options_;
   std::filesystem::path dir_;
   std::string admin_url_;
+  std::vector<std::string> server_urls_;  // per node: the admin URL of its database's server
   std::vector<std::string> database_names_;
   std::vector<std::string> databases_;
   std::vector<int> pids_;
