@@ -2,6 +2,8 @@
 
 #include "services/api/http_server.h"
 #include "services/config/dates.h"
+#include "services/config/files.h"
+#include "services/config/hex.h"
 #include "services/config/key_files.h"
 #include "services/config/node_config.h"
 #include "services/log/log.h"
@@ -69,6 +71,7 @@ struct ClearingNode::Parts {
   void load(const fs::path& config_file);
   void open_store();
   void build_transport();
+  bool lost_its_data(const store::StoredState& state);
   void build_core();
   void build_http();
   void core_loop();
@@ -140,8 +143,26 @@ void ClearingNode::Parts::build_transport() {
   }
 }
 
+// data_dir/joined names the network this node has been part of. It lives
+// outside the database, so a node whose database was lost (dropped and
+// recreated empty) but that kept its key files and data directory knows it
+// has voted before, while a node of a new network starts voting at once.
+bool ClearingNode::Parts::lost_its_data(const store::StoredState& state) {
+  const fs::path marker = config.data_dir / "joined";
+  const std::string network = config::to_hex(genesis.network_id) + "\n";
+  auto known = config::read_file(marker, 4'096, config::Secrecy::kPublic);
+  const bool joined = std::holds_alternative<std::string>(known) && std::get<std::string>(known) == network;
+  if (!joined) {
+    if (auto e = config::write_file_atomically(marker, network, 0644, config::Overwrite::kReplace)) {
+      throw StartupError(marker.string() + ": " + e->what());
+    }
+  }
+  return joined && !state.last_applied_epoch && !state.entered_epoch;
+}
+
 void ClearingNode::Parts::build_core() {
   const store::StoredState state = core_store->load_state();
+  const bool rejoin = lost_its_data(state);
   RestoredLedger restored = restore_ledger(*core_store, *reference, state);
   for (const std::string& why : restored.refused_snapshots) {
     log->write(log::Level::kWarn, "node", "SNAPSHOT_REFUSED", {{"detail", why}});
@@ -170,6 +191,7 @@ void ClearingNode::Parts::build_core() {
   setup.ledger = std::move(restored.ledger);
   setup.audit_head = restored.audit_head;
   setup.entered_epoch = state.entered_epoch;
+  setup.rejoin = rejoin;
   core = std::make_unique<NodeCore>(std::move(setup), *io, *budget);
   // Reports acknowledged before a restart and not yet decided: proposed again.
   std::vector<ReceivedEntry> pending;
@@ -186,6 +208,13 @@ void ClearingNode::Parts::build_core() {
               {"engine_epoch", std::to_string(core->status().engine_epoch)},
               {"snapshot", restored.snapshot_epoch ? std::to_string(*restored.snapshot_epoch) : "-"},
               {"replayed", std::to_string(restored.epochs_replayed)}});
+  if (rejoin) {
+    log->write(log::Level::kWarn, "node", "REBUILDING",
+               {{"detail", "this node joined the network before and its database is empty: it rebuilds from its "
+                           "peers' certified epochs and votes again only above the bound 2f+1 peers give it; "
+                           "reports it acknowledged and had not seen decided are lost with its data and must be "
+                           "resubmitted"}});
+  }
 }
 
 void ClearingNode::Parts::build_http() {

@@ -36,9 +36,14 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
       committed_(ledger_->last_applied_epoch()),
       certified_(ledger_->last_applied_epoch()),
       audit_head_(setup.audit_head),
-      peer_signed_next_(members_.n(), 0) {
+      peer_signed_next_(members_.n(), 0),
+      peer_latest_signature_(members_.n()) {
   options_.engine.network_id = network_id_;
-  rebuild_engine();
+  if (setup.rejoin && !entered_) {
+    rejoin_.emplace();
+  } else {
+    rebuild_engine();
+  }
 }
 
 NodeCore::~NodeCore() = default;
@@ -48,6 +53,7 @@ bool NodeCore::is_checkpoint(std::uint64_t epoch) const {
 }
 
 void NodeCore::rebuild_engine() {
+  if (rejoin_) return;  // no vote before the bound is known
   // Never vote again in an epoch entered before (it might contradict what
   // was sent then): those epochs come by certificate (engine.h, "Restart").
   const std::uint64_t first = std::max(next_apply_, entered_ ? *entered_ + 1 : 0);
@@ -154,6 +160,7 @@ void NodeCore::on_tick(const ClockTick& tick) {
   now_ms_ = tick.now_ms;
   schedule_cut_off(tick);
   if (engine_ && !diverged_at_ && !draining_) run(engine_->tick(tick.now_ms));
+  if (rejoin_) ask_progress(tick.now_ms);
   maybe_catch_up(tick.now_ms);
 }
 
@@ -350,6 +357,7 @@ void NodeCore::on_signature(quorum::NodeId from, const quorum::Bytes& payload) {
       // from it that it must catch up.
       if (quorum::verify_epoch(tuple, frame->signature, keys_.signing_public.at(from.value))) {
         note_peer_progress(from, frame->epoch);
+        note_peer_signature(from, tuple, frame->signature);
       }
       return;
     case quorum::SignatureFiling::kFiled:
@@ -357,6 +365,7 @@ void NodeCore::on_signature(quorum::NodeId from, const quorum::Bytes& payload) {
       break;
   }
   note_peer_progress(from, frame->epoch);
+  note_peer_signature(from, tuple, frame->signature);
   if (tracker_.diverged(tuple.epoch)) {
     diverge(frame->epoch, "a quorum certified another state");
     return;
@@ -369,6 +378,12 @@ void NodeCore::note_peer_progress(quorum::NodeId peer, std::uint64_t epoch) {
   peer_signed_next_[peer.value] = epoch + 1;
   // The peer applied this epoch: our frames of it and before are moot.
   io_.discard_below(peer, epoch + 1);
+}
+
+void NodeCore::note_peer_signature(quorum::NodeId peer, const quorum::EpochTuple& tuple,
+                                   const quorum::Signature& signature) {
+  std::optional<SignatureFrame>& latest = peer_latest_signature_.at(peer.value);
+  if (!latest || tuple.epoch.value > latest->epoch) latest = signature_frame(tuple, signature);
 }
 
 void NodeCore::diverge(std::uint64_t epoch, std::string why) {
@@ -387,6 +402,7 @@ CoreStatus NodeCore::status() const {
   s.last_committed = committed_;
   s.last_certified = certified_;
   s.entered_epoch = entered_;
+  s.rejoining = rejoin_.has_value();
   s.state_digest = ledger_->state_digest();
   s.audit_head = audit_head_;
   s.open_business_date = ledger_->open_business_date();

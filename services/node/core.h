@@ -135,6 +135,10 @@ struct CoreOptions {
   std::uint64_t catch_up_timeout_ms = 5'000;
   /// Applied epochs waiting for the store before the core stops taking input.
   std::size_t apply_backlog_max = 8;
+  /// A rejoining node votes from epoch (bound + 1) + W + this (core_rejoin.cc).
+  std::uint64_t rejoin_margin_epochs = 16;
+  /// How often a rejoining node asks its peers again for their progress.
+  std::uint64_t rejoin_ask_ms = 1'000;
   /// Decided epochs held above a gap being caught up; later ones are left
   /// to catch-up too, so a stalled catch-up cannot pin memory.
   std::size_t waiting_epochs_max = 32;
@@ -158,6 +162,10 @@ struct CoreSetup {
   quorum::Digest audit_head{};
   /// Highest epoch ever entered (node_state.entered_epoch), if any.
   std::optional<std::uint64_t> entered_epoch;
+  /// The node lost its data (an empty database where it had joined before):
+  /// it has lost its record of the epochs it entered too, so it votes only
+  /// once its peers told it an epoch bound it can trust (core_rejoin.cc).
+  bool rejoin = false;
 };
 
 /// A copy of where the core stands, for readiness, status and metrics.
@@ -173,6 +181,8 @@ struct CoreStatus {
   std::size_t pending_entries = 0;
   std::uint64_t catch_ups = 0;
   bool catching_up = false;
+  /// Waiting for its peers' progress before it votes (a node that lost its data).
+  bool rejoining = false;
   /// Epochs others certified that this node has not applied (0 when current).
   std::uint64_t behind_epochs = 0;
   std::optional<std::uint64_t> diverged_at;
@@ -182,6 +192,17 @@ struct CoreStatus {
   quorum::EngineStats engine;
   settlement::MatchingStats matching;
 };
+
+/// The first epoch a node that lost its data may vote in, from its peers'
+/// reports (each the highest of its entered, applied and frontier epochs)
+/// and the highest epoch it signed that a peer showed it (`own_signed`):
+/// v = max(the (f+1)-th highest report of at least 2f+1 distinct peers,
+/// own_signed), then (v + 1) + W + margin. Why that is enough:
+/// services/README.md, "A node that lost its data". Precondition:
+/// reports.size() >= 2f + 1.
+[[nodiscard]] std::uint64_t rejoin_first_epoch(std::vector<std::optional<std::uint64_t>> reports,
+                                               std::optional<std::uint64_t> own_signed, std::size_t f,
+                                               std::uint64_t margin);
 
 class NodeCore {
  public:
@@ -219,6 +240,7 @@ class NodeCore {
   void flush_signatures(std::uint64_t epoch);
   void forget_settled_epochs();
   void note_peer_progress(quorum::NodeId peer, std::uint64_t epoch);
+  void note_peer_signature(quorum::NodeId peer, const quorum::EpochTuple& tuple, const quorum::Signature& signature);
   void diverge(std::uint64_t epoch, std::string why);
   void rebuild_engine();
   [[nodiscard]] bool is_checkpoint(std::uint64_t epoch) const;
@@ -233,6 +255,10 @@ class NodeCore {
   /// for more, or ends the catch-up once past its target.
   void catch_up_progress();
   [[nodiscard]] std::optional<std::uint64_t> certified_frontier() const;
+  // Rejoining after the data was lost (core_rejoin.cc).
+  void ask_progress(std::uint64_t now_ms);
+  void answer_progress(quorum::NodeId from);
+  void on_progress(quorum::NodeId from, const ProgressReport& report);
 
   quorum::Membership members_;
   quorum::NodeId self_;
@@ -260,8 +286,20 @@ class NodeCore {
   std::map<std::uint64_t, quorum::EpochTuple> own_tuples_;
   /// Per node, one above the highest epoch it validly signed (0: none yet).
   std::vector<std::uint64_t> peer_signed_next_;
+  /// Each peer's newest valid signature seen (kept apart from the tracker,
+  /// which prunes): shown to it if it lost its data (core_rejoin.cc).
+  std::vector<std::optional<SignatureFrame>> peer_latest_signature_;
   std::unique_ptr<CatchUp> catch_up_;
   std::uint64_t catch_ups_ = 0;
+  struct Rejoin {
+    /// Each peer's latest report: the highest of its entered, applied and
+    /// frontier epochs (nullopt: none of them yet).
+    std::map<std::uint16_t, std::optional<std::uint64_t>> reports;
+    /// The highest epoch a peer showed this node's own valid signature for.
+    std::optional<std::uint64_t> own_signed;
+    std::optional<std::uint64_t> last_ask_ms;
+  };
+  std::optional<Rejoin> rejoin_;
   std::uint64_t now_ms_ = 0;
   std::uint64_t last_control_proposal_ms_ = 0;
   std::uint64_t last_apply_ms_ = 0;

@@ -116,6 +116,14 @@ void NodeCore::on_catch_up(quorum::NodeId from, const quorum::Bytes& payload) {
     io_.serve_catch_up(from, *request);
     return;
   }
+  if (std::holds_alternative<ProgressRequest>(*frame)) {
+    answer_progress(from);
+    return;
+  }
+  if (const auto* report = std::get_if<ProgressReport>(&*frame)) {
+    on_progress(from, *report);
+    return;
+  }
   if (!catch_up_ || catch_up_->peer != from) return;  // a late answer to an earlier ask
   CatchUp& c = *catch_up_;
   c.last_heard_ms = now_ms_;

@@ -93,8 +93,9 @@ class Cluster {
     }
   }
 
-  /// (Re)builds node i from its store, as a restarted process would.
-  void start(std::uint16_t i) {
+  /// (Re)builds node i from its store, as a restarted process would;
+  /// `rejoin` as a node whose database was found empty after it had joined.
+  void start(std::uint16_t i, bool rejoin = false) {
     std::shared_ptr<settlement::Ledger> ledger;
     quorum::Digest audit{};
     // From the newest stored snapshot, as the node does (ledger_restore.h).
@@ -125,6 +126,7 @@ class Cluster {
     setup.ledger = std::move(ledger);
     setup.audit_head = audit;
     setup.entered_epoch = stores[i].entered;
+    setup.rejoin = rejoin;
     local[i].clear();
     cores[i] = std::make_unique<NodeCore>(std::move(setup), *ios[i], *budgets[i]);
   }
@@ -406,6 +408,51 @@ TEST_P(CoreCluster, RestartedNodeNeverSendsInAnEpochItEnteredAndCatchesUp) {
   }));
   for (const std::uint64_t e : c.sent_epochs[2]) EXPECT_GT(e, *entered) << "voted again in epoch " << e;
   EXPECT_GE(c.cores[2]->status().catch_ups, 1u);
+  expect_identical(c);
+}
+
+TEST(CoreRejoin, TheBoundIsTheFPlusOnethHighestReportPlusWindowAndMargin) {
+  constexpr std::uint64_t kMargin = 16;
+  const std::uint64_t w = quorum::kEpochWindow;
+  // f = 1, three reports: one inflated report neither raises it...
+  EXPECT_EQ(rejoin_first_epoch({1'000'000'000, 40, 41}, std::nullopt, 1, kMargin), 41 + 1 + w + kMargin);
+  // ...nor does a deflated one lower it below the honest ones.
+  EXPECT_EQ(rejoin_first_epoch({std::nullopt, 40, 41}, std::nullopt, 1, kMargin), 40 + 1 + w + kMargin);
+  EXPECT_EQ(rejoin_first_epoch({0, 40, 41}, std::nullopt, 1, kMargin), 40 + 1 + w + kMargin);
+  // A network that has entered nothing yet: above the first W + margin epochs.
+  EXPECT_EQ(rejoin_first_epoch({std::nullopt, std::nullopt, std::nullopt}, std::nullopt, 1, kMargin), w + kMargin);
+  // f = 2, five reports, two of them lies at either end.
+  EXPECT_EQ(rejoin_first_epoch({900, 800, 70, 60, 0}, std::nullopt, 2, 0), 70 + 1 + w);
+  // Its own signature, shown by one honest peer, outweighs lagging reports.
+  EXPECT_EQ(rejoin_first_epoch({0, 10, 12}, 95, 1, kMargin), 95 + 1 + w + kMargin);
+  EXPECT_EQ(rejoin_first_epoch({0, 50, 52}, 7, 1, kMargin), 50 + 1 + w + kMargin);
+}
+
+TEST_P(CoreCluster, NodeThatLostItsDataVotesOnlyAboveWhatItCouldHaveEnteredAndConfirmsAgain) {
+  Cluster c(GetParam() * 10 + 6);
+  submit_two_sided(c, 0, 10, 2, 3);
+  ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(6); }));
+  const std::optional<std::uint64_t> entered = c.stores[2].entered;
+  ASSERT_TRUE(entered.has_value());
+  // Its database is gone: no epochs, no signatures, no entered epoch.
+  c.stores[2] = FakeStore{};
+  c.sent_epochs[2].clear();
+  c.start(2, /*rejoin=*/true);
+  EXPECT_TRUE(c.cores[2]->status().rejoining);
+  submit_two_sided(c, 10, 20, 0, 2);
+  const std::uint64_t past = *entered + quorum::kEpochWindow + 16 + 3;
+  ASSERT_TRUE(c.run(800'000, [&] {
+    return c.all_applied(past) && c.cores[2]->ledger().matching_stats().matched >= 20;
+  })) << c.describe(2);
+  EXPECT_FALSE(c.cores[2]->status().rejoining);
+  ASSERT_FALSE(c.sent_epochs[2].empty()) << "it votes again";
+  EXPECT_GE(*c.sent_epochs[2].begin(), *entered + 1 + quorum::kEpochWindow + 16);
+  for (const std::uint64_t e : c.sent_epochs[2]) EXPECT_GT(e, *entered) << "voted again in epoch " << e;
+  const auto& events = c.ios[2]->events;
+  const auto rejoined = std::find_if(events.begin(), events.end(), [](const std::string& e) { return e.rfind("REJOINED", 0) == 0; });
+  ASSERT_NE(rejoined, events.end());
+  // Its peers still held its last signatures and showed them to it.
+  EXPECT_NE(rejoined->find("signed by this node up to"), std::string::npos) << *rejoined;
   expect_identical(c);
 }
 

@@ -120,11 +120,22 @@ Bytes encode(const CatchUpFrame& frame) {
     w.u16(b->proposer.value);
     w.u32(b->value.size());
     w.raw(b->value);
-  } else {
-    const auto& u = std::get<CatchUpUnavailable>(frame);
+  } else if (const auto* u = std::get_if<CatchUpUnavailable>(&frame)) {
     w.u8(4);
-    w.u64(u.from_epoch);
-    w.u64(u.highest_applied.value_or(kNone));
+    w.u64(u->from_epoch);
+    w.u64(u->highest_applied.value_or(kNone));
+  } else if (std::holds_alternative<ProgressRequest>(frame)) {
+    w.u8(5);
+  } else {
+    const auto& p = std::get<ProgressReport>(frame);
+    w.u8(6);
+    for (const auto* v : {&p.entered, &p.applied, &p.frontier}) w.u64(v->value_or(kNone));
+    w.u8(p.yours ? 1 : 0);
+    if (p.yours) {
+      w.u64(p.yours->epoch);
+      write_digests(w, *p.yours);
+      w.raw(p.yours->signature);
+    }
   }
   return std::move(w.out);
 }
@@ -170,6 +181,24 @@ std::optional<CatchUpFrame> decode_catch_up(ByteView bytes, std::size_t nodes) {
     const std::uint64_t highest = r.u64();
     if (highest != kNone) u.highest_applied = highest;
     out = u;
+  } else if (type == 5) {
+    out = ProgressRequest{};
+  } else if (type == 6) {
+    ProgressReport p;
+    for (auto* v : {&p.entered, &p.applied, &p.frontier}) {
+      const std::uint64_t e = r.u64();
+      if (e != kNone) *v = e;
+    }
+    const std::uint64_t has_yours = r.u8();
+    if (has_yours > 1) return std::nullopt;
+    if (has_yours == 1) {
+      SignatureFrame s;
+      s.epoch = r.u64();
+      read_digests(r, s);
+      r.raw(s.signature);
+      p.yours = s;
+    }
+    out = p;
   } else {
     return std::nullopt;
   }

@@ -13,6 +13,9 @@
 //                  signatures:u16 (node:u16 sig:64){signatures}
 //   epoch batch := 3 epoch:u64 index:u16 proposer:u16 length:u32 bytes{length}
 //   unavailable := 4 from_epoch:u64 highest_applied:u64   (0xff.. when none)
+//   progress?   := 5                                     (a node that lost its data asks)
+//   progress    := 6 entered:u64 applied:u64 frontier:u64 (0xff.. when none)
+//                  yours:u8 [epoch:u64 digests sig:64]   (the asker's latest signature held)
 
 #include "quorum/certificate.h"
 
@@ -61,7 +64,22 @@ struct CatchUpUnavailable {
   std::uint64_t from_epoch = 0;
   std::optional<std::uint64_t> highest_applied;
 };
-using CatchUpFrame = std::variant<CatchUpRequest, CatchUpEpochHead, CatchUpBatch, CatchUpUnavailable>;
+/// Asked by a node that lost its data, so it learns above which epoch it
+/// may vote again (core_rejoin.cc).
+struct ProgressRequest {};
+/// The answer: the highest epoch this node entered, the last it applied,
+/// and the certified frontier it knows of (the (f+1)-th highest epoch its
+/// peers signed).
+struct ProgressReport {
+  std::optional<std::uint64_t> entered;
+  std::optional<std::uint64_t> applied;
+  std::optional<std::uint64_t> frontier;
+  /// The newest signature this node holds from the asker: the asker checks
+  /// it with its own key, so no one can claim it went further than it did.
+  std::optional<SignatureFrame> yours;
+};
+using CatchUpFrame = std::variant<CatchUpRequest, CatchUpEpochHead, CatchUpBatch, CatchUpUnavailable, ProgressRequest,
+                                  ProgressReport>;
 
 /// The tuple a signature frame or an epoch head names.
 template <class Frame>

@@ -27,7 +27,8 @@ TEST(PeerWire, EveryFrameRoundTripsAndEveryTruncationIsRefused) {
   head.obligations.fill(9);
   const std::vector<CatchUpFrame> frames = {
       CatchUpRequest{3, 64}, head, CatchUpBatch{5, 1, quorum::NodeId{2}, {1, 2, 3}},
-      CatchUpUnavailable{9, std::nullopt}, CatchUpUnavailable{9, 8}};
+      CatchUpUnavailable{9, std::nullopt}, CatchUpUnavailable{9, 8}, ProgressRequest{},
+      ProgressReport{std::nullopt, std::nullopt, std::nullopt, std::nullopt}, ProgressReport{12, 9, 10, s}};
   for (const CatchUpFrame& f : frames) {
     const Bytes b = encode(f);
     const auto back = decode_catch_up(b, 4);

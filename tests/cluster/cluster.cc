@@ -304,6 +304,25 @@ void Cluster::set_database_reachable(std::size_t node, bool reachable) {
   }
 }
 
+void Cluster::empty_database(std::size_t node) {
+  {
+    pqxx::connection admin(server_urls_.at(node));
+    pqxx::nontransaction tx(admin);
+    tx.exec("DROP DATABASE " + database_names_.at(node) + " WITH (FORCE)");
+    tx.exec("CREATE DATABASE " + database_names_.at(node));
+  }
+  for (const auto& [member, _] : tokens_) {
+    const auto home = node_of_.find(member);
+    if (home != node_of_.end() && home->second != node) continue;
+    std::string out;
+    if (clearctl({"token", "register", "--config", (node_dir(node) / "node.json").string(), "--member", member,
+                  "--token-file", (dir_ / "tokens" / (member + ".token")).string()},
+                 &out) != 0) {
+      throw std::runtime_error("clearctl token register " + member + ": " + out);
+    }
+  }
+}
+
 std::vector<std::string> Cluster::log_lines(std::size_t node, const std::string& needle) const {
   std::istringstream in(log_of(node));
   std::vector<std::string> lines;

@@ -122,6 +122,11 @@ class Cluster {
   /// the open ones, as if its PostgreSQL were gone (the shared server and
   /// the other nodes' databases are untouched).
   void set_database_reachable(std::size_t node, bool reachable);
+  /// Drops the stopped node's database and creates it empty, as if its
+  /// disk were lost (key files and data directory kept), then registers
+  /// its members' and the overseers' API tokens there again, as their
+  /// owners would.
+  void empty_database(std::size_t node);
   /// Lines of the node's log that contain `needle`.
   [[nodiscard]] std::vector<std::string> log_lines(std::size_t node, const std::string& needle) const;
   /// Every way an API answer so far disagreed with services/api/openapi.json.

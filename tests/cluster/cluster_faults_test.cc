@@ -496,5 +496,72 @@ TEST(ClusterFaults, PostgresRestartedDuringLoadLosesNothingAndAppliesNothingTwic
   EXPECT_TRUE(c.openapi_violations().empty()) << c.openapi_violations().front();
 }
 
+TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyPastWhatItEntered) {
+  Cluster c;
+  start_ready(c);
+  Traffic traffic(c);
+  traffic.round(20, 5);
+  ASSERT_TRUE(eventually([&] { return traffic.all_confirmed(all_nodes(c)); })) << traffic.counts();
+
+  // Reports node 1 acknowledges while it cannot reach a quorum (nodes 2 and
+  // 3 stopped): durable there, and not decided when its disk is lost.
+  c.signal(2, SIGSTOP);
+  c.signal(3, SIGSTOP);
+  std::string body = "[";
+  for (int k = 0; k < 5; ++k) {
+    body += (k ? "," : "") + report_json("U-" + std::to_string(k), "BANK_A", "BANK_B", "DE0007164600", 10, "10.00");
+  }
+  const HttpAnswer undecided = c.api(1, "POST", "/v1/trades/bulk", c.token("BANK_B"), body + "]");
+  ASSERT_EQ(undecided.status, 202) << undecided.body;
+  std::this_thread::sleep_for(300ms);
+  c.signal(1, SIGSTOP);
+  std::uint64_t entered = 0;
+  std::int64_t received = 0;
+  {
+    pqxx::connection db(c.database_url(1));
+    pqxx::nontransaction tx(db);
+    entered = tx.exec1("SELECT entered_epoch FROM node_state")[0].as<std::uint64_t>();
+    received = tx.exec1("SELECT count(*) FROM received_reports")[0].as<std::int64_t>();
+  }
+  c.signal(1, SIGKILL);
+  c.signal(2, SIGCONT);
+  c.signal(3, SIGCONT);
+  c.empty_database(1);
+  c.start(1);
+  ASSERT_TRUE(c.wait_ready(1)) << c.log_of(1);
+  ASSERT_EQ(c.log_lines(1, "REBUILDING").size(), 1u) << c.log_of(1);
+
+  // It rejoins voting only above every epoch it could have entered, catches
+  // up everything decided by certificate, and confirms new trades again.
+  traffic.round(20, 5);
+  ASSERT_TRUE(eventually([&] { return traffic.all_confirmed(all_nodes(c)); }, 90s)) << traffic.counts() << c.log_of(1);
+  const auto rejoined = c.log_lines(1, "REJOINED");
+  ASSERT_EQ(rejoined.size(), 1u) << c.log_of(1);
+  const std::size_t at = rejoined[0].find("votes again from epoch ");
+  ASSERT_NE(at, std::string::npos) << rejoined[0];
+  EXPECT_GT(std::stoull(rejoined[0].substr(at + 23)), entered + quorum::kEpochWindow) << rejoined[0];
+  const auto starts = c.log_lines(1, "STARTING");
+  ASSERT_EQ(starts.size(), 2u);
+
+  // Each report acknowledged there and undecided at the loss is either lost
+  // with the node on every node (its member resubmits it) or was decided
+  // from the messages it had sent: never on some nodes only.
+  std::cout << received << " of 5 reports were undecided at node 1 when its database was lost (entered epoch "
+            << entered << ")\n" << rejoined[0] << "\n";
+  const auto u = rows_everywhere(c, "SELECT trade_id, status FROM trades WHERE trade_id LIKE 'U-%' ORDER BY 1");
+  for (std::size_t i = 1; i < c.size(); ++i) EXPECT_EQ(u[i], u[0]) << "node " << i;
+  std::cout << u[0].size() << " of them were decided from what it had sent; the rest were lost with it\n";
+  const HttpAnswer again = c.api(1, "POST", "/v1/trades/bulk", c.token("BANK_B"), body + "]");
+  EXPECT_EQ(again.status, 202) << again.body;
+  // No peer saw it equivocate.
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    EXPECT_TRUE(c.log_lines(i, "CONFLICTING_SIGNATURE").empty()) << "node " << i;
+  }
+  traffic.round(5, 0);
+  ASSERT_TRUE(eventually([&] { return traffic.all_confirmed(all_nodes(c)); })) << traffic.counts();
+  expect_same_history(c);
+  expect_applied_once(c);
+}
+
 }  // namespace
 }  // namespace quorumclear::testing
