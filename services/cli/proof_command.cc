@@ -8,6 +8,7 @@
 #include "services/api/reply.h"
 #include "services/api/text.h"
 #include "services/cli/command.h"
+#include "services/cli/genesis_input.h"
 #include "services/cli/json_access.h"
 #include "services/config/files.h"
 #include "services/config/genesis.h"
@@ -122,17 +123,9 @@ int verify(const Args& args) {
   const auto genesis_path = args.value("genesis");
   const auto run_path = args.value("run");
   if (!genesis_path || !run_path) return usage_error(command, "--genesis FILE and --run FILE are required");
-  auto genesis = config::load_genesis(*genesis_path);
-  if (const auto* e = std::get_if<config::ConfigError>(&genesis)) {
-    std::cerr << "clearctl proof verify: " << e->what() << "\n";
-    return kExitFailed;
-  }
-  const config::NetworkGenesis& g = std::get<config::NetworkGenesis>(genesis);
-  auto reference = settlement::ReferenceData::load(g.ledger);
-  if (const auto* e = std::get_if<settlement::LoadError>(&reference)) {
-    std::cerr << "clearctl proof verify: genesis " << e->field << ": " << e->message << "\n";
-    return kExitFailed;
-  }
+  const std::optional<LoadedGenesis> loaded = load_genesis_for("proof verify", *genesis_path);
+  if (!loaded) return kExitFailed;
+  const config::NetworkGenesis& g = loaded->genesis;
   auto text = config::read_file(*run_path, kRunFileBytesMax, config::Secrecy::kPublic);
   if (const auto* e = std::get_if<config::ConfigError>(&text)) {
     std::cerr << "clearctl proof verify: " << e->what() << "\n";
@@ -163,7 +156,7 @@ int verify(const Args& args) {
       throw Failure{"the proven leaf is of " + api::format_date(leaf.business_date) + ", not the run's business date"};
     }
     std::vector<std::string> proven_keys;
-    for (const auto& o : leaf.obligations) proven_keys.push_back(instruction_key(o, std::get<settlement::ReferenceData>(reference)));
+    for (const auto& o : leaf.obligations) proven_keys.push_back(instruction_key(o, loaded->reference));
     std::vector<std::string> shown_keys;
     const JsonValue* instructions = find(*run, "instructions");
     if (!instructions || instructions->type != JsonValue::Type::kArray) throw Failure{"instructions is missing"};
