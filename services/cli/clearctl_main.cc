@@ -29,6 +29,7 @@ std::vector<Command> commands() {
       cutoff_command(),
       report_command(),
       proof_command(),
+      audit_command(),
   };
 }
 

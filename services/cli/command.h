@@ -75,6 +75,8 @@ struct Command {
 [[nodiscard]] Command report_command();
 /// Verification with only public files: proof (a member's obligations).
 [[nodiscard]] Command proof_command();
+/// Verification of a node's database with the genesis file: audit.
+[[nodiscard]] Command audit_command();
 
 /// The arguments after the command name, with the command's one positional
 /// argument (its verb, or the trade id of status), wherever it stands,
