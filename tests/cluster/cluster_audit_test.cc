@@ -3,7 +3,8 @@
 // every node's database passes (chain, certificates, replay from genesis
 // and every row); and a copy of a stopped node's database with one trade,
 // one position or one audit_log row edited by hand fails, naming that
-// table and row.
+// table and row, as do an altered or missing certificate signature and a
+// damaged schema.
 
 #include "tests/cluster/cluster.h"
 #include "tests/cluster/cluster_checks.h"
@@ -140,6 +141,29 @@ TEST(ClusterAudit, EveryNodePassesAndAnEditedTradePositionOrAuditRowFails) {
   // a copy of it.
   const char* server = std::getenv("QC_PG_URL");
   ASSERT_NE(server, nullptr);
+  // --scratch-db: an empty database the user made is used (and kept);
+  // one that holds tables is refused before anything is written to it.
+  {
+    pqxx::connection db(server);
+    pqxx::nontransaction tx(db);
+    tx.exec("DROP DATABASE IF EXISTS qc_audit_test_scratch");
+    tx.exec("CREATE DATABASE qc_audit_test_scratch");
+  }
+  const std::string given = std::string(server).substr(0, std::string(server).rfind('/') + 1) + "qc_audit_test_scratch";
+  EXPECT_EQ(c.clearctl({"audit", "verify", "--db", c.database_url(1), "--genesis", genesis, "--scratch-db", given}, &out),
+            0)
+      << out;
+  EXPECT_TRUE(contains(out, "AUDIT PASSED")) << out;
+  EXPECT_EQ(c.clearctl({"audit", "verify", "--db", c.database_url(1), "--genesis", genesis, "--scratch-db", given}, &out),
+            1)
+      << out;
+  EXPECT_TRUE(contains(out, "--scratch-db holds tables; it must be an empty database")) << out;
+  {
+    pqxx::connection db(server);
+    pqxx::nontransaction tx(db);
+    tx.exec("DROP DATABASE qc_audit_test_scratch WITH (FORCE)");
+  }
+
   struct Tamper {
     const char* copy;
     std::string sql;
@@ -161,6 +185,14 @@ TEST(ClusterAudit, EveryNodePassesAndAnEditedTradePositionOrAuditRowFails) {
        "entry_hash = sha256(prev_hash || set_byte(record, 71, get_byte(record, 71) # 1)) WHERE seq = 2; "
        "ALTER TABLE audit_log ENABLE TRIGGER USER",
        "AUDIT FAILED: audit_log row seq=2: record is \\x"},
+      {"qc_audit_test_signature",
+       "UPDATE epoch_signatures SET signature = set_byte(signature, 0, get_byte(signature, 0) # 1) "
+       "WHERE epoch = 1 AND node_id = (SELECT min(node_id) FROM epoch_signatures WHERE epoch = 1)",
+       "AUDIT FAILED: epoch_signatures row epoch=1, node_id="},
+      {"qc_audit_test_uncertified", "DELETE FROM epoch_signatures WHERE epoch = 2",
+       "AUDIT FAILED: epochs row epoch=2: certified by 0 distinct valid signers, 2f+1 = 3 are needed"},
+      // Damaged beyond the schema: reported, never a crash.
+      {"qc_audit_test_damaged", "ALTER TABLE epochs DROP COLUMN obligations_root", "AUDIT FAILED: store: "},
   };
   for (const Tamper& t : cases) {
     DatabaseCopy copy(server, c.database_url(3), t.copy);
@@ -169,7 +201,7 @@ TEST(ClusterAudit, EveryNodePassesAndAnEditedTradePositionOrAuditRowFails) {
     EXPECT_TRUE(contains(out, t.expected)) << t.copy << ":\n" << out;
     std::cout << t.copy << ": " << out.substr(std::min(out.find("AUDIT FAILED"), out.size()));
   }
-  // No scratch database is left behind by the seven audits.
+  // No scratch database is left behind by the audits.
   pqxx::connection db(server);
   pqxx::work tx(db);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_database WHERE datname LIKE 'qc\\_audit\\_%' "
