@@ -119,6 +119,7 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
   std::vector<store::ReceivedReport> accepted;
   std::vector<std::size_t> accepted_items;
   std::unordered_map<std::string, settlement::Digest> taken_in_request;
+  std::vector<ReceivedEntry> resent;
   for (const std::size_t i : candidates) {
     const settlement::Trade& t = reports[i];
     settlement::Bytes entry = settlement::encode_entry(t);
@@ -138,6 +139,11 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
     }
     if (has(undecided)) {
       item = api::SubmitItem{api::SubmitOutcome::kDuplicate, api::ReportStatus::kReceived, settlement::Reason::kNone, ""};
+      // Durable yet perhaps never handed to the core: an insert whose commit
+      // reached the database while its answer was lost said 503. Handing it
+      // again is harmless: the core drops an entry it holds (and releases
+      // its place), the ledger answers a decided report DUPLICATE.
+      resent.push_back(ReceivedEntry{std::string(t.submitter.view()), id, hash, std::move(entry)});
       continue;
     }
     if (state && state->current && has(state->decided_hashes)) {
@@ -158,6 +164,10 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
     taken_in_request.emplace(id, hash);
     accepted.push_back(store::ReceivedReport{std::string(t.submitter.view()), id, hash, std::move(entry), false});
     accepted_items.push_back(i);
+  }
+  if (!resent.empty()) {
+    parts_.budget.force_reserve(resent.size());
+    parts_.inbox.push_local(EntriesReceived{std::move(resent)});
   }
   if (accepted.empty()) return result;
   if (!parts_.budget.try_reserve(accepted.size())) {
