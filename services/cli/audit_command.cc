@@ -270,10 +270,10 @@ void Audit::replay_epoch(const store::StoredEpoch& e, store::NodeStore* replay) 
   expect_digest("epochs", key, "state_digest", e.state_digest, result.state_digest);
   replay_head_ = quorum::audit_link(replay_head_, decided.epoch, output, result.state_digest);
   expect_digest("epochs", key, "audit_head", e.audit_head, replay_head_);
-  // The node takes a snapshot at every checkpoint epoch (NodeCore::
-  // is_checkpoint); a stored digest elsewhere, or none there, differs too.
+  // The node takes a snapshot at every checkpoint epoch; a stored digest
+  // elsewhere, or none there, differs too.
   settlement::Digest snapshot{};
-  const bool checkpoint = (e.epoch + 1) % genesis_.checkpoint_interval_epochs == 0;
+  const bool checkpoint = config::is_checkpoint_epoch(e.epoch, genesis_.checkpoint_interval_epochs);
   if (checkpoint || e.snapshot_digest != settlement::Digest{}) {
     const settlement::Digest recomputed = settlement::snapshot_digest(settlement::encode_snapshot(*ledger_));
     if (checkpoint) snapshot = recomputed;

@@ -52,10 +52,12 @@ const JsonValue& object_at(const JsonValue& parent, std::string_view key, std::s
 }
 
 settlement::Bytes bytes_of_hex(const std::string& text) {
-  settlement::Bytes out(text.size() / 2);
-  if (text.size() % 2 != 0 || text.size() > 2 * settlement::kObligationProofBytesMax || !config::from_hex(text, out)) {
-    throw Failure{"proof.encoding is not hex"};
+  if (text.size() % 2 != 0 || text.size() > 2 * settlement::kObligationProofBytesMax) {
+    throw Failure{"proof.encoding is not hex of at most " + std::to_string(settlement::kObligationProofBytesMax) +
+                  " bytes"};
   }
+  settlement::Bytes out(text.size() / 2);
+  if (!config::from_hex(text, out)) throw Failure{"proof.encoding is not hex"};
   return out;
 }
 

@@ -27,6 +27,13 @@ using TlsPin = std::array<std::uint8_t, 32>;
 inline constexpr std::uint32_t kCheckpointIntervalDefault = 256;
 inline constexpr std::uint32_t kCheckpointIntervalMax = 1'000'000;
 
+/// Whether `epoch` is a checkpoint under `interval` (checkpoint_interval_epochs):
+/// its certified tuple carries the ledger's snapshot digest. The node and
+/// the auditor both ask this one rule.
+[[nodiscard]] constexpr bool is_checkpoint_epoch(std::uint64_t epoch, std::uint64_t interval) {
+  return (epoch + 1) % interval == 0;
+}
+
 /// What the network knows of one node: how to recognise it on a TLS link,
 /// whose certificate signatures are its, and its share of the coin key.
 struct NodePublic {

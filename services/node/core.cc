@@ -3,6 +3,7 @@
 
 #include "quorum/codec.h"
 #include "services/config/dates.h"
+#include "services/config/genesis.h"
 #include "settlement/codec.h"
 #include "settlement/scheduled_cut_off.h"
 #include "settlement/snapshot.h"
@@ -49,7 +50,7 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
 NodeCore::~NodeCore() = default;
 
 bool NodeCore::is_checkpoint(std::uint64_t epoch) const {
-  return (epoch + 1) % options_.checkpoint_interval_epochs == 0;
+  return config::is_checkpoint_epoch(epoch, options_.checkpoint_interval_epochs);
 }
 
 void NodeCore::rebuild_engine() {

@@ -39,11 +39,8 @@ void NodeCore::answer_progress(quorum::NodeId from) {
 
 void NodeCore::on_progress(quorum::NodeId from, const ProgressReport& report) {
   if (!rejoin_ || from == self_) return;
-  std::optional<std::uint64_t> highest;
-  for (const auto& v : {report.entered, report.applied, report.frontier}) {
-    if (v && (!highest || *v > *highest)) highest = v;
-  }
-  rejoin_->reports[from.value] = highest;
+  // nullopt orders below every epoch: the highest of the three it has.
+  rejoin_->reports[from.value] = std::max({report.entered, report.applied, report.frontier});
   // Our own signature cannot be forged: it shows how far we went before.
   if (report.yours &&
       quorum::verify_epoch(tuple_of(network_id_, *report.yours), report.yours->signature,
