@@ -228,6 +228,25 @@ void NodeCore::drain_waiting() {
   }
 }
 
+void seal_applied_epoch(AppliedEpoch& applied, const settlement::Ledger& ledger, const quorum::Digest& network_id,
+                        bool checkpoint, quorum::Digest& audit_head) {
+  const quorum::Epoch epoch = applied.decided.epoch;
+  const quorum::Digest output = quorum::output_digest(applied.decided);
+  applied.previous_audit_head = audit_head;
+  audit_head = quorum::audit_link(audit_head, epoch, output, applied.result.state_digest);
+  applied.tuple = quorum::EpochTuple{network_id, epoch, output, applied.result.state_digest, audit_head, {}, {}};
+  if (checkpoint) {
+    // The whole state, encoded on this thread: its digest goes into the
+    // tuple signed for this epoch, so it cannot wait. The store writes it.
+    applied.snapshot = std::make_shared<const settlement::Bytes>(settlement::encode_snapshot(ledger));
+    applied.tuple.snapshot_digest = settlement::snapshot_digest(*applied.snapshot);
+  }
+  if (!applied.result.reports.empty()) {
+    applied.obligations = settlement::prove_epoch_obligations(applied.result.reports, ledger.reference());
+    applied.tuple.obligations_root = applied.obligations.root;
+  }
+}
+
 void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
   assert(decided.epoch.value == next_apply_);
   if (diverged_at_) return;
@@ -242,25 +261,11 @@ void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
   settle_outcomes(applied->result);
   pending_.output(decided.epoch.value);
 
-  const quorum::Digest output = quorum::output_digest(decided);
-  applied->previous_audit_head = audit_head_;
-  audit_head_ = quorum::audit_link(audit_head_, decided.epoch, output, applied->result.state_digest);
-  applied->tuple = quorum::EpochTuple{network_id_, decided.epoch, output, applied->result.state_digest,
-                                      audit_head_, {}, {}};
-  if (is_checkpoint(decided.epoch.value)) {
-    // The whole state, encoded on this thread: its digest goes into the
-    // tuple signed for this epoch, so it cannot wait. The store writes it.
-    applied->snapshot = std::make_shared<const settlement::Bytes>(settlement::encode_snapshot(*ledger_));
-    applied->tuple.snapshot_digest = settlement::snapshot_digest(*applied->snapshot);
-  }
-  if (!applied->result.reports.empty()) {
-    applied->obligations = settlement::prove_epoch_obligations(applied->result.reports, ledger_->reference());
-    applied->tuple.obligations_root = applied->obligations.root;
-  }
+  applied->decided = std::move(decided);
+  seal_applied_epoch(*applied, *ledger_, network_id_, is_checkpoint(applied->decided.epoch.value), audit_head_);
   applied->by_catch_up = by_catch_up;
   tracker_.set_own(applied->tuple);
-  own_tuples_[decided.epoch.value] = applied->tuple;
-  applied->decided = std::move(decided);
+  own_tuples_[applied->decided.epoch.value] = applied->tuple;
   next_apply_ = applied->decided.epoch.value + 1;
   last_apply_ms_ = now_ms_;
   io_.write_epoch(std::move(applied));

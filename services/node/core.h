@@ -49,6 +49,16 @@ struct AppliedEpoch {
   settlement::EpochObligations obligations;
 };
 
+/// What the node derives from an epoch its ledger has just applied
+/// (`applied.decided` and `applied.result` set, `ledger` standing after
+/// it): the tuple it will sign, with the audit link after `audit_head`
+/// (advanced to it), at a checkpoint the snapshot and its digest, and when
+/// the epoch closed a date the obligations root and every member's proof.
+/// NodeCore::apply seals each epoch with it; the restart benchmark's
+/// database generator does too, so its epochs are the node's to the byte.
+void seal_applied_epoch(AppliedEpoch& applied, const settlement::Ledger& ledger, const quorum::Digest& network_id,
+                        bool checkpoint, quorum::Digest& audit_head);
+
 /// Entries this node acknowledged and may still hold: shared with the API
 /// threads, which reserve room before they make a report durable, so an
 /// acknowledged report always fits (a full pool answers 429 before that).

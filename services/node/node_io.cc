@@ -124,20 +124,26 @@ void NodeIo::write_epoch(std::shared_ptr<const AppliedEpoch> epoch) {
   store_thread_.post([this, epoch = std::move(epoch)] { commit(*epoch); });
 }
 
-void NodeIo::commit(const AppliedEpoch& applied) {
-  std::vector<settlement::EpochBatch> batches;
+store::EpochToWrite epoch_row(const AppliedEpoch& applied, const settlement::ReferenceData& reference,
+                              std::vector<settlement::EpochBatch>& batches) {
+  batches.clear();
   batches.reserve(applied.decided.batches.size());
   for (const quorum::DecidedBatch& b : applied.decided.batches) batches.push_back({b.proposer.value, b.value});
-  const std::uint64_t e = applied.decided.epoch.value;
-  const store::EpochToWrite row{e,
-                                batches,
-                                applied.result,
-                                reference_,
-                                applied.tuple.output_digest,
-                                applied.tuple.audit_head,
-                                applied.tuple.snapshot_digest,
-                                applied.tuple.obligations_root,
-                                applied.obligations.proofs};
+  return store::EpochToWrite{applied.decided.epoch.value,
+                             batches,
+                             applied.result,
+                             reference,
+                             applied.tuple.output_digest,
+                             applied.tuple.audit_head,
+                             applied.tuple.snapshot_digest,
+                             applied.tuple.obligations_root,
+                             applied.obligations.proofs};
+}
+
+void NodeIo::commit(const AppliedEpoch& applied) {
+  std::vector<settlement::EpochBatch> batches;
+  const store::EpochToWrite row = epoch_row(applied, reference_, batches);
+  const std::uint64_t e = row.epoch;
   try {
     until_done("commit", [&] { apply_store_.apply_epoch(row); });
   } catch (const store::EpochAlreadyApplied&) {

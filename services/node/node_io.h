@@ -39,6 +39,12 @@ class Worker {
   std::thread thread_;
 };
 
+/// The store's row for an applied epoch, as NodeIo commits it (and the
+/// restart benchmark's generator writes it); `batches` is filled with views
+/// of applied.decided's batches, and both must outlive the row.
+[[nodiscard]] store::EpochToWrite epoch_row(const AppliedEpoch& applied, const settlement::ReferenceData& reference,
+                                            std::vector<settlement::EpochBatch>& batches);
+
 class NodeIo final : public CoreIo {
  public:
   /// `apply_store` is used only on the store thread, `core_store` only on the
