@@ -150,7 +150,8 @@ restart() {
   wait "$NODE_PID" 2>/dev/null || true
   NODE_PID=""
   local line
-  line=$(grep -m1 'event=STARTING' "$log")
+  line=$(grep -m1 'event=STARTING' "$log" || true)
+  if [ -z "$line" ]; then echo "bench_restart.sh: no STARTING line in $log" >&2; exit 1; fi
   R_TOTAL=$((now - start))
   R_RESTORED=$(($(log_ms "${line%% *}") - start))
   R_FROM=$(echo "$line" | sed 's/.* snapshot=\([^ ]*\).*/\1/')
