@@ -86,9 +86,13 @@ class ByteReader {
     offset_ += n;
     return true;
   }
-  std::uint64_t get(int width) {
+  // One bounds check per integer, not one per byte: a snapshot is millions
+  // of them.
+  std::uint64_t get(std::size_t width) {
+    if (!take(width)) return 0;
+    const std::uint8_t* p = bytes_.data() + offset_ - width;
     std::uint64_t v = 0;
-    for (int i = 0; i < width; ++i) v = (v << 8) | u8();
+    for (std::size_t i = 0; i < width; ++i) v = (v << 8) | p[i];
     return v;
   }
   ByteView bytes_;

@@ -47,8 +47,11 @@ class ByteWriter {
   }
 
  private:
+  // One append per integer, not one per byte: a snapshot is millions of them.
   void put(std::uint64_t v, int width) {
-    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(v >> shift));
+    std::uint8_t big_endian[8];
+    for (int i = 0; i < width; ++i) big_endian[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
+    out_.insert(out_.end(), big_endian, big_endian + width);
   }
   Bytes& out_;
 };

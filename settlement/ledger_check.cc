@@ -45,7 +45,15 @@ const char* Ledger::matching_violation() const {
   std::size_t live = 0;
   std::uint64_t confirmed_bilateral = 0;
   std::vector<std::uint32_t> per_member(reference_.member_count(), 0);
+  // The counterpart lookups go to random slots: start loading them ahead.
+  constexpr std::size_t kAhead = 8;
+  const auto prefetch_counterpart = [&](std::size_t i) {
+    const TradeRecord& r = registry_.record(i);
+    if (r.status == TradeStatus::kConfirmed && !r.locked_in) registry_.prefetch(r.counterparty(), registry_.id_of(r));
+  };
+  for (std::size_t i = 0; i < std::min(kAhead, registry_.size()); ++i) prefetch_counterpart(i);
   for (std::size_t i = 0; i < registry_.size(); ++i) {
+    if (i + kAhead < registry_.size()) prefetch_counterpart(i + kAhead);
     const TradeRecord& r = registry_.record(i);
     if (is_live(r.status)) {
       ++live;

@@ -144,6 +144,7 @@ Bytes SnapshotCodec::encode(const Ledger& l) {
 void SnapshotCodec::encode_registry(ByteWriter& w, const Ledger& l) {
   const TradeRegistry& reg = l.registry_;
   w.count(reg.size());
+  const std::vector<bool> indexed_locked_in = reg.locked_in_indexed();
   for (std::size_t i = 0; i < reg.size(); ++i) {
     const TradeRecord& r = reg.record(i);
     const std::string_view id = reg.id_of(r);
@@ -160,7 +161,7 @@ void SnapshotCodec::encode_registry(ByteWriter& w, const Ledger& l) {
     w.i32(r.business_date.days);
     w.i32(r.settlement_date.days);
     // Bit 0: a venue's trade; bit 1: in the locked-in index by match key.
-    const bool indexed = r.locked_in && reg.find_locked_in(r.buyer, r.seller, id) == i;
+    const bool indexed = indexed_locked_in[i];
     w.u8(static_cast<std::uint8_t>((r.locked_in ? 1 : 0) | (indexed ? 2 : 0)));
   }
   w.count(reg.superseded_.size());
@@ -322,6 +323,7 @@ void SnapshotCodec::decode_registry(ByteReader& r, Ledger& l) {
   TradeRegistry& reg = l.registry_;
   const std::size_t n = r.count(2 + 1 + 32 + 8 + 4 + 4 + 3 + 8 + 1, "registry: record count");
   reg.reserve(std::max(n, l.options_.expected_trades));
+  std::vector<std::uint32_t> locked;  // records in the locked-in index
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     TradeRecord t;
     t.submitter.value = r.u16();
@@ -353,18 +355,13 @@ void SnapshotCodec::decode_registry(ByteReader& r, Ledger& l) {
     t.status = static_cast<TradeStatus>(status);
     t.reason = static_cast<Reason>(reason);
     t.locked_in = (flags & 1) != 0;
-    const TradeRegistry::Lookup at = reg.lookup(t.submitter, id);
-    if (!r.expect(at.record == nullptr, "record: key repeated")) return;
-    const std::uint32_t index = reg.insert(id, t, at);
-    if ((flags & 2) != 0) {
-      const TradeRecord& added = reg.record(index);
-      if (!r.expect(added.status == TradeStatus::kConfirmed &&
-                        reg.find_locked_in(added.buyer, added.seller, id) == kNotOpen,
-                    "record: locked-in index")) {
-        return;
-      }
-      reg.index_locked_in(index);
-    }
+    if (!r.expect((flags & 2) == 0 || t.status == TradeStatus::kConfirmed, "record: locked-in index")) return;
+    const std::uint32_t index = reg.append(id, t);
+    if ((flags & 2) != 0) locked.push_back(index);
+  }
+  if (!r.ok() || !r.expect(reg.index_appended(), "record: key repeated") ||
+      !r.expect(reg.index_locked_in_appended(locked), "record: locked-in index")) {
+    return;
   }
   const std::size_t corrected = r.count(4 + 4 + 32, "registry: superseded count");
   std::int64_t previous = -1;
@@ -653,7 +650,8 @@ std::variant<std::unique_ptr<Ledger>, SnapshotError> SnapshotCodec::decode(ByteV
   if (const char* violation = l.first_violation(true)) return fail(violation);
   // Whatever the checks above missed, bytes that are not exactly what this
   // state encodes to are not the state a checkpoint signed.
-  if (encode(l) != Bytes(bytes.begin(), bytes.end())) return fail("not canonical");
+  const Bytes canonical = encode(l);
+  if (!std::equal(canonical.begin(), canonical.end(), bytes.begin(), bytes.end())) return fail("not canonical");
   return ledger;
 }
 

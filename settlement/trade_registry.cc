@@ -180,6 +180,98 @@ std::uint32_t TradeRegistry::insert(std::string_view id, TradeRecord record, Loo
   return static_cast<std::uint32_t>(records_.size() - 1);
 }
 
+std::vector<bool> TradeRegistry::locked_in_indexed() const {
+  std::vector<bool> out(records_.size(), false);
+  for (const std::uint64_t slot : locked_slots_) {
+    if (slot != 0) out[(slot & 0xffffffffu) - 1] = true;
+  }
+  return out;
+}
+
+std::uint32_t TradeRegistry::append(std::string_view id, TradeRecord record) {
+  assert(records_.size() < 0xfffffffeu && ids_.size() + id.size() < 0xffffffffu);
+  record.id_offset = static_cast<std::uint32_t>(ids_.size());
+  record.id_length = static_cast<std::uint8_t>(id.size());
+  ids_.insert(ids_.end(), id.begin(), id.end());
+  records_.push_back(record);
+  return static_cast<std::uint32_t>(records_.size() - 1);
+}
+
+namespace {
+
+/// Inserts keys 0..n-1 into an empty linear-probing table of (tag << 32 |
+/// key + 1) slots, hashing kAhead keys ahead and prefetching their first
+/// slot; false when `same(key, other)` says a key repeats.
+template <class Hash, class Same>
+bool fill_slots(std::vector<std::uint64_t>& slots, std::size_t mask, std::size_t n, const Hash& hash_of,
+                const Same& same) {
+  constexpr std::size_t kAhead = 16;
+  std::array<std::uint64_t, kAhead> ahead{};
+  for (std::size_t k = 0; k < std::min(kAhead, n); ++k) {
+    ahead[k] = hash_of(k);
+    __builtin_prefetch(&slots[ahead[k] & mask]);
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t h = ahead[k % kAhead];
+    if (k + kAhead < n) {
+      ahead[k % kAhead] = hash_of(k + kAhead);
+      __builtin_prefetch(&slots[ahead[k % kAhead] & mask]);
+    }
+    const std::uint64_t tag = h >> 32;
+    std::size_t i = h & mask;
+    for (; slots[i] != 0; i = (i + 1) & mask) {
+      if ((slots[i] >> 32) == tag && same(k, (slots[i] & 0xffffffffu) - 1)) return false;
+    }
+    slots[i] = (tag << 32) | (std::uint64_t{k} + 1);
+  }
+  return true;
+}
+
+std::size_t table_size(std::size_t at_least, std::size_t entries) {
+  std::size_t size = at_least;
+  while (size < 2 * entries) size *= 2;
+  return size;
+}
+
+}  // namespace
+
+bool TradeRegistry::index_appended() {
+  slots_.assign(table_size(slots_.size(), std::max(records_.size(), expected_)), 0);
+  mask_ = slots_.size() - 1;
+  return fill_slots(
+      slots_, mask_, records_.size(),
+      [&](std::size_t r) { return hash(records_[r].submitter, id_of(records_[r])); },
+      [&](std::size_t a, std::size_t b) {
+        return records_[a].submitter == records_[b].submitter && id_of(records_[a]) == id_of(records_[b]);
+      });
+}
+
+bool TradeRegistry::index_locked_in_appended(const std::vector<std::uint32_t>& indices) {
+  assert(locked_count_ == 0);
+  if (indices.empty()) return true;
+  locked_slots_.assign(table_size(locked_slots_.size(), std::max(indices.size(), expected_)), 0);
+  locked_mask_ = locked_slots_.size() - 1;
+  const auto record_of = [&](std::size_t k) -> const TradeRecord& { return records_.at(indices[k]); };
+  const bool unique = fill_slots(
+      locked_slots_, locked_mask_, indices.size(),
+      [&](std::size_t k) {
+        const TradeRecord& r = record_of(k);
+        assert(r.locked_in && r.status == TradeStatus::kConfirmed);
+        return match_hash(r.buyer, r.seller, id_of(r));
+      },
+      [&](std::size_t a, std::size_t b) {
+        const TradeRecord& x = record_of(a);
+        const TradeRecord& y = record_of(b);
+        return x.buyer == y.buyer && x.seller == y.seller && id_of(x) == id_of(y);
+      });
+  // Slots hold positions in `indices` so far; the index holds record indices.
+  for (std::uint64_t& slot : locked_slots_) {
+    if (slot != 0) slot = (slot & ~std::uint64_t{0xffffffffu}) | (std::uint64_t{indices[(slot & 0xffffffffu) - 1]} + 1);
+  }
+  locked_count_ = indices.size();
+  return unique;
+}
+
 void TradeRegistry::reserve(std::size_t trades) {
   expected_ = trades;
   records_.reserve(trades);

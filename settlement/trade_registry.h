@@ -105,6 +105,20 @@ class TradeRegistry {
   /// key is not indexed yet.
   void index_locked_in(std::uint32_t index);
   [[nodiscard]] std::size_t locked_in_count() const { return locked_count_; }
+  /// Per record, whether it is the one the locked-in index holds under its
+  /// match key (one pass over that index, no probe per record).
+  [[nodiscard]] std::vector<bool> locked_in_indexed() const;
+
+  /// Bulk loading, for a snapshot's decode: records are appended unindexed,
+  /// then each index is built in one pass that loads the slots it will
+  /// probe ahead of time (one probe per record at memory latency would
+  /// cost a million-trade restart more than a second). Precondition: the
+  /// registry was empty and only append() has filled it. Both return false
+  /// when two records share a key, and the registry is then unusable.
+  std::uint32_t append(std::string_view id, TradeRecord record);
+  [[nodiscard]] bool index_appended();
+  /// `indices` are confirmed venue records, each to be its match key's.
+  [[nodiscard]] bool index_locked_in_appended(const std::vector<std::uint32_t>& indices);
   [[nodiscard]] std::string_view id_of(const TradeRecord& record) const {
     return {ids_.data() + record.id_offset, record.id_length};
   }
