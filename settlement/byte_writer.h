@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string_view>
 
@@ -17,7 +18,20 @@ namespace quorumclear::settlement {
 class ByteWriter {
  public:
   explicit ByteWriter(Bytes& out) : out_(out) {}
-  void u8(std::uint8_t v) { out_.push_back(v); }
+  /// Hands the bytes written so far to `spill` (and clears them) whenever
+  /// they reach `bytes`, and once more at flush(): a long encoding can be
+  /// consumed, or compared, in pieces without ever being held whole.
+  void spill_every(std::size_t bytes, std::function<void(ByteView)> spill) {
+    spill_at_ = bytes;
+    spill_ = std::move(spill);
+  }
+  void flush() {
+    if (spill_ && !out_.empty()) {
+      spill_(out_);
+      out_.clear();
+    }
+  }
+  void u8(std::uint8_t v) { append(&v, 1); }
   void u16(std::uint16_t v) { put(v, 2); }
   void u32(std::uint32_t v) { put(v, 4); }
   void u64(std::uint64_t v) { put(v, 8); }
@@ -29,12 +43,12 @@ class ByteWriter {
     i64(static_cast<std::int64_t>(v >> 64));
     u64(static_cast<std::uint64_t>(v & static_cast<Int128>(~std::uint64_t{0})));
   }
-  void bytes(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
+  void bytes(ByteView v) { append(v.data(), v.size()); }
   /// One length byte, then the text: callers hold texts of at most 255 bytes.
   void text(std::string_view v) {
     assert(v.size() <= std::numeric_limits<std::uint8_t>::max());
     u8(static_cast<std::uint8_t>(v.size()));
-    out_.insert(out_.end(), v.begin(), v.end());
+    append(reinterpret_cast<const std::uint8_t*>(v.data()), v.size());
   }
   template <std::size_t N, class Tag>
   void text(const Code<N, Tag>& code) {
@@ -51,9 +65,15 @@ class ByteWriter {
   void put(std::uint64_t v, int width) {
     std::uint8_t big_endian[8];
     for (int i = 0; i < width; ++i) big_endian[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
-    out_.insert(out_.end(), big_endian, big_endian + width);
+    append(big_endian, static_cast<std::size_t>(width));
+  }
+  void append(const std::uint8_t* data, std::size_t n) {
+    out_.insert(out_.end(), data, data + n);
+    if (spill_ && out_.size() >= spill_at_) flush();
   }
   Bytes& out_;
+  std::size_t spill_at_ = 0;
+  std::function<void(ByteView)> spill_;
 };
 
 }  // namespace quorumclear::settlement
