@@ -8,13 +8,17 @@
 # node writes it (services/node/bench/restart_db.cc) for node 0 of a
 # four-node genesis (ops/bench_restart/network.json; keys by clearctl keygen
 # and deal, genesis by clearctl genesis); then the real clearing-node is
-# started on it, three ways in turn, round after round, on the same database:
-#   - from the newest snapshot (epoch 511), no epoch replayed;
-#   - from the older one (epoch 255) with the newest set aside: one whole
-#     checkpoint interval replayed, the most a restart replays when its
-#     newest snapshot is sound (or the fallback when it is not);
-#   - from genesis, both snapshots set aside: every epoch replayed (the
-#     baseline the ratios are taken against, pair by pair within a round).
+# started on it, four ways in turn, round after round, on the same database:
+#   - from the newest snapshot (epoch 511), no epoch replayed, its bytes
+#     mapped from the node's snapshot file (data_dir/snapshots);
+#   - the same with the files set aside: its bytes read from PostgreSQL;
+#   - from the older one (epoch 255, from its file) with the newest set
+#     aside: one whole checkpoint interval replayed, the most a restart
+#     replays when its newest snapshot is sound (or the fallback when it
+#     is not);
+#   - from genesis, every snapshot row and file set aside: every epoch
+#     replayed (the baseline the ratios are taken against, pair by pair
+#     within a round).
 # A restart is timed from just before the process starts until /readyz
 # answers with every check passing but "peers": a lone node never has the
 # two peers readiness needs, and those checks (database, core live, not
@@ -96,7 +100,8 @@ cat >"$WORK/node-0/node.json" <<EOF
 EOF
 
 echo "bench_restart.sh: writing $TRADES trades in $EPOCHS epochs into database $DB" >&2
-GEN=$("$GENERATE" --genesis "$WORK/genesis.json" --database "$DB_URL" --node-id 0 --trades "$TRADES" --epochs "$EPOCHS")
+GEN=$("$GENERATE" --genesis "$WORK/genesis.json" --database "$DB_URL" --data-dir "$WORK/node-0/data" \
+  --node-id 0 --trades "$TRADES" --epochs "$EPOCHS")
 field() { echo "$GEN" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 # A settled database, as after a day's run, not one autovacuum is still busy with.
 psql -q "$DB_URL" -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
@@ -115,7 +120,13 @@ put_back() {
   sql "BEGIN; INSERT INTO ledger_snapshots SELECT * FROM bench_set_aside;
        INSERT INTO ledger_snapshot_chunks SELECT * FROM bench_set_aside_chunks;
        TRUNCATE bench_set_aside, bench_set_aside_chunks; COMMIT;"
+  mv "$WORK"/files-aside/* "$FILES"/ 2>/dev/null || true
 }
+# The node's snapshot files (services/node/snapshot_files.h) are moved
+# aside the same way: $1 a glob under data/snapshots.
+FILES=$WORK/node-0/data/snapshots
+mkdir -p "$WORK/files-aside"
+files_aside() { mv "$FILES"/$1 "$WORK/files-aside"/; }
 
 ms_now() { date +%s%3N; }
 log_ms() { date -d "$1" +%s%3N; }  # the log's ISO-8601 UTC time, to ms since 1970
@@ -156,27 +167,30 @@ restart() {
   R_RESTORED=$(($(log_ms "${line%% *}") - start))
   R_FROM=$(echo "$line" | sed 's/.* snapshot=\([^ ]*\).*/\1/')
   R_REPLAYED=$(echo "$line" | sed 's/.* replayed=\([0-9]*\).*/\1/')
+  R_READ_FROM=$(echo "$line" | sed 's/.* snapshot_read_from=\([^ ]*\).*/\1/')
 }
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 range() { tr ' ' '\n' | grep . | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 
-MODES="newest older genesis"
-declare -A TOTAL RESTORED RATIO FROM REPLAYED LAST
+MODES="newest newest_db older genesis"
+declare -A TOTAL RESTORED RATIO FROM READ_FROM REPLAYED LAST
 for round in $(seq 0 "$RUNS"); do
   for mode in $MODES; do
     case $mode in
       newest) put_back ;;
-      older) set_aside "epoch = $NEWEST" ;;
-      genesis) set_aside "true" ;;
+      newest_db) files_aside '*' ;;
+      older) put_back; set_aside "epoch = $NEWEST"; files_aside "$(printf '%020d' "$NEWEST").qcsnap" ;;
+      genesis) set_aside "true"; files_aside '*' ;;
     esac
     restart "$round-$mode"
     echo "bench_restart.sh: round $round $mode: ready $R_TOTAL ms, restored $R_RESTORED ms" \
-      "(snapshot $R_FROM, $R_REPLAYED epochs replayed)" >&2
+      "(snapshot $R_FROM read from $R_READ_FROM, $R_REPLAYED epochs replayed)" >&2
     [ "$round" = 0 ] && continue  # warm-up
     TOTAL[$mode]+="$R_TOTAL "
     RESTORED[$mode]+="$R_RESTORED "
     FROM[$mode]=$R_FROM
+    READ_FROM[$mode]=$R_READ_FROM
     REPLAYED[$mode]=$R_REPLAYED
     LAST[$mode]=$R_TOTAL
   done
@@ -197,8 +211,9 @@ echo "| restart from | epochs replayed | start to ledger restored, ms | start to
 echo "|---|---|---|---|---|"
 for mode in $MODES; do
   case $mode in
-    newest) what="the newest snapshot (epoch ${FROM[$mode]})" ;;
-    older) what="the older snapshot (epoch ${FROM[$mode]}), newest set aside" ;;
+    newest) what="the newest snapshot (epoch ${FROM[$mode]}), read from: ${READ_FROM[$mode]}" ;;
+    newest_db) what="the newest snapshot (epoch ${FROM[$mode]}), files set aside, read from: ${READ_FROM[$mode]}" ;;
+    older) what="the older snapshot (epoch ${FROM[$mode]}, read from: ${READ_FROM[$mode]}), newest set aside" ;;
     genesis) what="genesis, snapshots set aside (baseline)" ;;
   esac
   printf '| %s | %s | %s (%s) | %s (%s) | %s (%s) |\n' "$what" "${REPLAYED[$mode]}" \

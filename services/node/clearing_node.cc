@@ -55,6 +55,7 @@ struct ClearingNode::Parts {
   std::unique_ptr<settlement::ReferenceData> reference;
   std::unique_ptr<log::Logger> log;
   std::unique_ptr<store::NodeStore> core_store, apply_store, serve_store;
+  std::unique_ptr<SnapshotFiles> snapshot_files;
   std::unique_ptr<CoreInbox> inbox;
   std::unique_ptr<IngestBudget> budget;
   std::unique_ptr<net::Transport> transport;
@@ -163,7 +164,8 @@ bool ClearingNode::Parts::lost_its_data(const store::StoredState& state) {
 void ClearingNode::Parts::build_core() {
   const store::StoredState state = core_store->load_state();
   const bool rejoin = lost_its_data(state);
-  RestoredLedger restored = restore_ledger(*core_store, *reference, state);
+  snapshot_files = std::make_unique<SnapshotFiles>(config.data_dir / "snapshots");
+  RestoredLedger restored = restore_ledger(*core_store, snapshot_files.get(), *reference, state);
   for (const std::string& why : restored.refused_snapshots) {
     log->write(log::Level::kWarn, "node", "SNAPSHOT_REFUSED", {{"detail", why}});
   }
@@ -171,7 +173,7 @@ void ClearingNode::Parts::build_core() {
   budget = std::make_unique<IngestBudget>(config.tuning.ingest_queue_max);
   build_transport();
   io = std::make_unique<NodeIo>(quorum::NodeId{config.node_id}, *reference, *log, *transport, *inbox, *core_store,
-                                *apply_store, *serve_store, [this](std::string why) {
+                                *apply_store, *serve_store, *snapshot_files, [this](std::string why) {
                                   log->write(log::Level::kError, "store", "FATAL", {{"detail", why}});
                                   failed = true;
                                   ::kill(::getpid(), SIGTERM);  // to the process: main's sigwait takes it
@@ -207,6 +209,7 @@ void ClearingNode::Parts::build_core() {
               {"entered", state.entered_epoch ? std::to_string(*state.entered_epoch) : "-"},
               {"engine_epoch", std::to_string(core->status().engine_epoch)},
               {"snapshot", restored.snapshot_epoch ? std::to_string(*restored.snapshot_epoch) : "-"},
+              {"snapshot_read_from", restored.snapshot_epoch ? restored.snapshot_source : "-"},
               {"replayed", std::to_string(restored.epochs_replayed)}});
   if (rejoin) {
     log->write(log::Level::kWarn, "node", "REBUILDING",

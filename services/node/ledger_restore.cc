@@ -18,28 +18,42 @@ settlement::LedgerOptions fresh_options() {
 
 /// The newest snapshot at or below `last` that is the one its epoch signed
 /// and decodes; fills `out` and returns true, or notes why each was refused.
-bool restore_from_snapshot(store::NodeStore& store, const settlement::ReferenceData& reference,
-                           std::uint64_t last, RestoredLedger& out) {
+bool restore_from_snapshot(store::NodeStore& store, const SnapshotFiles* files,
+                           const settlement::ReferenceData& reference, std::uint64_t last, RestoredLedger& out) {
   for (const std::uint64_t e : store.snapshot_epochs()) {
     if (e > last) continue;
     const auto refuse = [&](const std::string& why) {
       out.refused_snapshots.push_back("epoch " + std::to_string(e) + ": " + why);
     };
     const std::optional<store::StoredEpoch> epoch = store.load_epoch(e);
-    std::optional<store::StoredSnapshot> snapshot = store.load_snapshot(e);
-    if (!epoch || !snapshot) {
-      refuse("gone while reading");
+    if (!epoch || epoch->snapshot_digest == settlement::Digest{}) {
+      refuse("its epoch signed no snapshot");
       continue;
     }
-    // The stored digest column is checked too, but only the epoch's own
-    // snapshot_digest, the one its tuple signed, vouches for the bytes.
-    const settlement::Digest digest = settlement::snapshot_digest(snapshot->bytes);
-    if (epoch->snapshot_digest == settlement::Digest{} || digest != epoch->snapshot_digest ||
-        digest != snapshot->digest) {
-      refuse("its bytes are not the snapshot its epoch signed");
-      continue;
+    // Only the epoch's own snapshot_digest, the one its tuple signed,
+    // vouches for the bytes (the stored digest column is checked too).
+    std::optional<MappedFile> file = files ? files->map(e) : std::nullopt;
+    std::optional<store::StoredSnapshot> stored;
+    settlement::ByteView bytes;
+    const char* source = "file";
+    if (file && settlement::snapshot_digest(file->bytes()) == epoch->snapshot_digest) {
+      bytes = file->bytes();
+    } else {
+      if (file) refuse("its file is not the snapshot its epoch signed; reading the database's copy");
+      file.reset();
+      stored = store.load_snapshot(e);
+      if (!stored) {
+        refuse("gone while reading");
+        continue;
+      }
+      if (settlement::snapshot_digest(stored->bytes) != epoch->snapshot_digest || stored->digest != epoch->snapshot_digest) {
+        refuse("its bytes are not the snapshot its epoch signed");
+        continue;
+      }
+      bytes = stored->bytes;
+      source = "database";
     }
-    auto decoded = settlement::decode_snapshot(snapshot->bytes, reference, fresh_options());
+    auto decoded = settlement::decode_snapshot(bytes, reference, fresh_options());
     if (auto* error = std::get_if<settlement::SnapshotError>(&decoded)) {
       refuse("does not decode: " + error->what);
       continue;
@@ -52,6 +66,7 @@ bool restore_from_snapshot(store::NodeStore& store, const settlement::ReferenceD
     out.ledger = std::move(ledger);
     out.audit_head = epoch->audit_head;
     out.snapshot_epoch = e;
+    out.snapshot_source = source;
     return true;
   }
   return false;
@@ -59,14 +74,14 @@ bool restore_from_snapshot(store::NodeStore& store, const settlement::ReferenceD
 
 }  // namespace
 
-RestoredLedger restore_ledger(store::NodeStore& store, const settlement::ReferenceData& reference,
-                              const store::StoredState& state) {
+RestoredLedger restore_ledger(store::NodeStore& store, const SnapshotFiles* files,
+                              const settlement::ReferenceData& reference, const store::StoredState& state) {
   RestoredLedger out;
   if (!state.last_applied_epoch) {
     out.ledger = std::make_shared<settlement::Ledger>(reference, fresh_options());
     return out;
   }
-  if (!restore_from_snapshot(store, reference, *state.last_applied_epoch, out)) {
+  if (!restore_from_snapshot(store, files, reference, *state.last_applied_epoch, out)) {
     out.ledger = std::make_shared<settlement::Ledger>(reference, fresh_options());
   }
   settlement::Ledger& ledger = *out.ledger;

@@ -7,6 +7,7 @@
 // differently, must not run on. Restart time is bounded by the checkpoint
 // interval, not by the history.
 
+#include "services/node/snapshot_files.h"
 #include "services/store/node_store.h"
 #include "settlement/ledger.h"
 
@@ -24,14 +25,19 @@ struct RestoredLedger {
   quorum::Digest audit_head{};
   /// The snapshot it started from; none: from genesis.
   std::optional<std::uint64_t> snapshot_epoch;
+  /// Where its bytes came from: "file" (SnapshotFiles) or "database".
+  std::string snapshot_source;
   std::uint64_t epochs_replayed = 0;
   /// Snapshots passed over, each with why (damaged, not the signed one).
   std::vector<std::string> refused_snapshots;
 };
 
-/// Throws StartupError (clearing_node.h) when a stored epoch does not
-/// recompute, or node_state disagrees with the epochs.
-[[nodiscard]] RestoredLedger restore_ledger(store::NodeStore& store, const settlement::ReferenceData& reference,
+/// Each snapshot is read from `files` when there is one whose digest is
+/// the signed one, else from the store (`files` may be null). Throws
+/// StartupError (clearing_node.h) when a stored epoch does not recompute,
+/// or node_state disagrees with the epochs.
+[[nodiscard]] RestoredLedger restore_ledger(store::NodeStore& store, const SnapshotFiles* files,
+                                            const settlement::ReferenceData& reference,
                                             const store::StoredState& state);
 
 }  // namespace quorumclear::node

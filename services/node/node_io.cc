@@ -55,7 +55,7 @@ std::size_t Worker::depth() const {
 
 NodeIo::NodeIo(quorum::NodeId self, const settlement::ReferenceData& reference, log::Logger& logger,
                net::Transport& transport, CoreInbox& inbox, store::NodeStore& core_store,
-               store::NodeStore& apply_store, store::NodeStore& serve_store,
+               store::NodeStore& apply_store, store::NodeStore& serve_store, const SnapshotFiles& snapshot_files,
                std::function<void(std::string)> fatal)
     : self_(self),
       reference_(reference),
@@ -65,6 +65,7 @@ NodeIo::NodeIo(quorum::NodeId self, const settlement::ReferenceData& reference, 
       core_store_(core_store),
       apply_store_(apply_store),
       serve_store_(serve_store),
+      snapshot_files_(snapshot_files),
       fatal_(std::move(fatal)) {}
 
 NodeIo::~NodeIo() { stop(); }
@@ -173,6 +174,12 @@ void NodeIo::write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, c
   } catch (const std::exception& err) {
     log_.write(log::Level::kError, "store", "SNAPSHOT_NOT_WRITTEN",
                {{"epoch", std::to_string(epoch)}, {"detail", err.what()}});
+    return;
+  }
+  // The file only speeds a restart up; the database's copy is the snapshot.
+  if (auto error = snapshot_files_.write(epoch, bytes)) {
+    log_.write(log::Level::kWarn, "store", "SNAPSHOT_FILE_NOT_WRITTEN",
+               {{"epoch", std::to_string(epoch)}, {"detail", *error}});
   }
 }
 

@@ -7,6 +7,7 @@
 #include "services/log/log.h"
 #include "services/net/transport.h"
 #include "services/node/core_inbox.h"
+#include "services/node/snapshot_files.h"
 #include "services/store/node_store.h"
 
 #include <atomic>
@@ -53,7 +54,8 @@ class NodeIo final : public CoreIo {
   /// reason retrying cannot mend.
   NodeIo(quorum::NodeId self, const settlement::ReferenceData& reference, log::Logger& logger,
          net::Transport& transport, CoreInbox& inbox, store::NodeStore& core_store,
-         store::NodeStore& apply_store, store::NodeStore& serve_store, std::function<void(std::string)> fatal);
+         store::NodeStore& apply_store, store::NodeStore& serve_store, const SnapshotFiles& snapshot_files,
+         std::function<void(std::string)> fatal);
   ~NodeIo() override;
 
   void start();
@@ -95,6 +97,7 @@ class NodeIo final : public CoreIo {
   store::NodeStore& core_store_;
   store::NodeStore& apply_store_;
   store::NodeStore& serve_store_;
+  const SnapshotFiles& snapshot_files_;
   std::function<void(std::string)> fatal_;
   std::function<void(settlement::BusinessDate)> on_settlement_run_;
   Worker store_thread_{"store"};

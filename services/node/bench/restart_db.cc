@@ -2,13 +2,14 @@
 // trades decided in epochs, each applied by settlement::Ledger and sealed and
 // committed as the node does it (seal_applied_epoch, epoch_row,
 // NodeStore::apply_epoch; the snapshot of every checkpoint epoch through
-// NodeStore::write_snapshot), so that the real clearing-node started on the
+// NodeStore::write_snapshot, and as a file in the node's data_dir through
+// SnapshotFiles when --data-dir is given), so that the real clearing-node started on the
 // database with the same genesis restores from it: the stored digests, the
 // audit chain and the snapshots are the node's to the byte, or it refuses
 // to start.
 //
 //   restart_bench_db --genesis genesis.json --database URL --node-id I
-//                    [--trades 1000000] [--epochs 511]
+//                    [--data-dir DIR] [--trades 1000000] [--epochs 511]
 //
 // The genesis is ops/bench_restart/network.json's shape: clearing members on
 // nodes 0..2, a trading venue on node 3. Two of every three trades are
@@ -29,7 +30,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -40,7 +43,7 @@ namespace {
 using settlement::MemberId;
 
 struct Args {
-  std::string genesis, database;
+  std::string genesis, database, data_dir;
   std::uint16_t node_id = 0;
   std::uint64_t trades = 1'000'000;
   std::uint64_t epochs = 511;
@@ -143,6 +146,8 @@ int generate(const Args& args) {
   }
   const settlement::ReferenceData reference = std::get<settlement::ReferenceData>(std::move(reference_or));
   store::NodeStore store(args.database);
+  std::optional<SnapshotFiles> files;
+  if (!args.data_dir.empty()) files.emplace(std::filesystem::path(args.data_dir) / "snapshots");
   store.migrate();
   store.init_network(reference, genesis.network_id, args.node_id);
   if (store.load_state().last_applied_epoch) {
@@ -185,6 +190,9 @@ int generate(const Args& args) {
     store.apply_epoch(epoch_row(applied, reference, row_batches));
     if (applied.snapshot) {
       store.write_snapshot(e, applied.tuple.snapshot_digest, *applied.snapshot);
+      if (files) {
+        if (auto error = files->write(e, *applied.snapshot)) throw std::runtime_error(*error);
+      }
       ++totals.snapshots;
       totals.snapshot_bytes = applied.snapshot->size();
     }
@@ -218,6 +226,8 @@ int main(int argc, char** argv) {
       args.genesis = value;
     } else if (flag == "--database") {
       args.database = value;
+    } else if (flag == "--data-dir") {
+      args.data_dir = value;
     } else if (flag == "--node-id") {
       args.node_id = static_cast<std::uint16_t>(std::stoul(value));
     } else if (flag == "--trades") {
@@ -230,7 +240,7 @@ int main(int argc, char** argv) {
   }
   if (argc < 0 || argc % 2 == 0 || args.genesis.empty() || args.database.empty() || args.epochs == 0) {
     std::cerr << "usage: restart_bench_db --genesis genesis.json --database URL --node-id I "
-                 "[--trades 1000000] [--epochs 511]\n";
+                 "[--data-dir DIR] [--trades 1000000] [--epochs 511]\n";
     return 2;
   }
   if (sodium_init() < 0) return 1;
