@@ -29,18 +29,6 @@ bool decided(Cluster& c, std::size_t node, const std::string& member, const std:
 
 // Every node applied the same last epoch, and holds 2f+1 = 3 signatures
 // for each of its epochs: nothing is left for a node to learn.
-bool settled_and_certified(Cluster& c) {
-  const auto last = rows_everywhere(c, "SELECT last_applied_epoch FROM node_state");
-  const auto short_of = rows_everywhere(
-      c, "SELECT count(*) FROM epochs e WHERE (SELECT count(*) FROM epoch_signatures s WHERE s.epoch = e.epoch) < 3");
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    if (last[i] != last[0] || short_of[i].empty() || short_of[i][0] != "0|") return false;
-  }
-  return true;
-}
-
-// A copy of a stopped node's database (CREATE DATABASE ... TEMPLATE), so
-// each tamper case starts from the same rows; dropped at the end.
 class DatabaseCopy {
  public:
   DatabaseCopy(const std::string& server_url, const std::string& source_url, const std::string& name)

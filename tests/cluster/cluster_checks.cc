@@ -40,4 +40,14 @@ std::string report_json(const std::string& id, const std::string& buyer, const s
          settlement_date + "\"}";
 }
 
+bool settled_and_certified(Cluster& c) {
+  const auto last = rows_everywhere(c, "SELECT last_applied_epoch FROM node_state");
+  const auto short_of = rows_everywhere(
+      c, "SELECT count(*) FROM epochs e WHERE (SELECT count(*) FROM epoch_signatures s WHERE s.epoch = e.epoch) < 3");
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (last[i] != last[0] || short_of[i].empty() || short_of[i][0] != "0|") return false;
+  }
+  return true;
+}
+
 }  // namespace quorumclear::testing
