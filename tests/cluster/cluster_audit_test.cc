@@ -94,7 +94,7 @@ TEST(ClusterAudit, EveryNodePassesAndAnEditedTradePositionOrAuditRowFails) {
   ASSERT_TRUE(eventually([&] {
     return decided(c, 0, "BANK_A", "T-1", "CONFIRMED") && decided(c, 0, "BANK_A", "T-2", "CONFIRMED") &&
            decided(c, 3, "VENUE", "V-1", "CONFIRMED") && decided(c, 0, "BANK_A", "A-1", "ALLEGED");
-  }, std::chrono::seconds(30)));
+  }, std::chrono::seconds(30))) << c.log_of(0) << c.log_of(1) << c.log_of(2) << c.log_of(3);
   for (std::size_t i = 0; i < c.size(); ++i) {
     const HttpAnswer r = c.api(i, "POST", "/v1/cutoff", c.token("OPS"), "{\"business_date\": \"2026-12-01\"}");
     EXPECT_TRUE(r.status == 202 || r.status == 200) << "node " << i << ": " << r.body;

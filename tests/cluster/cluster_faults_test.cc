@@ -563,17 +563,17 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
   c.signal(3, SIGCONT);
   c.empty_database(1);
   c.start(1);
-  ASSERT_TRUE(c.wait_ready(1)) << c.log_of(1);
-  ASSERT_EQ(c.log_lines(1, "REBUILDING").size(), 1u) << c.log_of(1);
 
   // It rejoins voting only above every epoch it could have entered, catches
   // up everything decided by certificate, and confirms new trades again.
-  // Venue trades (node 3's) move the network on past that bound: without
-  // an idle heartbeat only proposals start epochs.
+  // It is ready once the network is past that bound and it has caught up;
+  // without an idle heartbeat only proposals start epochs, so venue trades
+  // (node 3's) move the network on.
   ASSERT_TRUE(eventually([&] {
     traffic.round(0, 1);
-    return !c.log_lines(1, "REJOINED").empty();
+    return c.running(1) && !c.log_lines(1, "REJOINED").empty() && c.ops(1, "/readyz").status == 200;
   }, 90s)) << c.log_of(1);
+  ASSERT_EQ(c.log_lines(1, "REBUILDING").size(), 1u) << c.log_of(1);
   const auto rejoined = c.log_lines(1, "REJOINED");
   ASSERT_EQ(rejoined.size(), 1u) << c.log_of(1);
   const std::size_t at = rejoined[0].find("votes again from epoch ");
