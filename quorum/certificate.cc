@@ -37,20 +37,27 @@ std::array<std::uint8_t, kEpochTupleBytes> signing_bytes(const EpochTuple& tuple
 }
 
 Digest output_digest(const DecidedEpoch& decided) {
+  std::vector<BatchView> views;
+  views.reserve(decided.batches.size());
+  for (const DecidedBatch& b : decided.batches) views.push_back({b.proposer, b.value});
+  return output_digest(decided.epoch, views);
+}
+
+Digest output_digest(Epoch epoch, std::span<const BatchView> batches) {
   // The header and each batch's framing go through one buffer so the hash
   // sees exactly the documented byte string without copying the values.
-  std::vector<std::uint8_t> framing(8 + 2 + decided.batches.size() * 6);
-  put_be<8>(framing.data(), decided.epoch.value);
-  put_be<2>(framing.data() + 8, decided.batches.size());
+  std::vector<std::uint8_t> framing(8 + 2 + batches.size() * 6);
+  put_be<8>(framing.data(), epoch.value);
+  put_be<2>(framing.data() + 8, batches.size());
   std::vector<std::span<const std::uint8_t>> parts;
-  parts.reserve(1 + 2 * decided.batches.size());
+  parts.reserve(1 + 2 * batches.size());
   parts.emplace_back(framing.data(), 10);
-  for (std::size_t i = 0; i < decided.batches.size(); ++i) {
+  for (std::size_t i = 0; i < batches.size(); ++i) {
     std::uint8_t* f = framing.data() + 10 + 6 * i;
-    put_be<2>(f, decided.batches[i].proposer.value);
-    put_be<4>(f + 2, decided.batches[i].value.size());
+    put_be<2>(f, batches[i].proposer.value);
+    put_be<4>(f + 2, batches[i].value.size());
     parts.emplace_back(f, 6);
-    parts.emplace_back(decided.batches[i].value);
+    parts.emplace_back(batches[i].value);
   }
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);

@@ -51,6 +51,13 @@ inline constexpr std::size_t kEpochTupleBytes = 8 + 32 + 8 + 5 * 32;
 /// SHA-256 of u64be(epoch) || u16be(batch count) || per batch in order:
 /// u16be(proposer) || u32be(length) || value. Identical at every honest node.
 [[nodiscard]] Digest output_digest(const DecidedEpoch& decided);
+/// The same over batches held elsewhere (a stored epoch replayed), without
+/// copying them into a DecidedEpoch.
+struct BatchView {
+  NodeId proposer;
+  std::span<const std::uint8_t> value;
+};
+[[nodiscard]] Digest output_digest(Epoch epoch, std::span<const BatchView> batches);
 
 [[nodiscard]] Signature sign_epoch(const EpochTuple& tuple, const SigningSecretKey& key);
 [[nodiscard]] bool verify_epoch(const EpochTuple& tuple, const Signature& signature,

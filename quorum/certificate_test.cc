@@ -7,6 +7,7 @@
 #include "quorum/sim/seeded_random.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 namespace quorumclear::quorum {
 namespace {
@@ -59,6 +60,14 @@ TEST(Certificate, OutputDigestBindsOrderProposersAndBytes) {
   EXPECT_NE(output_digest(a), output_digest(moved));
   EXPECT_NE(output_digest(a), output_digest(other_proposer));
   EXPECT_NE(output_digest(a), output_digest(other_epoch));
+  // The documented byte string, and the same digest over batch views.
+  const std::vector<std::uint8_t> spelled{0, 0, 0, 0, 0, 0, 0, 3,  0, 2,  0, 0, 0, 0, 0, 2, 1, 2,
+                                          0, 2, 0, 0, 0, 1, 3};
+  Digest expected{};
+  crypto_hash_sha256(expected.data(), spelled.data(), spelled.size());
+  EXPECT_EQ(output_digest(a), expected);
+  const std::vector<BatchView> views{{NodeId{0}, a.batches[0].value}, {NodeId{2}, a.batches[1].value}};
+  EXPECT_EQ(output_digest(Epoch{3}, views), expected);
 }
 
 TEST(Certificate, CertifiedExactlyAtTwoFPlusOneAgreeingSigners) {

@@ -20,6 +20,7 @@
 // column. Nothing in the audited database is written.
 
 #include "quorum/certificate.h"
+#include "services/store/epoch_replay.h"
 #include "services/cli/command.h"
 #include "services/cli/genesis_input.h"
 #include "services/config/genesis.h"
@@ -257,18 +258,16 @@ void Audit::check_certificate(const store::StoredEpoch& e) {
 
 void Audit::replay_epoch(const store::StoredEpoch& e, store::NodeStore* replay) {
   const std::string key = "epoch=" + std::to_string(e.epoch);
-  quorum::DecidedEpoch decided{quorum::Epoch{e.epoch}, {}};
-  std::vector<settlement::EpochBatch> batches;
-  for (const store::StoredBatch& b : e.batches) decided.batches.push_back({quorum::NodeId{b.proposer}, b.bytes});
-  for (const quorum::DecidedBatch& b : decided.batches) batches.push_back({b.proposer.value, b.value});
-  const settlement::EpochResult result = ledger_->apply(e.epoch, batches);
+  const store::ReplayedEpoch replayed = store::replay_stored_epoch(*ledger_, e);
+  const settlement::EpochResult& result = replayed.result;
+  const std::vector<settlement::EpochBatch>& batches = replayed.batches;
   if (result.status != settlement::ApplyStatus::kApplied) {
     throw Failure{"epochs row " + key + ": the ledger refuses to apply it (out of order)"};
   }
-  const quorum::Digest output = quorum::output_digest(decided);
+  const quorum::Digest& output = replayed.output_digest;
   expect_digest("epochs", key, "output_digest", e.output_digest, output);
   expect_digest("epochs", key, "state_digest", e.state_digest, result.state_digest);
-  replay_head_ = quorum::audit_link(replay_head_, decided.epoch, output, result.state_digest);
+  replay_head_ = quorum::audit_link(replay_head_, quorum::Epoch{e.epoch}, output, result.state_digest);
   expect_digest("epochs", key, "audit_head", e.audit_head, replay_head_);
   // The node takes a snapshot at every checkpoint epoch; a stored digest
   // elsewhere, or none there, differs too.

@@ -2,6 +2,7 @@
 
 #include "quorum/certificate.h"
 #include "services/node/clearing_node.h"
+#include "services/store/epoch_replay.h"
 #include "settlement/obligation_proof.h"
 #include "settlement/snapshot.h"
 
@@ -88,13 +89,10 @@ RestoredLedger restore_ledger(store::NodeStore& store, const SnapshotFiles* file
   quorum::Digest& audit = out.audit_head;
   const std::uint64_t from = out.snapshot_epoch ? *out.snapshot_epoch + 1 : 0;
   store.for_each_epoch(from, *state.last_applied_epoch, [&](const store::StoredEpoch& stored) {
-    quorum::DecidedEpoch decided{quorum::Epoch{stored.epoch}, {}};
-    std::vector<settlement::EpochBatch> batches;
-    for (const store::StoredBatch& b : stored.batches) decided.batches.push_back({quorum::NodeId{b.proposer}, b.bytes});
-    for (const quorum::DecidedBatch& b : decided.batches) batches.push_back({b.proposer.value, b.value});
-    const settlement::EpochResult r = ledger.apply(stored.epoch, batches);
-    const quorum::Digest output = quorum::output_digest(decided);
-    audit = quorum::audit_link(audit, decided.epoch, output, r.state_digest);
+    const store::ReplayedEpoch replayed = store::replay_stored_epoch(ledger, stored);
+    const settlement::EpochResult& r = replayed.result;
+    const quorum::Digest& output = replayed.output_digest;
+    audit = quorum::audit_link(audit, quorum::Epoch{stored.epoch}, output, r.state_digest);
     const auto refuse = [&](const char* what) {
       throw StartupError("epoch " + std::to_string(stored.epoch) + ": the recomputed " + what +
                          " differs from the stored one; refusing to start");
