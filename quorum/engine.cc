@@ -261,6 +261,12 @@ Step Engine::tick(std::uint64_t now_ms) {
 }
 
 bool Engine::can_propose() const { return state_->proposals.size() < state_->cfg.proposal_queue_max; }
+Epoch Engine::carrier_of_next_proposal() const {
+  const State& s = *state_;
+  const auto it = s.epochs.find(s.current.value);
+  const bool proposed = it != s.epochs.end() && it->second.acs.has_proposed();
+  return Epoch{s.current.value + s.proposals.size() + (proposed ? 1 : 0)};
+}
 Epoch Engine::current_epoch() const { return state_->current; }
 const EngineStats& Engine::stats() const { return state_->stats; }
 NodeId Engine::self() const { return state_->self; }

@@ -141,6 +141,12 @@ class Engine {
   Step tick(std::uint64_t now_ms);
 
   [[nodiscard]] bool can_propose() const;
+  /// The epoch that will carry a batch proposed now: each epoch this node
+  /// starts takes the front of its queue, so it is the current epoch plus
+  /// the queued batches, plus one once this node proposed in the current
+  /// epoch. A caller that waits one epoch too many before taking back a
+  /// batch's contents waits, on an idle network, for the heartbeat.
+  [[nodiscard]] Epoch carrier_of_next_proposal() const;
   [[nodiscard]] Epoch current_epoch() const;
   [[nodiscard]] const EngineStats& stats() const;
   [[nodiscard]] NodeId self() const;

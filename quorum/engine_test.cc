@@ -225,6 +225,26 @@ TEST(Engine, ReplayingTheSameInputsGivesByteIdenticalSteps) {
   EXPECT_EQ(first, run_once());
 }
 
+TEST(Engine, TheCarrierOfTheNextProposalIsTheEpochThatTakesIt) {
+  Cluster c(4, Epoch{0});
+  EXPECT_EQ(c.engines[0].carrier_of_next_proposal(), Epoch{0});  // not started: the current epoch
+  c.apply(0, c.engines[0].propose(bytes_of("first")));
+  EXPECT_EQ(c.engines[0].carrier_of_next_proposal(), Epoch{1});  // proposed in 0
+  c.apply(0, c.engines[0].propose(bytes_of("second")));
+  EXPECT_EQ(c.engines[0].carrier_of_next_proposal(), Epoch{2});
+  c.apply(0, c.engines[0].propose(bytes_of("third")));
+  c.run();
+  // Each batch went into the epoch named for it when it was proposed.
+  for (std::size_t i = 0; i < 4; ++i) {
+    ASSERT_EQ(c.decided[i].size(), 3u);
+    EXPECT_EQ(c.decided[i][0].batches[0].value, bytes_of("first"));
+    EXPECT_EQ(c.decided[i][1].batches[0].value, bytes_of("second"));
+    EXPECT_EQ(c.decided[i][2].batches[0].value, bytes_of("third"));
+  }
+  // A peer's message opens epoch 3 at node 1, which has not proposed there.
+  EXPECT_EQ(c.engines[0].carrier_of_next_proposal(), Epoch{3});
+}
+
 TEST(Engine, ProposalQueueIsBounded) {
   Cluster c(4, Epoch{0});
   std::size_t accepted = 0;

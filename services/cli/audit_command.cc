@@ -395,6 +395,7 @@ int verify(const Args& args) {
       } else {
         scratch = std::make_unique<store::ScratchDatabase>(*db);
         replay_url = scratch->url();
+        std::cout << "scratch database: " << scratch->name() << " (dropped at the end)\n";
       }
       replay = std::make_unique<store::NodeStore>(replay_url);
       replay->migrate();

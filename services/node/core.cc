@@ -196,10 +196,11 @@ void NodeCore::maybe_propose(std::uint64_t now_ms) {
       entries.push_back(&c);
       bytes += c.size();
     }
-    // A batch queued behind the ones already waiting is carried, at the
-    // latest, by the epoch that many after the current one.
-    const std::uint64_t last_carrier =
-        engine_->current_epoch().value + engine_->stats().queued_proposals + 1;
+    // Exactly the epoch that carries it: one later, and entries its epoch
+    // left out would wait for an epoch nobody starts on an idle network
+    // until the heartbeat (ClusterAudit, idle heartbeat 60 s, saw a 202'd
+    // report wait there past 30 s).
+    const std::uint64_t last_carrier = engine_->carrier_of_next_proposal().value;
     pending_.take(options_.batch_entries_max, options_.batch_bytes_max - bytes, last_carrier, entries);
     last_control_proposal_ms_ = now_ms;
     run(engine_->propose(assemble_batch(entries)));
