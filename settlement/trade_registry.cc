@@ -236,7 +236,10 @@ std::size_t table_size(std::size_t at_least, std::size_t entries) {
 }  // namespace
 
 bool TradeRegistry::index_appended() {
-  slots_.assign(table_size(slots_.size(), std::max(records_.size(), expected_)), 0);
+  // Nothing is indexed yet, so the table (sized by reserve()) is all empty:
+  // clear a new one only when it must grow.
+  const std::size_t size = table_size(slots_.size(), std::max(records_.size(), expected_));
+  if (size != slots_.size()) slots_.assign(size, 0);
   mask_ = slots_.size() - 1;
   return fill_slots(
       slots_, mask_, records_.size(),

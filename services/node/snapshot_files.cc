@@ -2,6 +2,7 @@
 
 #include "services/config/files.h"
 #include "services/net/socket.h"
+#include "services/store/node_store.h"
 #include "settlement/snapshot.h"
 
 #include <fcntl.h>
@@ -9,9 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -20,7 +19,6 @@ namespace quorumclear::node {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::size_t kFilesKept = 2;
 constexpr std::string_view kSuffix = ".qcsnap";
 
 /// The epoch a file name spells, for names this class writes only.
@@ -67,7 +65,7 @@ std::optional<std::string> SnapshotFiles::write(std::uint64_t epoch, settlement:
     if (const auto e = epoch_of(entry.path())) epochs.push_back(*e);
   }
   std::sort(epochs.begin(), epochs.end(), std::greater<>());
-  for (std::size_t k = kFilesKept; k < epochs.size(); ++k) fs::remove(path_of(epochs[k]), ec);
+  for (std::size_t k = store::kSnapshotsKept; k < epochs.size(); ++k) fs::remove(path_of(epochs[k]), ec);
   return std::nullopt;
 }
 

@@ -117,6 +117,9 @@ struct StoredSnapshot {
 
 /// Chunks a snapshot is stored (and served) in.
 inline constexpr std::size_t kSnapshotChunkBytes = std::size_t{16} << 20;
+/// The newest snapshots kept (write_snapshot drops older ones); the node's
+/// snapshot files keep the same ones.
+inline constexpr std::size_t kSnapshotsKept = 2;
 
 /// One node's Ed25519 signature over an epoch's certificate tuple.
 struct EpochSignature {

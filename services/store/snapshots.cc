@@ -9,7 +9,6 @@ namespace quorumclear::store {
 namespace {
 
 constexpr std::uint64_t kEpochMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-constexpr std::size_t kSnapshotsKept = 2;
 
 /// An integer column of a BINARY cursor: four bytes, big-endian.
 std::uint64_t binary_int4(const pqxx::field& f) {
