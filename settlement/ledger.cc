@@ -248,6 +248,42 @@ void Ledger::finish_epoch(Context& ctx) {
   r.state_digest = state_digest_;
 }
 
+LedgerStateRows Ledger::state_rows() const {
+  LedgerStateRows rows;
+  // books_ is ordered by date; cells are sorted per date because a FlatMap
+  // iterates in slot order.
+  for (const auto& [date, book] : books_) {
+    const std::size_t positions_from = rows.positions.size();
+    book.positions.for_each([&](std::uint64_t key, const PositionCell& cell) {
+      if (cell.empty()) return;
+      rows.positions.push_back(PositionRow{MemberIndex{cell_holder(key)}, InstrumentIndex{cell_asset(key)}, date,
+                                           cell.bought, cell.sold, cell.paid_minor, cell.received_minor});
+    });
+    std::sort(rows.positions.begin() + static_cast<std::ptrdiff_t>(positions_from), rows.positions.end(),
+              [](const PositionRow& a, const PositionRow& b) {
+                return std::tuple(a.member.value, a.instrument.value) < std::tuple(b.member.value, b.instrument.value);
+              });
+    const std::size_t cash_from = rows.cash.size();
+    book.cash.for_each([&](std::uint64_t key, const CashCell& cell) {
+      if (cell.empty()) return;
+      rows.cash.push_back(CashRow{MemberIndex{cell_holder(key)},
+                                  CurrencyIndex{static_cast<std::uint8_t>(cell_asset(key))}, date, cell.received,
+                                  cell.paid});
+    });
+    std::sort(rows.cash.begin() + static_cast<std::ptrdiff_t>(cash_from), rows.cash.end(),
+              [](const CashRow& a, const CashRow& b) {
+                return std::tuple(a.member.value, a.currency.value) < std::tuple(b.member.value, b.currency.value);
+              });
+  }
+  balances_.for_each([&](AccountIndex account, AssetKind kind, std::uint32_t asset, std::int64_t amount) {
+    rows.balances.push_back(BalanceRow{account, kind, asset, amount});
+  });
+  std::sort(rows.balances.begin(), rows.balances.end(), [](const BalanceRow& a, const BalanceRow& b) {
+    return std::tuple(a.account.value, a.kind, a.asset) < std::tuple(b.account.value, b.kind, b.asset);
+  });
+  return rows;
+}
+
 PositionCell Ledger::position(MemberIndex m, InstrumentIndex i, BusinessDate date) const {
   const auto it = books_.find(date);
   if (it == books_.end()) return {};

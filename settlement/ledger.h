@@ -332,6 +332,16 @@ struct LedgerOptions {
 /// indices): what 2f+1 nodes sign and settlement_runs.report_digest stores.
 [[nodiscard]] Digest report_digest(const SettlementReport& report, const ReferenceData& reference);
 
+/// Where a ledger stands, as the rows an epoch's result lists for what it
+/// touched: every non-empty position and cash cell of every date the ledger
+/// holds and every non-zero balance, sorted by key. A node rebuilt from a
+/// checkpoint writes them in place of the epochs it never applied.
+struct LedgerStateRows {
+  std::vector<PositionRow> positions;  // by (settlement date, member, instrument)
+  std::vector<CashRow> cash;           // by (settlement date, member, currency)
+  std::vector<BalanceRow> balances;    // by (account, kind, asset)
+};
+
 class Ledger {
  public:
   explicit Ledger(ReferenceData reference, LedgerOptions options = {});
@@ -354,6 +364,7 @@ class Ledger {
 
   [[nodiscard]] const ReferenceData& reference() const { return reference_; }
   [[nodiscard]] PositionCell position(MemberIndex m, InstrumentIndex i, BusinessDate date) const;
+  [[nodiscard]] LedgerStateRows state_rows() const;
   [[nodiscard]] CashCell cash_position(MemberIndex m, CurrencyIndex c, BusinessDate date) const;
   [[nodiscard]] std::int64_t balance(AccountIndex a, AssetKind kind, std::uint32_t asset) const {
     return balances_.get(a, kind, asset);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <tuple>
 
 namespace quorumclear::settlement {
@@ -938,6 +939,79 @@ TEST_F(LedgerTest, ValidatesFundingEntries) {
   EXPECT_EQ(r.balances[0].amount, 12'345);
   EXPECT_EQ(ledger_->total_supply(AssetKind::kCash, 0), 12'345);
   EXPECT_EQ(ledger_->pending_controls().size(), 0u);
+}
+
+// A node rebuilt from a checkpoint writes state_rows() where a node that
+// applied every epoch has the rows each epoch's result listed: the two must
+// be the same rows, the last listing of each cell winning.
+TEST_F(LedgerTest, StateRowsAreTheCellsTheEpochResultsLeft) {
+  Genesis g = testing::small_genesis();
+  g.securities = {{MemberId::of("B"), kAcme, Quantity{400}}, {MemberId::of("C"), kAcme, Quantity{300}}};
+  g.cash = {{MemberId::of("A"), CurrencyCode::of("EUR"), AmountMinor{700'000}},
+            {MemberId::of("B"), CurrencyCode::of("EUR"), AmountMinor{700'000}}};
+  start(g);
+  std::map<std::tuple<std::int32_t, std::uint16_t, std::uint32_t>, PositionRow> positions;
+  std::map<std::tuple<std::int32_t, std::uint16_t, std::uint32_t>, CashRow> cash;
+  std::map<std::tuple<std::uint16_t, AssetKind, std::uint32_t>, std::int64_t> balances;
+  const auto fold = [&](const EpochResult& r) {
+    for (const PositionRow& p : r.positions) {
+      positions[{p.settlement_date.days, p.member.value, p.instrument.value}] = p;
+    }
+    for (const CashRow& c : r.cash) cash[{c.settlement_date.days, c.member.value, c.currency.value}] = c;
+    for (const BalanceRow& b : r.balances) balances[{b.account.value, b.kind, b.asset}] = b.amount;
+  };
+  Trade t_plus_1 = acme_trade("t1", "A", "B", 10, 1000, kWednesday);
+  t_plus_1.settlement_date = kThursday;
+  fold(run_matched({acme_trade("w1", "A", "B", 100, 1000, kWednesday), t_plus_1,
+                    acme_trade("w2", "B", "C", 40, 1010, kWednesday)}));
+  fold(run(request({cut_off(kWednesday)})));  // Wednesday settles: balances move
+  fold(run_matched({acme_trade("h1", "C", "A", 5, 990, kThursday)}));
+
+  const LedgerStateRows rows = ledger_->state_rows();
+  std::size_t non_empty_positions = 0;
+  for (const auto& [key, p] : positions) non_empty_positions += (p.bought != 0 || p.sold != 0) ? 1 : 0;
+  ASSERT_EQ(rows.positions.size(), non_empty_positions);
+  ASSERT_GE(rows.positions.size(), 6u);  // three members on two dates at least
+  for (std::size_t i = 0; i < rows.positions.size(); ++i) {
+    const PositionRow& p = rows.positions[i];
+    const PositionRow& listed = positions.at({p.settlement_date.days, p.member.value, p.instrument.value});
+    EXPECT_EQ(std::tuple(p.bought, p.sold, p.paid_minor, p.received_minor),
+              std::tuple(listed.bought, listed.sold, listed.paid_minor, listed.received_minor));
+    if (i > 0) {
+      const PositionRow& q = rows.positions[i - 1];
+      EXPECT_LT(std::tuple(q.settlement_date.days, q.member.value, q.instrument.value),
+                std::tuple(p.settlement_date.days, p.member.value, p.instrument.value));
+    }
+  }
+  std::size_t non_empty_cash = 0;
+  for (const auto& [key, c] : cash) non_empty_cash += (c.received != 0 || c.paid != 0) ? 1 : 0;
+  ASSERT_EQ(rows.cash.size(), non_empty_cash);
+  for (const CashRow& c : rows.cash) {
+    const CashRow& listed = cash.at({c.settlement_date.days, c.member.value, c.currency.value});
+    EXPECT_EQ(std::tuple(c.received, c.paid), std::tuple(listed.received, listed.paid));
+  }
+  // Balances: every non-zero one, the genesis holdings included, at what
+  // the ledger holds; each one an epoch listed at its listed amount.
+  ASSERT_FALSE(balances.empty());
+  for (std::size_t i = 0; i < rows.balances.size(); ++i) {
+    const BalanceRow& b = rows.balances[i];
+    EXPECT_NE(b.amount, 0);
+    EXPECT_EQ(b.amount, ledger_->balance(b.account, b.kind, b.asset));
+    if (const auto it = balances.find({b.account.value, b.kind, b.asset}); it != balances.end()) {
+      EXPECT_EQ(b.amount, it->second);
+    }
+    if (i > 0) {
+      const BalanceRow& a = rows.balances[i - 1];
+      EXPECT_LT(std::tuple(a.account.value, a.kind, a.asset), std::tuple(b.account.value, b.kind, b.asset));
+    }
+  }
+  for (const auto& [key, amount] : balances) {
+    if (amount == 0) continue;
+    const auto [account, kind, asset] = key;
+    EXPECT_TRUE(std::any_of(rows.balances.begin(), rows.balances.end(), [&](const BalanceRow& b) {
+      return b.account.value == account && b.kind == kind && b.asset == asset;
+    }));
+  }
 }
 
 }  // namespace

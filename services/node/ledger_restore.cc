@@ -83,6 +83,16 @@ RestoredLedger restore_ledger(store::NodeStore& store, const SnapshotFiles* file
     return out;
   }
   if (!restore_from_snapshot(store, files, reference, *state.last_applied_epoch, out)) {
+    if (state.history_start_epoch) {
+      // Its history starts at a checkpoint: there is nothing before it to
+      // replay from genesis, only the peers to rebuild from again.
+      std::string why;
+      for (const std::string& refused : out.refused_snapshots) why += "; " + refused;
+      throw StartupError("this node's history starts at checkpoint epoch " +
+                         std::to_string(*state.history_start_epoch) +
+                         " and no stored snapshot at or after it is usable" + why +
+                         "; refusing to start (an emptied database rebuilds from the peers)");
+    }
     out.ledger = std::make_shared<settlement::Ledger>(reference, fresh_options());
   }
   settlement::Ledger& ledger = *out.ledger;

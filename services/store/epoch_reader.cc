@@ -115,16 +115,21 @@ std::vector<EpochSignature> NodeStore::load_signatures(std::uint64_t e) {
   });
 }
 
-void NodeStore::store_signatures(std::uint64_t e, std::span<const EpochSignature> signatures) {
+void insert_signatures(pqxx::work& tx, std::uint64_t e, std::span<const EpochSignature> signatures) {
   if (signatures.empty()) return;
-  if (e > kEpochMax) throw std::invalid_argument("store: epoch " + std::to_string(e) + " does not fit a bigint");
   sql::Rows<3> rows{{"epoch", "node_id", "signature"}, {}};
   for (const EpochSignature& sig : signatures) {
     rows.rows.push_back({sql::integer(static_cast<std::int64_t>(e)), sql::integer(sig.node_id), sql::bytea(sig.signature)});
   }
+  sql::insert_rows(tx, "epoch_signatures", rows, " ON CONFLICT DO NOTHING");
+}
+
+void NodeStore::store_signatures(std::uint64_t e, std::span<const EpochSignature> signatures) {
+  if (signatures.empty()) return;
+  if (e > kEpochMax) throw std::invalid_argument("store: epoch " + std::to_string(e) + " does not fit a bigint");
   guarded("store_signatures", [&](Session& s) {
     pqxx::work tx(s.db);
-    sql::insert_rows(tx, "epoch_signatures", rows, " ON CONFLICT DO NOTHING");
+    insert_signatures(tx, e, signatures);
     tx.commit();
     return 0;
   });

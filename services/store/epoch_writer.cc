@@ -100,38 +100,42 @@ void write_controls(pqxx::work& tx, const EpochToWrite& e, BulkMethod bulk) {
   sql::write_rows(tx, bulk, "control_votes", rows);
 }
 
-void write_positions(pqxx::work& tx, const EpochToWrite& e, BulkMethod bulk) {
-  const ReferenceData& ref = e.reference;
+}  // namespace
+
+void write_position_rows(pqxx::work& tx, const ReferenceData& ref, std::uint64_t epoch,
+                         std::span<const PositionRow> position_rows, std::span<const CashRow> cash_rows,
+                         BulkMethod bulk) {
+  const sql::Field last_epoch = sql::integer(static_cast<std::int64_t>(epoch));
   Rows<9> positions{{"member_id", "isin", "settlement_date", "bought", "sold", "net_quantity", "last_epoch",
                      "paid_minor", "received_minor"},
                     {}};
-  positions.rows.reserve(e.result.positions.size());
-  for (const PositionRow& p : e.result.positions) {
+  positions.rows.reserve(position_rows.size());
+  for (const PositionRow& p : position_rows) {
     positions.rows.push_back({sql::text(ref.member(p.member).id.view()),
                               sql::text(ref.instrument(p.instrument).isin.view()), sql::date(p.settlement_date),
                               sql::integer(p.bought), sql::integer(p.sold), sql::integer(p.bought - p.sold),
-                              epoch_field(e), sql::integer(p.paid_minor), sql::integer(p.received_minor)});
+                              last_epoch, sql::integer(p.paid_minor), sql::integer(p.received_minor)});
   }
   sql::upsert_rows(tx, bulk, "positions", "qc_stage_positions", positions,
                    sql::on_conflict_replace(positions.columns, 3));
   Rows<7> cash{{"member_id", "currency", "settlement_date", "received_minor", "paid_minor", "net_minor",
                 "last_epoch"},
                {}};
-  cash.rows.reserve(e.result.cash.size());
-  for (const CashRow& c : e.result.cash) {
+  cash.rows.reserve(cash_rows.size());
+  for (const CashRow& c : cash_rows) {
     cash.rows.push_back({sql::text(ref.member(c.member).id.view()), sql::text(ref.currency(c.currency).code.view()),
                          sql::date(c.settlement_date), sql::integer(c.received), sql::integer(c.paid),
-                         sql::integer(c.received - c.paid), epoch_field(e)});
+                         sql::integer(c.received - c.paid), last_epoch});
   }
   sql::upsert_rows(tx, bulk, "cash_positions", "qc_stage_cash_positions", cash,
                    sql::on_conflict_replace(cash.columns, 3));
 }
 
-void write_balances(pqxx::work& tx, const EpochToWrite& e, BulkMethod bulk) {
-  const ReferenceData& ref = e.reference;
+void write_balance_rows(pqxx::work& tx, const ReferenceData& ref, std::span<const BalanceRow> balances,
+                        BulkMethod bulk) {
   Rows<3> securities{{"member_id", "isin", "quantity"}, {}};
   Rows<3> cash{{"member_id", "currency", "amount_minor"}, {}};
-  for (const BalanceRow& b : e.result.balances) {
+  for (const BalanceRow& b : balances) {
     if (b.kind == AssetKind::kSecurities) {
       securities.rows.push_back({sql::text(account_id(ref, b.account)),
                                  sql::text(ref.instrument(InstrumentIndex{b.asset}).isin.view()),
@@ -147,6 +151,8 @@ void write_balances(pqxx::work& tx, const EpochToWrite& e, BulkMethod bulk) {
   sql::upsert_rows(tx, bulk, "cash_balances", "qc_stage_cash_balances", cash,
                    sql::on_conflict_replace(cash.columns, 2));
 }
+
+namespace {
 
 void write_audit_and_state(pqxx::work& tx, const EpochToWrite& e, const Digest& prev_head) {
   const std::array<std::uint8_t, 72> record = audit_record(e.epoch, e.output_digest, e.result.state_digest);
@@ -201,12 +207,12 @@ void ensure_staging(pqxx::connection& db, int& staging_backend) {
 }
 
 void write_epoch(pqxx::work& tx, const EpochToWrite& e, const Digest& prev_head, std::uint16_t self,
-                 BulkMethod bulk) {
+                 std::optional<std::uint64_t> history_start, BulkMethod bulk) {
   write_epoch_row(tx, e);
-  write_reports(tx, e, bulk);
+  write_reports(tx, e, history_start, bulk);
   write_controls(tx, e, bulk);
-  write_positions(tx, e, bulk);
-  write_balances(tx, e, bulk);
+  write_position_rows(tx, e.reference, e.epoch, e.result.positions, e.result.cash, bulk);
+  write_balance_rows(tx, e.reference, e.result.balances, bulk);
   write_settlement_runs(tx, e, bulk);
   delete_answered_received(tx, e, self, bulk);
   write_audit_and_state(tx, e, prev_head);
@@ -226,7 +232,8 @@ void NodeStore::apply_epoch(const EpochToWrite& e) {
     tx.exec("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
     // FOR UPDATE: a second writer on this database waits here, then sees
     // the epoch applied and is refused like any repeat.
-    const pqxx::row state = tx.exec1("SELECT last_applied_epoch, audit_head, node_id FROM node_state FOR UPDATE");
+    const pqxx::row state =
+        tx.exec1("SELECT last_applied_epoch, audit_head, node_id, history_start_epoch FROM node_state FOR UPDATE");
     const auto last = state[0].as<std::int64_t>();
     const auto epoch = static_cast<std::int64_t>(e.epoch);
     if (epoch <= last) {
@@ -242,7 +249,9 @@ void NodeStore::apply_epoch(const EpochToWrite& e) {
       throw StoreError("store: the audit head given for epoch " + std::to_string(e.epoch) +
                        " does not extend the stored head");
     }
-    write_epoch(tx, e, prev, static_cast<std::uint16_t>(state[2].as<int>()), options_.bulk);
+    const std::optional<std::uint64_t> history_start =
+        state[3].is_null() ? std::nullopt : std::optional<std::uint64_t>(state[3].as<std::uint64_t>());
+    write_epoch(tx, e, prev, static_cast<std::uint16_t>(state[2].as<int>()), history_start, options_.bulk);
     tx.commit();
     return 0;
   });

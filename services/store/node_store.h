@@ -88,6 +88,9 @@ struct StoredState {
   /// After the last applied epoch; before epoch 0 all zero (the chain's start).
   Digest audit_head{};
   settlement::BusinessDate open_business_date;
+  /// Set when this node was rebuilt from a peer's certified checkpoint:
+  /// its history starts at that epoch (schema/0013, start_from_checkpoint).
+  std::optional<std::uint64_t> history_start_epoch;
 };
 
 /// One decided batch as stored: the proposer and the exact bytes.
@@ -171,6 +174,19 @@ struct EpochToWrite {
   std::span<const settlement::MemberObligationProof> obligation_proofs{};
 };
 
+/// Where a node that lost its data starts when it is rebuilt from a peer's
+/// certified checkpoint. References only: the caller keeps them alive.
+struct CheckpointStart {
+  /// The checkpoint epoch as decided: its batches ascending by proposer,
+  /// and the digests its certified tuple signs (snapshot_digest set).
+  const StoredEpoch& epoch;
+  /// The valid signatures over that tuple the caller checked.
+  std::span<const EpochSignature> signatures;
+  /// The snapshot whose digest the tuple signs, and the ledger decoded from it.
+  ByteView snapshot;
+  const settlement::Ledger& ledger;
+};
+
 /// The audit chain's link for epoch `epoch`: SHA-256(prev || record) with
 /// record = u64be(epoch) || output || state (72 bytes); prev is the head
 /// after epoch - 1, all zero before epoch 0. The head after `epoch` is the
@@ -228,6 +244,18 @@ class NodeStore {
   /// stored, EpochOutOfOrder if it skips ahead, StoreError otherwise; on
   /// any throw nothing of the epoch was committed.
   void apply_epoch(const EpochToWrite& epoch);
+
+  /// A node rebuilt from a checkpoint (schema/0013 says what its database
+  /// then holds): writes in ONE transaction the checkpoint epoch with its
+  /// batches and signatures, the snapshot, the positions, cash positions
+  /// and balances of the ledger (Ledger::state_rows, replacing the genesis
+  /// balances), and node_state at the epoch with history_start_epoch set.
+  /// Later epochs then apply as usual, their audit chain continuing from
+  /// the checkpoint's certified head. Preconditions: init_network ran and
+  /// no epoch was applied; the ledger stands after `start.epoch` with its
+  /// state digest; the snapshot's digest is the epoch's snapshot_digest.
+  /// Throws StoreError (nothing written) when any does not hold.
+  void start_from_checkpoint(const CheckpointStart& start);
 
   /// Calls `visit` for each stored epoch in [from, to_inclusive], in order,
   /// holding one epoch's batches at a time (a server-side cursor). `visit`

@@ -80,10 +80,27 @@ void ensure_staging(pqxx::connection& db, int& staging_backend);
 /// epoch_writer.cc: everything of one epoch but the commit. Preconditions
 /// checked by the caller (apply_epoch): the epoch is the next one and its
 /// audit head extends `prev_head`, the stored one.
+/// `history_start`: node_state.history_start_epoch (schema/0013).
 void write_epoch(pqxx::work& tx, const EpochToWrite& epoch, const Digest& prev_head, std::uint16_t self,
-                 BulkMethod bulk);
+                 std::optional<std::uint64_t> history_start, BulkMethod bulk);
+/// epoch_writer.cc: positions and cash positions rows, every one with
+/// last_epoch `epoch` (an epoch's touched cells, or a checkpoint's state).
+void write_position_rows(pqxx::work& tx, const settlement::ReferenceData& reference, std::uint64_t epoch,
+                         std::span<const settlement::PositionRow> positions,
+                         std::span<const settlement::CashRow> cash, BulkMethod bulk);
+/// epoch_writer.cc: securities and cash balance rows, upserted.
+void write_balance_rows(pqxx::work& tx, const settlement::ReferenceData& reference,
+                        std::span<const settlement::BalanceRow> balances, BulkMethod bulk);
+/// snapshots.cc: a snapshot and its chunks (nothing if one is stored for
+/// the epoch), then drops all but the newest kSnapshotsKept.
+void insert_snapshot(pqxx::work& tx, std::uint64_t epoch, const Digest& digest, ByteView bytes);
+/// epoch_reader.cc: signature rows; one already stored for a node is kept.
+void insert_signatures(pqxx::work& tx, std::uint64_t epoch, std::span<const EpochSignature> signatures);
 /// report_rows.cc: trades rows, their status changes, trade_rejections.
-void write_reports(pqxx::work& tx, const EpochToWrite& epoch, BulkMethod bulk);
+/// With `history_start` (a node rebuilt from a checkpoint) a change of a
+/// report decided before it finds no row, and only those may be missing.
+void write_reports(pqxx::work& tx, const EpochToWrite& epoch, std::optional<std::uint64_t> history_start,
+                   BulkMethod bulk);
 /// settlement_rows.cc: settlement runs, totals, obligations, unmatched lists.
 void write_settlement_runs(pqxx::work& tx, const EpochToWrite& epoch, BulkMethod bulk);
 /// received.cc: deletes the received reports the epoch's outcomes answered

@@ -206,7 +206,7 @@ std::optional<EpochRow> read::epoch_row(Snapshot& tx, std::uint64_t e) {
   if (!row[7].is_null()) out.snapshot_digest = sql::digest_of(row[7]);
   if (!row[8].is_null()) out.obligations_root = sql::digest_of(row[8]);
   out.batch_count = read::count_of(row[4], std::numeric_limits<std::int32_t>::max());
-  out.trade_count = read::count_of(row[5], std::numeric_limits<std::int32_t>::max());
+  if (!row[5].is_null()) out.trade_count = read::count_of(row[5], std::numeric_limits<std::int32_t>::max());
   for (const pqxx::row& sig :
        tx.exec("SELECT node_id, signature FROM epoch_signatures WHERE epoch = " + epoch_text(e) + " ORDER BY node_id")) {
     const settlement::Bytes bytes = sql::bytes_of(sig[1]);

@@ -264,7 +264,9 @@ struct EpochRow {
   Digest snapshot_digest{};   // zero when the epoch is no checkpoint
   Digest obligations_root{};  // zero when it closed no business date
   std::uint32_t batch_count = 0;
-  std::uint32_t trade_count = 0;  // report and cancel outcomes
+  /// Report and cancel outcomes; none for the checkpoint a rebuilt node's
+  /// history starts at (schema/0013: it took the state, not the outcomes).
+  std::optional<std::uint32_t> trade_count;
   std::vector<EpochSignature> signatures;  // by node id; verified before stored
   /// At least 2f + 1 of them (f from the network's node_count).
   bool certified = false;

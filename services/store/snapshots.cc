@@ -20,30 +20,36 @@ std::uint64_t binary_int4(const pqxx::field& f) {
 
 }  // namespace
 
-void NodeStore::write_snapshot(std::uint64_t e, const Digest& digest, ByteView bytes) {
+void insert_snapshot(pqxx::work& tx, std::uint64_t e, const Digest& digest, ByteView bytes) {
   if (e > kEpochMax) throw std::invalid_argument("store: epoch " + std::to_string(e) + " does not fit a bigint");
   if (bytes.empty()) throw std::invalid_argument("store: an empty snapshot");
   const std::size_t chunks = (bytes.size() + kSnapshotChunkBytes - 1) / kSnapshotChunkBytes;
+  const auto epoch = static_cast<std::int64_t>(e);
+  const pqxx::result inserted = tx.exec_params(
+      "INSERT INTO ledger_snapshots (epoch, digest, byte_count, chunk_count) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (epoch) DO NOTHING RETURNING epoch",
+      epoch, pqxx::binarystring(digest.data(), digest.size()), static_cast<std::int64_t>(bytes.size()),
+      static_cast<int>(chunks));
+  if (!inserted.empty()) {
+    // Binary parameters: a hex text form would double what is sent.
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t at = c * kSnapshotChunkBytes;
+      const std::size_t length = std::min(kSnapshotChunkBytes, bytes.size() - at);
+      tx.exec_params("INSERT INTO ledger_snapshot_chunks (epoch, chunk, bytes) VALUES ($1, $2, $3)", epoch,
+                     static_cast<int>(c), pqxx::binarystring(bytes.data() + at, length));
+    }
+  }
+  tx.exec("DELETE FROM ledger_snapshots WHERE epoch NOT IN "
+          "(SELECT epoch FROM ledger_snapshots ORDER BY epoch DESC LIMIT " +
+          std::to_string(kSnapshotsKept) + ")");
+}
+
+void NodeStore::write_snapshot(std::uint64_t e, const Digest& digest, ByteView bytes) {
+  if (e > kEpochMax) throw std::invalid_argument("store: epoch " + std::to_string(e) + " does not fit a bigint");
+  if (bytes.empty()) throw std::invalid_argument("store: an empty snapshot");
   guarded("write_snapshot", [&](Session& s) {
     pqxx::work tx(s.db);
-    const auto epoch = static_cast<std::int64_t>(e);
-    const pqxx::result inserted = tx.exec_params(
-        "INSERT INTO ledger_snapshots (epoch, digest, byte_count, chunk_count) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (epoch) DO NOTHING RETURNING epoch",
-        epoch, pqxx::binarystring(digest.data(), digest.size()), static_cast<std::int64_t>(bytes.size()),
-        static_cast<int>(chunks));
-    if (!inserted.empty()) {
-      // Binary parameters: a hex text form would double what is sent.
-      for (std::size_t c = 0; c < chunks; ++c) {
-        const std::size_t at = c * kSnapshotChunkBytes;
-        const std::size_t length = std::min(kSnapshotChunkBytes, bytes.size() - at);
-        tx.exec_params("INSERT INTO ledger_snapshot_chunks (epoch, chunk, bytes) VALUES ($1, $2, $3)", epoch,
-                       static_cast<int>(c), pqxx::binarystring(bytes.data() + at, length));
-      }
-    }
-    tx.exec("DELETE FROM ledger_snapshots WHERE epoch NOT IN "
-            "(SELECT epoch FROM ledger_snapshots ORDER BY epoch DESC LIMIT " +
-            std::to_string(kSnapshotsKept) + ")");
+    insert_snapshot(tx, e, digest, bytes);
     tx.commit();
     return 0;
   });

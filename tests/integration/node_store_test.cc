@@ -458,6 +458,101 @@ TEST_F(NodeStoreTest, CheckpointDigestsAndSnapshotsAreStoredAndReadBack) {
   EXPECT_THROW((void)node_.store.load_snapshot(4), StoreError);
 }
 
+// Rows of `query` (one jsonb text per row, timestamps dropped), sorted.
+std::vector<std::string> rows_of(pqxx::connection& db, const std::string& table, const std::string& where,
+                                 const std::string& drop = "") {
+  pqxx::work tx(db);
+  const std::string row = "(to_jsonb(t) - 'received_at' - 'applied_at' - 'recorded_at'" + drop + ")::text";
+  std::vector<std::string> out;
+  for (const pqxx::row& r : tx.exec("SELECT " + row + " FROM " + table + " t WHERE " + where + " ORDER BY 1")) {
+    out.push_back(r[0].as<std::string>());
+  }
+  return out;
+}
+
+TEST_F(NodeStoreTest, ARebuiltNodeStartsFromACheckpointAndGoesOnFromIt) {
+  node_.checkpoints = true;
+  const std::vector<Batches> day = the_day();
+  // Checkpoint epoch 1's snapshot, as a peer holds it.
+  Ledger at_checkpoint(settlement::testing::load(genesis()));
+  for (std::uint64_t e = 0; e <= 1; ++e) (void)at_checkpoint.apply(e, views(day[e]));
+  const Bytes snapshot = encode_snapshot(at_checkpoint);
+  (void)apply_day();
+  const StoredEpoch checkpoint = *node_.store.load_epoch(1);
+  ASSERT_EQ(checkpoint.snapshot_digest, snapshot_digest(snapshot));
+  EpochSignature signature{2, {}};
+  signature.signature.fill(0x5a);
+  const std::vector<EpochSignature> signatures{signature};
+
+  PgTestDatabase pg2;
+  Node rebuilt(pg2.url(), 0);
+  pqxx::connection db2(pg2.url());
+  auto decoded = decode_snapshot(snapshot, settlement::testing::load(genesis()));
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<Ledger>>(decoded));
+  Ledger& ledger = *std::get<std::unique_ptr<Ledger>>(decoded);
+  // What does not fit together is refused before anything is written.
+  const Bytes other = encode_snapshot(node_.ledger);
+  EXPECT_THROW(rebuilt.store.start_from_checkpoint({checkpoint, signatures, other, ledger}), StoreError);
+  EXPECT_THROW(rebuilt.store.start_from_checkpoint({checkpoint, signatures, snapshot, rebuilt.ledger}), StoreError);
+  StoredEpoch plain = *node_.store.load_epoch(2);
+  EXPECT_THROW(rebuilt.store.start_from_checkpoint({plain, signatures, snapshot, ledger}), StoreError);
+  EXPECT_EQ(number(db2, "SELECT count(*) FROM epochs"), 0);
+  // A node built from genesis cannot say later that its history starts elsewhere.
+  EXPECT_THAT(outcome_of(db_, "UPDATE node_state SET history_start_epoch = 1").message,
+              HasSubstr("history may start at a checkpoint only once"));
+
+  rebuilt.store.start_from_checkpoint({checkpoint, signatures, snapshot, ledger});
+  const StoredState state = rebuilt.store.load_state();
+  EXPECT_EQ(state.last_applied_epoch, 1u);
+  EXPECT_EQ(state.history_start_epoch, 1u);
+  EXPECT_EQ(state.audit_head, checkpoint.audit_head);
+  EXPECT_EQ(state.state_digest, checkpoint.state_digest);
+  EXPECT_FALSE(node_.store.load_state().history_start_epoch);
+  EXPECT_THROW(rebuilt.store.start_from_checkpoint({checkpoint, signatures, snapshot, ledger}), StoreError);
+  EXPECT_THAT(outcome_of(db2, "UPDATE node_state SET history_start_epoch = 0, last_applied_epoch = 0").message,
+              HasSubstr("history may start at a checkpoint only once"));
+  // The chain goes on from the checkpoint's head, and only from it.
+  EXPECT_THAT(outcome_of(db2, "INSERT INTO audit_log (seq, epoch, kind, record, prev_hash, entry_hash) "
+                              "SELECT 3, 1, 'EPOCH', '\\x01', output_digest, sha256(output_digest || '\\x01'::bytea) "
+                              "FROM epochs WHERE epoch = 1")
+                  .message,
+              HasSubstr("must have seq 3 and its certified head"));
+  ASSERT_TRUE(rebuilt.store.load_epoch(1));
+  EXPECT_EQ(rebuilt.store.load_epoch(1)->batches.size(), day[1].size());
+  EXPECT_FALSE(rebuilt.store.load_epoch(0));
+  EXPECT_EQ(rebuilt.store.load_signatures(1), signatures);
+  EXPECT_EQ(rebuilt.store.load_snapshot(1)->bytes, snapshot);
+
+  // The epochs after it apply as on any node: epoch 2 confirms a report
+  // decided before the checkpoint (a row this node does not have), 3 and 4
+  // settle trades of both sides of it.
+  rebuilt.ledger = std::move(ledger);
+  rebuilt.head = checkpoint.audit_head;
+  rebuilt.checkpoints = true;
+  for (std::uint64_t e = 2; e < day.size(); ++e) (void)rebuilt.apply(e, day[e]);
+  EXPECT_EQ(rebuilt.store.load_state().state_digest, node_.store.load_state().state_digest);
+  EXPECT_EQ(rebuilt.store.load_state().audit_head, node_.store.load_state().audit_head);
+  EXPECT_EQ(number(db2, "SELECT min(seq) FROM audit_log"), 3);
+  // Standing state equal to the node that applied every epoch; last_epoch
+  // says when this node wrote a row, so it is left out.
+  EXPECT_EQ(rows_of(db2, "positions", "true", " - 'last_epoch'"), rows_of(db_, "positions", "true", " - 'last_epoch'"));
+  EXPECT_EQ(rows_of(db2, "cash_positions", "net_minor <> 0 OR paid_minor <> 0", " - 'last_epoch'"),
+            rows_of(db_, "cash_positions", "net_minor <> 0 OR paid_minor <> 0", " - 'last_epoch'"));
+  EXPECT_EQ(rows_of(db2, "securities_balances", "quantity <> 0"), rows_of(db_, "securities_balances", "quantity <> 0"));
+  EXPECT_EQ(rows_of(db2, "cash_balances", "amount_minor <> 0"), rows_of(db_, "cash_balances", "amount_minor <> 0"));
+  ASSERT_FALSE(rows_of(db2, "positions", "true").empty());
+  // History from the checkpoint on is the same, row for row.
+  EXPECT_EQ(rows_of(db2, "trades", "true"), rows_of(db_, "trades", "epoch > 1"));
+  EXPECT_EQ(rows_of(db2, "epochs", "epoch > 1"), rows_of(db_, "epochs", "epoch > 1"));
+  EXPECT_EQ(rows_of(db2, "epochs", "true", " - 'trade_count'"), rows_of(db_, "epochs", "epoch >= 1", " - 'trade_count'"));
+  EXPECT_EQ(rows_of(db2, "audit_log", "true"), rows_of(db_, "audit_log", "seq >= 3"));
+  for (const char* table : {"settlement_runs", "settlement_run_totals", "net_obligations",
+                            "settlement_unmatched_reports", "trade_rejections"}) {
+    EXPECT_EQ(rows_of(db2, table, "true"), rows_of(db_, table, table == std::string("trade_rejections") ? "epoch > 1" : "true"))
+        << table;
+  }
+}
+
 TEST_F(NodeStoreTest, SignaturesTokensEventsAndPing) {
   (void)node_.apply(0, the_day()[0]);
   EpochSignature a{2, {}};
