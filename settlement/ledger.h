@@ -363,6 +363,7 @@ class Ledger {
   [[nodiscard]] Digest business_state_digest() const;
 
   [[nodiscard]] const ReferenceData& reference() const { return reference_; }
+  [[nodiscard]] const LedgerOptions& options() const { return options_; }
   [[nodiscard]] PositionCell position(MemberIndex m, InstrumentIndex i, BusinessDate date) const;
   [[nodiscard]] LedgerStateRows state_rows() const;
   [[nodiscard]] CashCell cash_position(MemberIndex m, CurrencyIndex c, BusinessDate date) const;

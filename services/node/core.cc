@@ -40,6 +40,7 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
       peer_signed_next_(members_.n(), 0),
       peer_latest_signature_(members_.n()) {
   options_.engine.network_id = network_id_;
+  fetch_checkpoint_ = setup.from_checkpoint && !ledger_->last_applied_epoch();
   if (setup.rejoin && !entered_) {
     rejoin_.emplace();
   } else {
@@ -415,7 +416,7 @@ CoreStatus NodeCore::status() const {
   s.open_business_date = ledger_->open_business_date();
   s.pending_entries = pending_.size();
   s.catch_ups = catch_ups_;
-  s.catching_up = catch_up_ != nullptr;
+  s.catching_up = catch_up_ != nullptr || checkpoint_fetch_ != nullptr;
   const std::optional<std::uint64_t> frontier = certified_frontier();
   s.behind_epochs = frontier && *frontier >= next_apply_ ? *frontier - next_apply_ + 1 : 0;
   s.diverged_at = diverged_at_;

@@ -49,6 +49,19 @@ struct AppliedEpoch {
   settlement::EpochObligations obligations;
 };
 
+/// A checkpoint taken from a peer by a node that lost its data
+/// (core_snapshot_fetch.cc): what its store writes as where its history
+/// starts (store::NodeStore::start_from_checkpoint).
+struct CheckpointInstall {
+  quorum::DecidedEpoch decided;  // the checkpoint epoch, its batches verified
+  quorum::EpochTuple tuple;      // f+1 signed it, snapshot digest included
+  std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures;  // each verified
+  std::shared_ptr<const settlement::Bytes> snapshot;
+  /// The ledger decoded from the snapshot, as rows, and its open date.
+  settlement::LedgerStateRows rows;
+  settlement::BusinessDate open_business_date;
+};
+
 /// What the node derives from an epoch its ledger has just applied
 /// (`applied.decided` and `applied.result` set, `ledger` standing after
 /// it): the tuple it will sign, with the audit link after `audit_head`
@@ -96,8 +109,15 @@ class CoreIo {
   /// Valid signatures over this node's committed tuple of `epoch`.
   virtual void write_signatures(std::uint64_t epoch,
                                 std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures) = 0;
+  /// Queues, before any later write_epoch, the checkpoint this node took
+  /// in place of the epochs up to it; the store answers with an
+  /// EpochCommitted for the checkpoint epoch. May block like write_epoch.
+  virtual void start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) = 0;
   /// A peer's catch-up request, answered from the store off the core thread.
   virtual void serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) = 0;
+  /// A peer's request for a snapshot chunk, answered off the core thread
+  /// with a SnapshotChunk or SnapshotUnavailable.
+  virtual void serve_snapshot(quorum::NodeId peer, const SnapshotRequest& request) = 0;
   /// Node-local log (faults, catch-ups, divergence): never part of the audit chain.
   virtual void local_event(std::string_view kind, std::optional<quorum::NodeId> peer,
                            std::string detail) = 0;
@@ -176,6 +196,11 @@ struct CoreSetup {
   /// it has lost its record of the epochs it entered too, so it votes only
   /// once its peers told it an epoch bound it can trust (core_rejoin.cc).
   bool rejoin = false;
+  /// The node has applied nothing and took part before (it lost its data,
+  /// or crashed before it applied anything): it takes its peers' newest
+  /// certified checkpoint instead of replaying every epoch since genesis,
+  /// and replays from genesis only when no peer serves one.
+  bool from_checkpoint = false;
 };
 
 /// A copy of where the core stands, for readiness, status and metrics.
@@ -265,6 +290,17 @@ class NodeCore {
   /// for more, or ends the catch-up once past its target.
   void catch_up_progress();
   [[nodiscard]] std::optional<std::uint64_t> certified_frontier() const;
+  // Fetching a checkpoint's snapshot (core_snapshot_fetch.cc).
+  // Taking a peer's checkpoint instead of genesis (core_snapshot_fetch.cc).
+  struct CheckpointFetch;
+  void on_snapshot_frame(quorum::NodeId from, const CatchUpFrame& frame);
+  void maybe_fetch_checkpoint(std::uint64_t now_ms);
+  void ask_checkpoint_peer(std::uint64_t now_ms);
+  void refuse_checkpoint_peer(std::string why, bool fault);
+  /// The checkpoint epoch's head and batches (catch-up frames) while fetching.
+  void on_checkpoint_epoch_frame(const CatchUpFrame& frame);
+  void request_chunks();
+  void finish_checkpoint_fetch();
   // Rejoining after the data was lost (core_rejoin.cc).
   void ask_progress(std::uint64_t now_ms);
   void answer_progress(quorum::NodeId from);
@@ -301,6 +337,10 @@ class NodeCore {
   std::vector<std::optional<SignatureFrame>> peer_latest_signature_;
   std::unique_ptr<CatchUp> catch_up_;
   std::uint64_t catch_ups_ = 0;
+  /// CoreSetup::from_checkpoint until a checkpoint was installed or no
+  /// peer served one; catch-up waits meanwhile.
+  bool fetch_checkpoint_ = false;
+  std::unique_ptr<CheckpointFetch> checkpoint_fetch_;
   struct Rejoin {
     /// Each peer's latest report: the highest of its entered, applied and
     /// frontier epochs (nullopt: none of them yet).

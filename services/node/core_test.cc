@@ -52,6 +52,8 @@ struct FakeStore {
   std::map<std::uint64_t, std::shared_ptr<const AppliedEpoch>> epochs;
   std::map<std::uint64_t, std::map<std::uint16_t, quorum::Signature>> signatures;
   std::optional<std::uint64_t> entered;
+  /// Where its history starts when it was rebuilt from a peer's checkpoint.
+  std::shared_ptr<const CheckpointInstall> start;
 };
 
 class Cluster;
@@ -67,12 +69,18 @@ class TestIo final : public CoreIo {
   void write_signatures(std::uint64_t epoch,
                         std::vector<std::pair<NodeId, quorum::Signature>> signatures) override;
   void serve_catch_up(NodeId peer, const CatchUpRequest& request) override;
+  void serve_snapshot(NodeId peer, const SnapshotRequest& request) override;
+  void start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) override;
   void local_event(std::string_view kind, std::optional<NodeId>, std::string detail) override {
     events.emplace_back(std::string(kind) + ": " + detail);
   }
   std::vector<std::string> events;
+  /// Snapshot chunks peers asked this node for, in order.
+  std::vector<std::pair<NodeId, SnapshotRequest>> snapshot_requests;
   /// Test hook: serve this epoch with one byte of one batch altered.
   std::optional<std::uint64_t> alter_served_epoch;
+  /// Test hook: serve snapshots with one byte altered.
+  bool alter_served_snapshots = false;
 
  private:
   Cluster& cluster_;
@@ -95,7 +103,9 @@ class Cluster {
 
   /// (Re)builds node i from its store, as a restarted process would;
   /// `rejoin` as a node whose database was found empty after it had joined.
-  void start(std::uint16_t i, bool rejoin = false) {
+  /// `from_checkpoint`: it takes its peers' newest checkpoint, as the node
+  /// does when it has applied nothing and took part before.
+  void start(std::uint16_t i, bool rejoin = false, bool from_checkpoint = true) {
     std::shared_ptr<settlement::Ledger> ledger;
     quorum::Digest audit{};
     // From the newest stored snapshot, as the node does (ledger_restore.h).
@@ -105,6 +115,12 @@ class Cluster {
       ledger = std::move(std::get<std::unique_ptr<settlement::Ledger>>(decoded));
       audit = it->second->tuple.audit_head;
       restored_from[i] = it->first;
+    }
+    if (!ledger && stores[i].start) {
+      auto decoded = settlement::decode_snapshot(*stores[i].start->snapshot, settlement::testing::load(genesis()));
+      ledger = std::move(std::get<std::unique_ptr<settlement::Ledger>>(decoded));
+      audit = stores[i].start->tuple.audit_head;
+      restored_from[i] = stores[i].start->tuple.epoch.value;
     }
     if (!ledger) ledger = std::make_shared<settlement::Ledger>(settlement::testing::load(genesis()));
     const std::uint64_t from = ledger->last_applied_epoch() ? *ledger->last_applied_epoch() + 1 : 0;
@@ -127,6 +143,7 @@ class Cluster {
     setup.audit_head = audit;
     setup.entered_epoch = stores[i].entered;
     setup.rejoin = rejoin;
+    setup.from_checkpoint = rejoin && from_checkpoint;
     local[i].clear();
     cores[i] = std::make_unique<NodeCore>(std::move(setup), *ios[i], *budgets[i]);
   }
@@ -283,6 +300,37 @@ void TestIo::serve_catch_up(NodeId peer, const CatchUpRequest& request) {
   }
 }
 
+void TestIo::serve_snapshot(NodeId peer, const SnapshotRequest& request) {
+  snapshot_requests.emplace_back(peer, request);
+  const FakeStore& store = cluster_.stores[self_.value];
+  std::shared_ptr<const settlement::Bytes> snapshot;
+  std::uint64_t epoch = 0;
+  for (auto it = store.epochs.rbegin(); it != store.epochs.rend() && !snapshot; ++it) {
+    if (it->second->snapshot && (request.epoch == kNewestSnapshot || request.epoch == it->first)) {
+      snapshot = it->second->snapshot;
+      epoch = it->first;
+    }
+  }
+  const auto reply = [&](const CatchUpFrame& frame) {
+    send(peer, Channel::kCatchUp, std::nullopt, std::make_shared<const quorum::Bytes>(encode(frame)));
+  };
+  const std::uint32_t chunks = snapshot ? snapshot_wire_chunks(snapshot->size()) : 0;
+  if (request.chunk >= chunks) return reply(SnapshotUnavailable{request.epoch});
+  const std::size_t at = std::size_t{request.chunk} * kSnapshotWireChunkBytes;
+  settlement::Bytes bytes(snapshot->begin() + static_cast<std::ptrdiff_t>(at),
+                          snapshot->begin() + static_cast<std::ptrdiff_t>(std::min(snapshot->size(), at + kSnapshotWireChunkBytes)));
+  if (alter_served_snapshots) bytes.back() ^= 1;
+  reply(SnapshotChunk{epoch, snapshot->size(), request.chunk, chunks, std::move(bytes)});
+}
+void TestIo::start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) {
+  FakeStore& store = cluster_.stores[self_.value];
+  EXPECT_TRUE(store.epochs.empty() && !store.start) << "only an empty store starts from a checkpoint";
+  const std::uint64_t e = install->tuple.epoch.value;
+  for (const auto& [node, sig] : install->signatures) store.signatures[e][node.value] = sig;
+  store.start = std::move(install);
+  cluster_.local[self_.value].push_back(EpochCommitted{e});
+}
+
 settlement::Trade trade(int id, std::string_view buyer, std::string_view seller) {
   return acme_trade("T" + std::to_string(id), buyer, seller, 10 + id, 1000 + id, settlement::testing::kWednesday);
 }
@@ -305,17 +353,29 @@ INSTANTIATE_TEST_SUITE_P(Seeds, CoreCluster, ::testing::Range<std::uint64_t>(0, 
 
 // Every node committed the same certified tuple for every epoch all of them
 // have applied.
+/// Before the checkpoint a rebuilt node started from, it holds no epochs.
+bool holds(const FakeStore& store, std::uint64_t e) {
+  return !store.start || e > store.start->tuple.epoch.value;
+}
+
 void expect_identical(const Cluster& c) {
   const std::uint64_t last = c.min_applied();
+  std::size_t reference_node = 0;
+  while (c.stores[reference_node].start) ++reference_node;  // one built from genesis
   for (std::uint64_t e = 0; e <= last; ++e) {
-    const auto& first = c.stores[0].epochs.at(e)->tuple;
-    for (std::size_t i = 1; i < kNodes; ++i) {
+    const auto& first = c.stores[reference_node].epochs.at(e)->tuple;
+    for (std::size_t i = 0; i < kNodes; ++i) {
+      if (c.stores[i].start && c.stores[i].start->tuple.epoch.value == e) {
+        EXPECT_EQ(c.stores[i].start->tuple, first) << "node " << i << " started from checkpoint epoch " << e;
+      }
+      if (!holds(c.stores[i], e)) continue;
       ASSERT_TRUE(c.stores[i].epochs.count(e)) << "node " << i << " epoch " << e;
       EXPECT_EQ(c.stores[i].epochs.at(e)->tuple, first) << "node " << i << " epoch " << e;
     }
     // Checkpoints sign the snapshot each node wrote; other epochs sign none.
     const bool checkpoint = (e + 1) % kCheckpointInterval == 0;
     for (std::size_t i = 0; i < kNodes; ++i) {
+      if (!holds(c.stores[i], e)) continue;
       const AppliedEpoch& applied = *c.stores[i].epochs.at(e);
       ASSERT_EQ(applied.snapshot != nullptr, checkpoint) << "node " << i << " epoch " << e;
       EXPECT_EQ(applied.tuple.snapshot_digest,
@@ -453,6 +513,64 @@ TEST_P(CoreCluster, NodeThatLostItsDataVotesOnlyAboveWhatItCouldHaveEnteredAndCo
   ASSERT_NE(rejoined, events.end());
   // Its peers still held its last signatures and showed them to it.
   EXPECT_NE(rejoined->find("signed by this node up to"), std::string::npos) << *rejoined;
+  // It took a peer's checkpoint rather than every epoch since genesis.
+  ASSERT_TRUE(c.stores[2].start) << c.describe(2);
+  const std::uint64_t checkpoint = c.stores[2].start->tuple.epoch.value;
+  EXPECT_EQ((checkpoint + 1) % kCheckpointInterval, 0u);
+  EXPECT_GE(checkpoint + 1, kCheckpointInterval);
+  EXPECT_GE(c.stores[2].start->signatures.size(), 2u);
+  EXPECT_FALSE(c.stores[2].epochs.count(0));
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const std::string& e) {
+    return e.rfind("REBUILT_FROM_CHECKPOINT", 0) == 0;
+  })) << c.describe(2);
+  expect_identical(c);
+  // Restarted, it starts from that checkpoint or a later snapshot of its own.
+  c.start(2);
+  ASSERT_TRUE(c.restored_from.count(2));
+  EXPECT_GE(c.restored_from.at(2), checkpoint);
+  submit_two_sided(c, 20, 24, 2, 1);
+  ASSERT_TRUE(c.run(400'000, [&] { return c.cores[2]->ledger().matching_stats().matched >= 24; })) << c.describe(2);
+  expect_identical(c);
+}
+
+TEST_P(CoreCluster, PeersServingAlteredSnapshotsAreRefusedAndAnHonestOneServes) {
+  Cluster c(GetParam() * 10 + 7);
+  submit_two_sided(c, 0, 10, 0, 1);
+  ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(2 * kCheckpointInterval); }));
+  c.stores[3] = FakeStore{};
+  c.sent_epochs[3].clear();
+  // Node 3 asks node 0 first (the next id after its own), then node 1.
+  c.ios[0]->alter_served_snapshots = true;
+  c.ios[1]->alter_served_snapshots = true;
+  c.start(3, /*rejoin=*/true);
+  submit_two_sided(c, 10, 20, 0, 3);
+  ASSERT_TRUE(c.run(800'000, [&] { return c.cores[3]->ledger().matching_stats().matched >= 20; })) << c.describe(3);
+  const auto& events = c.ios[3]->events;
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const std::string& e) { return e.rfind("CHECKPOINT_REFUSED", 0) == 0; }),
+            2)
+      << c.describe(3);
+  ASSERT_TRUE(c.stores[3].start) << "node 2 served it honestly";
+  EXPECT_GE(c.cores[3]->status().faults, 2u);
+  expect_identical(c);
+}
+
+TEST_P(CoreCluster, WithNoHonestSnapshotANodeThatLostItsDataReplaysFromGenesis) {
+  Cluster c(GetParam() * 10 + 8);
+  submit_two_sided(c, 0, 10, 0, 1);
+  ASSERT_TRUE(c.run(200'000, [&] { return c.all_applied(2 * kCheckpointInterval); }));
+  c.stores[3] = FakeStore{};
+  c.sent_epochs[3].clear();
+  for (std::uint16_t i = 0; i < 3; ++i) c.ios[i]->alter_served_snapshots = true;
+  c.start(3, /*rejoin=*/true);
+  submit_two_sided(c, 10, 20, 0, 3);
+  ASSERT_TRUE(c.run(800'000, [&] { return c.cores[3]->ledger().matching_stats().matched >= 20; })) << c.describe(3);
+  EXPECT_FALSE(c.stores[3].start);
+  EXPECT_TRUE(c.stores[3].epochs.count(0)) << "every epoch since genesis, by catch-up";
+  const auto& events = c.ios[3]->events;
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const std::string& e) {
+    return e.rfind("CHECKPOINT_NOT_FOUND", 0) == 0;
+  })) << c.describe(3);
   expect_identical(c);
 }
 

@@ -1,5 +1,8 @@
 #include "services/node/node_io.h"
 
+#include "settlement/snapshot.h"
+
+#include <algorithm>
 #include <chrono>
 
 namespace quorumclear::node {
@@ -163,6 +166,33 @@ void NodeIo::commit(const AppliedEpoch& applied) {
   if (applied.snapshot) write_snapshot(e, applied.tuple.snapshot_digest, *applied.snapshot);
 }
 
+void NodeIo::start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) {
+  store_thread_.post([this, install = std::move(install)] { install_checkpoint(*install); });
+}
+
+void NodeIo::install_checkpoint(const CheckpointInstall& install) {
+  const quorum::EpochTuple& t = install.tuple;
+  const std::uint64_t e = t.epoch.value;
+  store::StoredEpoch epoch{e, {}, t.output_digest, t.state_digest, t.audit_head, t.snapshot_digest, t.obligations_root};
+  for (const quorum::DecidedBatch& b : install.decided.batches) epoch.batches.push_back({b.proposer.value, b.value});
+  std::vector<store::EpochSignature> signatures;
+  for (const auto& [signer, signature] : install.signatures) signatures.push_back({signer.value, signature});
+  try {
+    until_done("checkpoint start", [&] {
+      apply_store_.start_from_checkpoint(
+          {epoch, signatures, *install.snapshot, reference_, install.rows, install.open_business_date});
+    });
+  } catch (const std::exception& err) {
+    fatal_("checkpoint epoch " + std::to_string(e) + " could not be stored as where this node's history starts: " +
+           err.what());
+    return;
+  }
+  log_.write(log::Level::kInfo, "store", "CHECKPOINT_STORED",
+             {{"epoch", std::to_string(e)}, {"bytes", std::to_string(install.snapshot->size())}});
+  inbox_.push_local(EpochCommitted{e});
+  write_snapshot_file(e, *install.snapshot);
+}
+
 // After the epoch's commit and its EpochCommitted, so signing never waits
 // for it. Only restart time depends on it: a snapshot that cannot be
 // written is logged and the previous one (or genesis) stays the start.
@@ -176,7 +206,11 @@ void NodeIo::write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, c
                {{"epoch", std::to_string(epoch)}, {"detail", err.what()}});
     return;
   }
-  // The file only speeds a restart up; the database's copy is the snapshot.
+  write_snapshot_file(epoch, bytes);
+}
+
+// The file only speeds a restart up; the database's copy is the snapshot.
+void NodeIo::write_snapshot_file(std::uint64_t epoch, const settlement::Bytes& bytes) {
   if (auto error = snapshot_files_.write(epoch, bytes)) {
     log_.write(log::Level::kWarn, "store", "SNAPSHOT_FILE_NOT_WRITTEN",
                {{"epoch", std::to_string(epoch)}, {"detail", *error}});
@@ -207,11 +241,12 @@ void NodeIo::serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) 
   }
 }
 
+void NodeIo::reply(quorum::NodeId peer, const CatchUpFrame& frame) {
+  (void)transport_.send(peer, net::Channel::kCatchUp, std::nullopt,
+                        std::make_shared<const quorum::Bytes>(encode(frame)));
+}
+
 void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
-  const auto reply = [&](const CatchUpFrame& frame) {
-    (void)transport_.send(peer, net::Channel::kCatchUp, std::nullopt,
-                          std::make_shared<const quorum::Bytes>(encode(frame)));
-  };
   try {
     for (std::uint64_t e = request.from_epoch; e < request.from_epoch + request.count; ++e) {
       const std::optional<store::StoredEpoch> stored = serve_store_.load_epoch(e);
@@ -219,7 +254,7 @@ void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
                                                                    : std::vector<store::EpochSignature>{};
       if (!stored || signatures.empty()) {
         const store::StoredState state = serve_store_.load_state();
-        reply(CatchUpUnavailable{e, state.last_applied_epoch});
+        reply(peer, CatchUpUnavailable{e, state.last_applied_epoch});
         return;
       }
       CatchUpEpochHead head{e,
@@ -231,15 +266,15 @@ void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
                             static_cast<std::uint16_t>(stored->batches.size()),
                             {}};
       for (const store::EpochSignature& s : signatures) head.signatures.emplace_back(quorum::NodeId{s.node_id}, s.signature);
-      reply(head);
+      reply(peer, head);
       for (std::size_t i = 0; i < stored->batches.size(); ++i) {
         quorum::Bytes bytes = stored->batches[i].bytes;
         if (alter_served_epochs_) {
           if (bytes.empty()) bytes.push_back(0);
           bytes.back() ^= 0x01;
         }
-        reply(CatchUpBatch{e, static_cast<std::uint16_t>(i), quorum::NodeId{stored->batches[i].proposer},
-                           std::move(bytes)});
+        reply(peer, CatchUpBatch{e, static_cast<std::uint16_t>(i),
+                                 quorum::NodeId{stored->batches[i].proposer}, std::move(bytes)});
       }
     }
     log_.write(log::Level::kInfo, "net", "CATCH_UP_SERVED",
@@ -248,6 +283,79 @@ void NodeIo::serve(quorum::NodeId peer, const CatchUpRequest& request) {
   } catch (const std::exception& err) {
     log_.write(log::Level::kWarn, "net", "CATCH_UP_NOT_SERVED", {{"peer", peer_text(peer)}, {"error", err.what()}});
   }
+}
+
+void NodeIo::serve_snapshot(quorum::NodeId peer, const SnapshotRequest& request) {
+  // Bounded like catch-up (the bound counts every job queued on the serve
+  // thread): the excess is dropped and the fetching node asks again.
+  constexpr std::size_t kSnapshotRequestsQueuedMax = 8;
+  if (!serve_thread_.post([this, peer, request] { serve_chunk(peer, request); },
+                          kSnapshotRequestsQueuedMax)) {
+    log_.write(log::Level::kWarn, "net", "SNAPSHOT_REQUEST_DROPPED",
+               {{"peer", peer_text(peer)}, {"epoch", std::to_string(request.epoch)}});
+  }
+}
+
+// The bytes are served as stored: the fetching node checks them against the
+// snapshot digest its certified tuple signs.
+void NodeIo::serve_chunk(quorum::NodeId peer, const SnapshotRequest& request) {
+  try {
+    const std::vector<std::uint64_t> epochs = serve_store_.snapshot_epochs();  // newest first
+    if (served_snapshot_ &&
+        std::find(epochs.begin(), epochs.end(), served_snapshot_->epoch) == epochs.end()) {
+      served_snapshot_.reset();  // dropped from the store since: let its memory go
+    }
+    std::optional<std::uint64_t> epoch;
+    if (request.epoch == kNewestSnapshot) {
+      if (!epochs.empty()) epoch = epochs.front();
+    } else if (std::find(epochs.begin(), epochs.end(), request.epoch) != epochs.end()) {
+      epoch = request.epoch;
+    }
+    const settlement::ByteView bytes = epoch ? served_snapshot(*epoch) : settlement::ByteView{};
+    const std::uint32_t chunks = bytes.empty() ? 0 : snapshot_wire_chunks(bytes.size());
+    if (request.chunk >= chunks) {
+      reply(peer, SnapshotUnavailable{request.epoch});
+      return;
+    }
+    const std::size_t offset = std::size_t{request.chunk} * kSnapshotWireChunkBytes;
+    const settlement::ByteView chunk =
+        bytes.subspan(offset, std::min(kSnapshotWireChunkBytes, bytes.size() - offset));
+    reply(peer, SnapshotChunk{*epoch, bytes.size(), request.chunk, chunks,
+                              quorum::Bytes(chunk.begin(), chunk.end())});
+    if (request.chunk == 0 || request.chunk + 1 == chunks) {
+      log_.write(log::Level::kInfo, "net", "SNAPSHOT_SERVED",
+                 {{"peer", peer_text(peer)},
+                  {"epoch", std::to_string(*epoch)},
+                  {"chunk", std::to_string(request.chunk)},
+                  {"chunks", std::to_string(chunks)}});
+    }
+  } catch (const std::exception& err) {
+    log_.write(log::Level::kWarn, "net", "SNAPSHOT_NOT_SERVED",
+               {{"peer", peer_text(peer)}, {"epoch", std::to_string(request.epoch)}, {"error", err.what()}});
+  }
+}
+
+settlement::ByteView NodeIo::served_snapshot(std::uint64_t epoch) {
+  if (!served_snapshot_ || served_snapshot_->epoch != epoch) {
+    served_snapshot_.reset();  // before loading: never two in memory
+    ServedSnapshot s{epoch, snapshot_files_.map(epoch), {}};
+    // A damaged file would get this node refused as a faulty peer: it is
+    // served only when it hashes to the digest its epoch signed.
+    if (s.file) {
+      const std::optional<store::StoredEpoch> signed_epoch = serve_store_.load_epoch(epoch);
+      if (!signed_epoch || settlement::snapshot_digest(s.file->bytes()) != signed_epoch->snapshot_digest) s.file.reset();
+    }
+    if (!s.file) {
+      std::optional<store::StoredSnapshot> stored = serve_store_.load_snapshot(epoch);
+      if (!stored) return {};
+      s.stored = std::move(stored->bytes);
+    }
+    served_snapshot_.emplace(std::move(s));
+  }
+  const settlement::ByteView bytes = served_snapshot_->bytes();
+  // Nothing to send, or more than any snapshot may be: as if none were held.
+  if (bytes.size() > settlement::kSnapshotBytesMax) return {};
+  return bytes;
 }
 
 void NodeIo::local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) {

@@ -1,8 +1,9 @@
 #pragma once
 // The core's world in a running node: CoreIo over the peer transport, a
 // store thread that commits applied epochs in order (one transaction each)
-// and tells the core, and a thread that serves peers' catch-up requests from
-// the database. services/README.md draws the threads.
+// and tells the core, and a thread that serves peers' catch-up and snapshot
+// requests from the database (snapshots from their files when there are).
+// services/README.md draws the threads.
 
 #include "services/log/log.h"
 #include "services/net/transport.h"
@@ -70,6 +71,8 @@ class NodeIo final : public CoreIo {
   void write_signatures(std::uint64_t epoch,
                         std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures) override;
   void serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) override;
+  void serve_snapshot(quorum::NodeId peer, const SnapshotRequest& request) override;
+  void start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) override;
   void local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) override;
 
   [[nodiscard]] bool database_reachable() const { return database_ok_.load(); }
@@ -85,7 +88,14 @@ class NodeIo final : public CoreIo {
  private:
   void commit(const AppliedEpoch& applied);
   void write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, const settlement::Bytes& bytes);
+  void install_checkpoint(const CheckpointInstall& install);
+  void write_snapshot_file(std::uint64_t epoch, const settlement::Bytes& bytes);
   void serve(quorum::NodeId peer, const CatchUpRequest& request);
+  void serve_chunk(quorum::NodeId peer, const SnapshotRequest& request);
+  /// The snapshot of stored epoch `epoch`, from served_snapshot_ or loaded
+  /// into it; empty when there is none after all. Serve thread only.
+  [[nodiscard]] settlement::ByteView served_snapshot(std::uint64_t epoch);
+  void reply(quorum::NodeId peer, const CatchUpFrame& frame);
   /// Runs `body` until it stops throwing StoreUnavailable, backing off.
   void until_done(const char* what, const std::function<void()>& body);
 
@@ -103,6 +113,18 @@ class NodeIo final : public CoreIo {
   Worker store_thread_{"store"};
   Worker serve_thread_{"catch-up"};
   bool alter_served_epochs_ = false;
+  /// The snapshot last served, kept so that serving its chunks one by one
+  /// reads it once: the file mapped, else the database's copy. One at a
+  /// time; serve thread only.
+  struct ServedSnapshot {
+    std::uint64_t epoch = 0;
+    std::optional<MappedFile> file;
+    settlement::Bytes stored;
+    [[nodiscard]] settlement::ByteView bytes() const {
+      return file ? file->bytes() : settlement::ByteView(stored);
+    }
+  };
+  std::optional<ServedSnapshot> served_snapshot_;
   std::atomic<bool> database_ok_{true};
   std::atomic<bool> stopping_{false};
 };

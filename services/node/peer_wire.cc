@@ -1,6 +1,9 @@
 #include "services/node/peer_wire.h"
 
+#include "settlement/snapshot.h"
+
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 namespace quorumclear::node {
@@ -77,6 +80,12 @@ void read_digests(Reader& r, Frame& f) {
 
 }  // namespace
 
+std::uint32_t snapshot_wire_chunks(std::uint64_t total_bytes) {
+  assert(total_bytes <= settlement::kSnapshotBytesMax);
+  return static_cast<std::uint32_t>(total_bytes / kSnapshotWireChunkBytes +
+                                    (total_bytes % kSnapshotWireChunkBytes != 0 ? 1 : 0));
+}
+
 Bytes encode(const SignatureFrame& f) {
   Writer w;
   w.u8(1);
@@ -126,16 +135,30 @@ Bytes encode(const CatchUpFrame& frame) {
     w.u64(u->highest_applied.value_or(kNone));
   } else if (std::holds_alternative<ProgressRequest>(frame)) {
     w.u8(5);
-  } else {
-    const auto& p = std::get<ProgressReport>(frame);
+  } else if (const auto* p = std::get_if<ProgressReport>(&frame)) {
     w.u8(6);
-    for (const auto* v : {&p.entered, &p.applied, &p.frontier}) w.u64(v->value_or(kNone));
-    w.u8(p.yours ? 1 : 0);
-    if (p.yours) {
-      w.u64(p.yours->epoch);
-      write_digests(w, *p.yours);
-      w.raw(p.yours->signature);
+    for (const auto* v : {&p->entered, &p->applied, &p->frontier}) w.u64(v->value_or(kNone));
+    w.u8(p->yours ? 1 : 0);
+    if (p->yours) {
+      w.u64(p->yours->epoch);
+      write_digests(w, *p->yours);
+      w.raw(p->yours->signature);
     }
+  } else if (const auto* sq = std::get_if<SnapshotRequest>(&frame)) {
+    w.u8(7);
+    w.u64(sq->epoch);
+    w.u32(sq->chunk);
+  } else if (const auto* sc = std::get_if<SnapshotChunk>(&frame)) {
+    w.u8(8);
+    w.u64(sc->epoch);
+    w.u64(sc->total_bytes);
+    w.u32(sc->chunk);
+    w.u32(sc->chunks);
+    w.u32(sc->bytes.size());
+    w.raw(sc->bytes);
+  } else {
+    w.u8(9);
+    w.u64(std::get<SnapshotUnavailable>(frame).epoch);
   }
   return std::move(w.out);
 }
@@ -199,6 +222,27 @@ std::optional<CatchUpFrame> decode_catch_up(ByteView bytes, std::size_t nodes) {
       p.yours = s;
     }
     out = p;
+  } else if (type == 7) {
+    out = SnapshotRequest{r.u64(), static_cast<std::uint32_t>(r.u32())};
+  } else if (type == 8) {
+    SnapshotChunk c;
+    c.epoch = r.u64();
+    c.total_bytes = r.u64();
+    c.chunk = static_cast<std::uint32_t>(r.u32());
+    c.chunks = static_cast<std::uint32_t>(r.u32());
+    const std::uint64_t length = r.u32();
+    if (c.total_bytes == 0 || c.total_bytes > settlement::kSnapshotBytesMax ||
+        c.chunks != snapshot_wire_chunks(c.total_bytes) || c.chunk >= c.chunks) {
+      return std::nullopt;
+    }
+    // Every chunk is full but the last, which holds the rest.
+    const std::uint64_t offset = std::uint64_t{c.chunk} * kSnapshotWireChunkBytes;
+    const std::uint64_t expected = std::min<std::uint64_t>(kSnapshotWireChunkBytes, c.total_bytes - offset);
+    if (length != expected || r.left() != length) return std::nullopt;
+    c.bytes = r.bytes(length);
+    out = std::move(c);
+  } else if (type == 9) {
+    out = SnapshotUnavailable{r.u64()};
   } else {
     return std::nullopt;
   }

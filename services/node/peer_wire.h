@@ -1,9 +1,11 @@
 #pragma once
 // What nodes send each other besides quorum messages: epoch signatures (the
 // certificate channel) and catch-up (a lagging node fetching decided epochs
-// from one peer). Fixed-width big-endian, strict: every frame decodes to one
-// value or is refused, and nothing is allocated beyond what the frame holds.
-// The signer of a signature is the authenticated peer, never a field.
+// from one peer, or a node that lost its data fetching a checkpoint's
+// ledger snapshot chunk by chunk). Fixed-width big-endian, strict: every
+// frame decodes to one value or is refused, and nothing is allocated beyond
+// what the frame holds. The signer of a signature is the authenticated peer,
+// never a field.
 //
 //   digests     := output:32 state:32 audit:32 snapshot:32 obligations:32
 //                  (the signed tuple's, quorum/certificate.h; zero when absent)
@@ -16,9 +18,15 @@
 //   progress?   := 5                                     (a node that lost its data asks)
 //   progress    := 6 entered:u64 applied:u64 frontier:u64 (0xff.. when none)
 //                  yours:u8 [epoch:u64 digests sig:64]   (the asker's latest signature held)
+//   snapshot?   := 7 epoch:u64 chunk:u32                 (epoch 0xff..: the newest held)
+//   snapshot    := 8 epoch:u64 total_bytes:u64 chunk:u32 chunks:u32 length:u32 bytes{length}
+//                  (total_bytes 1..kSnapshotBytesMax, chunks = ceil(total_bytes /
+//                  kSnapshotWireChunkBytes), chunk < chunks, length exactly that chunk's)
+//   no snapshot := 9 epoch:u64                           (as asked)
 
 #include "quorum/certificate.h"
 
+#include <cstdint>
 #include <optional>
 #include <variant>
 
@@ -29,6 +37,16 @@ using quorum::ByteView;
 
 /// Epochs one catch-up request may ask for; the server streams them in order.
 inline constexpr std::uint16_t kCatchUpEpochsMax = 64;
+/// A snapshot travels in chunks of this many bytes (the last one shorter),
+/// well inside a transport frame.
+inline constexpr std::size_t kSnapshotWireChunkBytes = std::size_t{1} << 20;
+/// SnapshotRequest::epoch asking for the server's newest snapshot.
+inline constexpr std::uint64_t kNewestSnapshot = UINT64_MAX;
+
+/// Chunks a snapshot of `total_bytes` travels in: ceil(total_bytes /
+/// kSnapshotWireChunkBytes). Precondition: total_bytes <=
+/// settlement::kSnapshotBytesMax.
+[[nodiscard]] std::uint32_t snapshot_wire_chunks(std::uint64_t total_bytes);
 
 struct SignatureFrame {
   std::uint64_t epoch = 0;
@@ -78,8 +96,29 @@ struct ProgressReport {
   /// it with its own key, so no one can claim it went further than it did.
   std::optional<SignatureFrame> yours;
 };
-using CatchUpFrame = std::variant<CatchUpRequest, CatchUpEpochHead, CatchUpBatch, CatchUpUnavailable, ProgressRequest,
-                                  ProgressReport>;
+/// Asks for chunk `chunk` of the server's snapshot of checkpoint epoch
+/// `epoch` (kNewestSnapshot: of its newest one).
+struct SnapshotRequest {
+  std::uint64_t epoch = 0;
+  std::uint32_t chunk = 0;
+};
+/// One chunk of the snapshot of `epoch`, `total_bytes` long in `chunks`
+/// chunks: bytes [chunk * kSnapshotWireChunkBytes, +bytes.size()). The
+/// requester checks the whole against the digest its certified tuple signs.
+struct SnapshotChunk {
+  std::uint64_t epoch = 0;
+  std::uint64_t total_bytes = 0;
+  std::uint32_t chunk = 0;
+  std::uint32_t chunks = 0;
+  Bytes bytes;
+};
+/// The server holds no snapshot for what was asked (`epoch` as asked).
+struct SnapshotUnavailable {
+  std::uint64_t epoch = 0;
+};
+using CatchUpFrame =
+    std::variant<CatchUpRequest, CatchUpEpochHead, CatchUpBatch, CatchUpUnavailable, ProgressRequest,
+                 ProgressReport, SnapshotRequest, SnapshotChunk, SnapshotUnavailable>;
 
 /// The tuple a signature frame or an epoch head names.
 template <class Frame>

@@ -21,9 +21,6 @@ void check_start(const CheckpointStart& start) {
   if (settlement::snapshot_digest(start.snapshot) != e.snapshot_digest) {
     throw StoreError(name + ": the snapshot is not the one the epoch signs");
   }
-  if (start.ledger.last_applied_epoch() != e.epoch || start.ledger.state_digest() != e.state_digest) {
-    throw StoreError(name + ": the ledger does not stand after the epoch");
-  }
   for (std::size_t i = 1; i < e.batches.size(); ++i) {
     if (e.batches[i - 1].proposer >= e.batches[i].proposer) {
       throw StoreError(name + ": batches not in ascending proposer order");
@@ -54,7 +51,6 @@ void write_checkpoint_epoch(pqxx::work& tx, const StoredEpoch& e) {
 void NodeStore::start_from_checkpoint(const CheckpointStart& start) {
   check_start(start);
   const StoredEpoch& e = start.epoch;
-  const settlement::Ledger& ledger = start.ledger;
   guarded("start_from_checkpoint", [&](Session& s) {
     ensure_staging(s.db, s.staging_backend);
     pqxx::work tx(s.db);
@@ -67,17 +63,16 @@ void NodeStore::start_from_checkpoint(const CheckpointStart& start) {
     write_checkpoint_epoch(tx, e);
     insert_signatures(tx, e.epoch, start.signatures);
     insert_snapshot(tx, e.epoch, e.snapshot_digest, start.snapshot);
-    const settlement::LedgerStateRows rows = ledger.state_rows();
     // Genesis wrote the opening balances; the ledger's are what stands now,
     // and a balance that went back to zero has no row in them.
     tx.exec("DELETE FROM securities_balances; DELETE FROM cash_balances");
-    write_position_rows(tx, ledger.reference(), e.epoch, rows.positions, rows.cash, options_.bulk);
-    write_balance_rows(tx, ledger.reference(), rows.balances, options_.bulk);
+    write_position_rows(tx, start.reference, e.epoch, start.rows.positions, start.rows.cash, options_.bulk);
+    write_balance_rows(tx, start.reference, start.rows.balances, options_.bulk);
     tx.exec_params(
         "UPDATE node_state SET last_applied_epoch = $1, history_start_epoch = $1, state_digest = $2, "
         "audit_head = $3, open_business_date = DATE '1970-01-01' + $4::integer",
         static_cast<std::int64_t>(e.epoch), pqxx::binarystring(e.state_digest.data(), e.state_digest.size()),
-        pqxx::binarystring(e.audit_head.data(), e.audit_head.size()), ledger.open_business_date().days);
+        pqxx::binarystring(e.audit_head.data(), e.audit_head.size()), start.open_business_date.days);
     tx.commit();
     return 0;
   });

@@ -182,9 +182,14 @@ struct CheckpointStart {
   const StoredEpoch& epoch;
   /// The valid signatures over that tuple the caller checked.
   std::span<const EpochSignature> signatures;
-  /// The snapshot whose digest the tuple signs, and the ledger decoded from it.
+  /// The snapshot whose digest the tuple signs.
   ByteView snapshot;
-  const settlement::Ledger& ledger;
+  /// The ledger decoded from it (the caller checked that it stands after
+  /// the epoch with its state digest): its reference data, its rows
+  /// (Ledger::state_rows) and its open business date.
+  const settlement::ReferenceData& reference;
+  const settlement::LedgerStateRows& rows;
+  settlement::BusinessDate open_business_date;
 };
 
 /// The audit chain's link for epoch `epoch`: SHA-256(prev || record) with
@@ -252,9 +257,8 @@ class NodeStore {
   /// balances), and node_state at the epoch with history_start_epoch set.
   /// Later epochs then apply as usual, their audit chain continuing from
   /// the checkpoint's certified head. Preconditions: init_network ran and
-  /// no epoch was applied; the ledger stands after `start.epoch` with its
-  /// state digest; the snapshot's digest is the epoch's snapshot_digest.
-  /// Throws StoreError (nothing written) when any does not hold.
+  /// no epoch was applied; the snapshot's digest is the epoch's
+  /// snapshot_digest. Throws StoreError (nothing written) otherwise.
   void start_from_checkpoint(const CheckpointStart& start);
 
   /// Calls `visit` for each stored epoch in [from, to_inclusive], in order,

@@ -490,25 +490,29 @@ TEST_F(NodeStoreTest, ARebuiltNodeStartsFromACheckpointAndGoesOnFromIt) {
   auto decoded = decode_snapshot(snapshot, settlement::testing::load(genesis()));
   ASSERT_TRUE(std::holds_alternative<std::unique_ptr<Ledger>>(decoded));
   Ledger& ledger = *std::get<std::unique_ptr<Ledger>>(decoded);
+  const LedgerStateRows rows = ledger.state_rows();
+  const auto start = [&](const StoredEpoch& epoch, ByteView bytes) {
+    rebuilt.store.start_from_checkpoint(
+        {epoch, signatures, bytes, ledger.reference(), rows, ledger.open_business_date()});
+  };
   // What does not fit together is refused before anything is written.
   const Bytes other = encode_snapshot(node_.ledger);
-  EXPECT_THROW(rebuilt.store.start_from_checkpoint({checkpoint, signatures, other, ledger}), StoreError);
-  EXPECT_THROW(rebuilt.store.start_from_checkpoint({checkpoint, signatures, snapshot, rebuilt.ledger}), StoreError);
+  EXPECT_THROW(start(checkpoint, other), StoreError);
   StoredEpoch plain = *node_.store.load_epoch(2);
-  EXPECT_THROW(rebuilt.store.start_from_checkpoint({plain, signatures, snapshot, ledger}), StoreError);
+  EXPECT_THROW(start(plain, snapshot), StoreError);
   EXPECT_EQ(number(db2, "SELECT count(*) FROM epochs"), 0);
   // A node built from genesis cannot say later that its history starts elsewhere.
   EXPECT_THAT(outcome_of(db_, "UPDATE node_state SET history_start_epoch = 1").message,
               HasSubstr("history may start at a checkpoint only once"));
 
-  rebuilt.store.start_from_checkpoint({checkpoint, signatures, snapshot, ledger});
+  start(checkpoint, snapshot);
   const StoredState state = rebuilt.store.load_state();
   EXPECT_EQ(state.last_applied_epoch, 1u);
   EXPECT_EQ(state.history_start_epoch, 1u);
   EXPECT_EQ(state.audit_head, checkpoint.audit_head);
   EXPECT_EQ(state.state_digest, checkpoint.state_digest);
   EXPECT_FALSE(node_.store.load_state().history_start_epoch);
-  EXPECT_THROW(rebuilt.store.start_from_checkpoint({checkpoint, signatures, snapshot, ledger}), StoreError);
+  EXPECT_THROW(start(checkpoint, snapshot), StoreError);
   EXPECT_THAT(outcome_of(db2, "UPDATE node_state SET history_start_epoch = 0, last_applied_epoch = 0").message,
               HasSubstr("history may start at a checkpoint only once"));
   // The chain goes on from the checkpoint's head, and only from it.
