@@ -148,12 +148,11 @@ class Audit {
   void compare_rows(const std::string& replay_url);
 
   [[nodiscard]] std::optional<std::uint64_t> checkpoint_start() const { return checkpoint_start_; }
-  [[nodiscard]] std::uint64_t first_epoch() const { return range_.first.value_or(0); }
   [[nodiscard]] std::uint16_t node_id() { return rows_.node_id(); }
   void report(std::ostream& out) const;
 
  private:
-  void start_ledger();
+  void start_ledger(store::NodeStore* replay);
   void check_chain(const store::StoredEpoch& e);
   void check_certificate(const store::StoredEpoch& e);
   void replay_epoch(const store::StoredEpoch& e, store::NodeStore* replay);
@@ -177,39 +176,51 @@ class Audit {
   std::uint64_t epochs_replayed_ = 0, signatures_ = 0, certified_ = 0, snapshots_ = 0;
 };
 
-void Audit::start_ledger() {
-  last_applied_ = epochs_.load_state().last_applied_epoch;
-  if (!range_.first) {
-    if (last_applied_) differs("epochs", "epoch=0", "(row)", "absent", "present (node_state says applied)");
+void Audit::start_ledger(store::NodeStore* replay) {
+  const store::StoredState state = epochs_.load_state();
+  last_applied_ = state.last_applied_epoch;
+  if (!state.history_start_epoch) {
+    if (range_.first && *range_.first != 0) {
+      differs("epochs", "epoch=0", "(row)", "absent", "present (node_state names no checkpoint its history starts at)");
+    }
+    if (!range_.first && last_applied_) differs("epochs", "epoch=0", "(row)", "absent", "present (node_state says applied)");
     ledger_ = std::make_unique<settlement::Ledger>(reference_, fresh_options());
     return;
   }
-  if (*range_.first == 0) {
-    ledger_ = std::make_unique<settlement::Ledger>(reference_, fresh_options());
-    return;
-  }
-  // A node rebuilt from a checkpoint holds no history below it: its first
-  // epoch's certified snapshot digest vouches for the stored snapshot,
-  // and the chain continues from that epoch's certified head.
-  const std::uint64_t k = *range_.first;
+  // A node rebuilt from a checkpoint holds no history below it (schema/
+  // 0013): the epoch's certificate vouches for its snapshot digest, the
+  // digest for the stored snapshot, and the chain goes on from the
+  // epoch's certified head.
+  const std::uint64_t k = *state.history_start_epoch;
+  const std::string key = "epoch=" + std::to_string(k);
   const std::optional<store::StoredEpoch> epoch = reads_.load_epoch(k);
   const std::optional<store::StoredSnapshot> snapshot = reads_.load_snapshot(k);
   if (!epoch || !snapshot) {
-    throw Failure{"the history starts at epoch " + std::to_string(k) +
-                  " and ledger_snapshots holds no snapshot of it to start from"};
+    throw Failure{"the history starts at checkpoint epoch " + std::to_string(k) +
+                  " and epochs or ledger_snapshots holds no row of it to start from"};
   }
-  expect_digest("ledger_snapshots", "epoch=" + std::to_string(k), "snapshot digest of its bytes",
-                epoch->snapshot_digest, settlement::snapshot_digest(snapshot->bytes));
+  if (epoch->snapshot_digest == settlement::Digest{}) {
+    differs("epochs", key, "snapshot_digest", "NULL", "the checkpoint's (node_state.history_start_epoch)");
+  }
+  expect_digest("ledger_snapshots", key, "snapshot digest of its bytes", epoch->snapshot_digest,
+                settlement::snapshot_digest(snapshot->bytes));
   auto decoded = settlement::decode_snapshot(snapshot->bytes, reference_, fresh_options());
   if (const auto* error = std::get_if<settlement::SnapshotError>(&decoded)) {
-    throw Failure{"ledger_snapshots row epoch=" + std::to_string(k) + ": does not decode: " + error->what};
+    throw Failure{"ledger_snapshots row " + key + ": does not decode: " + error->what};
   }
   ledger_ = std::move(std::get<std::unique_ptr<settlement::Ledger>>(decoded));
-  expect_digest("epochs", "epoch=" + std::to_string(k), "state_digest", epoch->state_digest, ledger_->state_digest());
+  expect_digest("epochs", key, "state_digest", epoch->state_digest, ledger_->state_digest());
+  if (store::stored_output_digest(*epoch) != epoch->output_digest) {
+    differs("epoch_batches", key, "(batches)", "stored", "not the ones its output digest names");
+  }
   check_certificate(*epoch);
-  const std::optional<store::AuditLogRow> link = rows_.audit_row(k + 1);
-  if (!link) differs("audit_log", "seq=" + std::to_string(k + 1), "(row)", "absent", "present");
-  expect_digest("audit_log", "seq=" + std::to_string(k + 1), "entry_hash", link->entry_hash, epoch->audit_head);
+  if (replay) {
+    // The scratch database starts where the node's did, the same way.
+    const std::vector<store::EpochSignature> signatures = reads_.load_signatures(k);
+    const settlement::LedgerStateRows rows = ledger_->state_rows();
+    replay->start_from_checkpoint({*epoch, signatures, snapshot->bytes, reference_, rows,
+                                   ledger_->open_business_date()});
+  }
   checkpoint_start_ = k;
   chain_ = replay_head_ = epoch->audit_head;
   next_epoch_ = k + 1;
@@ -293,7 +304,7 @@ void Audit::replay_epoch(const store::StoredEpoch& e, store::NodeStore* replay) 
 }
 
 void Audit::run_epochs(store::NodeStore* replay) {
-  start_ledger();
+  start_ledger(replay);
   if (!last_applied_) {
     check_seq_range();
     return;
@@ -319,11 +330,11 @@ void Audit::run_epochs(store::NodeStore* replay) {
   check_seq_range();
 }
 
-// No audit_log row beyond the epochs' links (the row comparison finds them
-// too, but a checkpoint start has no comparison).
+// No audit_log row beyond the epochs' links: from genesis seq 1 (epoch 0),
+// from a checkpoint seq k + 2 (epoch k + 1, the first the node applied).
 void Audit::check_seq_range() {
   const store::KeyRange seqs = rows_.audit_seq_range();
-  const std::uint64_t first = checkpoint_start_ ? *checkpoint_start_ + 1 : 1;
+  const std::uint64_t first = checkpoint_start_ ? *checkpoint_start_ + 2 : 1;
   const std::uint64_t links = last_applied_ ? *last_applied_ + 2 - first : 0;
   if (seqs.count != links || (links > 0 && (seqs.first != first || seqs.last != first + links - 1))) {
     const std::uint64_t extra = seqs.last && *seqs.last > first + links - 1 ? *seqs.last : seqs.first.value_or(0);
@@ -385,7 +396,7 @@ int verify(const Args& args) {
     const auto scratch_url = args.value("scratch-db");
     std::unique_ptr<store::NodeStore> replay;
     std::string replay_url;
-    if (audit.first_epoch() == 0) {
+    {
       if (scratch_url) {
         if (!store::database_is_empty(*scratch_url)) {
           std::cerr << "clearctl audit verify: --scratch-db holds tables; it must be an empty database\n";
@@ -403,12 +414,8 @@ int verify(const Args& args) {
     }
     audit.run_epochs(replay.get());
     audit.report(std::cout);
-    if (replay) {
-      replay.reset();  // its connection, before the scratch database is dropped
-      audit.compare_rows(replay_url);
-    } else {
-      std::cout << "rows not compared: a history from a checkpoint has no rows below it to replay them from\n";
-    }
+    replay.reset();  // its connection, before the scratch database is dropped
+    audit.compare_rows(replay_url);
   } catch (const Failure& f) {
     std::cout << "AUDIT FAILED: " << f.what << "\n";
     return kExitFailed;

@@ -194,9 +194,10 @@ void ClearingNode::Parts::build_core() {
   setup.audit_head = restored.audit_head;
   setup.entered_epoch = state.entered_epoch;
   setup.rejoin = rejoin;
-  // Nothing applied by a node that took part before: a peer's checkpoint
-  // saves replaying every epoch since genesis.
-  setup.from_checkpoint = !state.last_applied_epoch && (rejoin || state.entered_epoch);
+  // Its database is gone anyway: a peer's checkpoint saves replaying every
+  // epoch since genesis. Not for a crash before the first apply: its
+  // database still starts at genesis and keeps the whole history.
+  setup.from_checkpoint = rejoin;
   core = std::make_unique<NodeCore>(std::move(setup), *io, *budget);
   // Reports acknowledged before a restart and not yet decided: proposed again.
   std::vector<ReceivedEntry> pending;

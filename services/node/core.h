@@ -196,10 +196,9 @@ struct CoreSetup {
   /// it has lost its record of the epochs it entered too, so it votes only
   /// once its peers told it an epoch bound it can trust (core_rejoin.cc).
   bool rejoin = false;
-  /// The node has applied nothing and took part before (it lost its data,
-  /// or crashed before it applied anything): it takes its peers' newest
-  /// certified checkpoint instead of replaying every epoch since genesis,
-  /// and replays from genesis only when no peer serves one.
+  /// The node lost its data (its database starts again): it takes its
+  /// peers' newest certified checkpoint instead of replaying every epoch
+  /// since genesis, and replays from genesis only when no peer serves one.
   bool from_checkpoint = false;
 };
 

@@ -127,7 +127,9 @@ void NodeCore::on_checkpoint_epoch_frame(const CatchUpFrame& frame) {
   CheckpointFetch& f = *checkpoint_fetch_;
   f.last_heard_ms = now_ms_;
   if (std::holds_alternative<CatchUpUnavailable>(frame)) {
-    return refuse_checkpoint_peer("it does not serve the epoch of its own checkpoint", true);
+    // Not a fault: a node writes its snapshot right after the epoch's
+    // commit, and serves the epoch only once it holds signatures for it.
+    return refuse_checkpoint_peer("it does not serve the epoch of its checkpoint yet", false);
   }
   if (!f.epoch || f.epoch_verified) return refuse_checkpoint_peer("an epoch it was not asked for", true);
   if (const auto* head = std::get_if<CatchUpEpochHead>(&frame)) {

@@ -20,6 +20,9 @@ struct ReplayedEpoch {
   quorum::Digest output_digest{};
 };
 
+/// quorum::output_digest over the stored batches, as decided.
+[[nodiscard]] quorum::Digest stored_output_digest(const StoredEpoch& stored);
+
 /// Applies `stored` to `ledger` (result.status says whether it took it).
 [[nodiscard]] ReplayedEpoch replay_stored_epoch(settlement::Ledger& ledger, const StoredEpoch& stored);
 

@@ -120,8 +120,9 @@ struct StoredSnapshot {
 
 /// Chunks a snapshot is stored (and served) in.
 inline constexpr std::size_t kSnapshotChunkBytes = std::size_t{16} << 20;
-/// The newest snapshots kept (write_snapshot drops older ones); the node's
-/// snapshot files keep the same ones.
+/// The newest snapshots kept (write_snapshot drops older ones, but never
+/// the checkpoint a rebuilt node's history starts at); the node's snapshot
+/// files keep the newest ones.
 inline constexpr std::size_t kSnapshotsKept = 2;
 
 /// One node's Ed25519 signature over an epoch's certificate tuple.
@@ -281,8 +282,8 @@ class NodeStore {
 
   /// Stores the snapshot of applied checkpoint epoch `e` durably, in chunks
   /// of kSnapshotChunkBytes, and drops every stored snapshot but the newest
-  /// two (the older is the fallback should the newer prove damaged). A
-  /// snapshot already stored for `e` is left as it is.
+  /// two (the older is the fallback should the newer prove damaged) and
+  /// the history start's. A snapshot already stored for `e` is left as it is.
   void write_snapshot(std::uint64_t e, const Digest& digest, ByteView bytes);
   /// The stored snapshots' epochs, newest first.
   [[nodiscard]] std::vector<std::uint64_t> snapshot_epochs();

@@ -39,9 +39,12 @@ void insert_snapshot(pqxx::work& tx, std::uint64_t e, const Digest& digest, Byte
                      static_cast<int>(c), pqxx::binarystring(bytes.data() + at, length));
     }
   }
+  // A node rebuilt from a checkpoint keeps that one too: its history
+  // starts there, and an audit replays from it (schema/0013).
   tx.exec("DELETE FROM ledger_snapshots WHERE epoch NOT IN "
           "(SELECT epoch FROM ledger_snapshots ORDER BY epoch DESC LIMIT " +
-          std::to_string(kSnapshotsKept) + ")");
+          std::to_string(kSnapshotsKept) +
+          ") AND epoch IS DISTINCT FROM (SELECT history_start_epoch FROM node_state)");
 }
 
 void NodeStore::write_snapshot(std::uint64_t e, const Digest& digest, ByteView bytes) {

@@ -148,30 +148,52 @@ std::uint64_t last_epoch(Cluster& c, std::size_t node) {
   return row[0].as<std::uint64_t>();
 }
 
+/// The checkpoint a node rebuilt from its peers' starts its history at
+/// (schema/0013), or -1 for one whose history starts at genesis.
+std::int64_t history_start(Cluster& c, std::size_t node) {
+  pqxx::connection db(c.database_url(node));
+  pqxx::nontransaction tx(db);
+  return tx.exec1("SELECT coalesce(history_start_epoch, -1) FROM node_state")[0].as<std::int64_t>();
+}
+
 // The nodes hold the same trades and, for every epoch all of them applied,
-// the same digests.
+// the same digests; from the latest history start on, for a node rebuilt
+// from a checkpoint holds nothing decided before it.
 void expect_same_history(Cluster& c) {
-  const auto trades = rows_everywhere(c, "SELECT submitter, trade_id, version, status, epoch FROM trades ORDER BY 1, 2, 3");
+  std::int64_t start = -1;
+  for (std::size_t i = 0; i < c.size(); ++i) start = std::max(start, history_start(c, i));
+  const std::string from = std::to_string(start);
+  const auto trades = rows_everywhere(c, "SELECT submitter, trade_id, version, status, epoch FROM trades WHERE epoch > " +
+                                             from + " ORDER BY 1, 2, 3");
   std::uint64_t common = UINT64_MAX;
   for (std::size_t i = 0; i < c.size(); ++i) common = std::min(common, last_epoch(c, i));
   const auto epochs = rows_everywhere(c, "SELECT epoch, output_digest, state_digest, audit_head FROM epochs WHERE epoch <= " +
-                                             std::to_string(common) + " ORDER BY epoch");
+                                             std::to_string(common) + " AND epoch >= " + std::to_string(std::max<std::int64_t>(start, 0)) +
+                                             " ORDER BY epoch");
   for (std::size_t i = 1; i < c.size(); ++i) {
     EXPECT_EQ(trades[i], trades[0]) << "node " << i;
     EXPECT_EQ(epochs[i], epochs[0]) << "node " << i;
   }
-  EXPECT_EQ(epochs[0].size(), common + 1);
+  EXPECT_EQ(epochs[0].size(), common + 1 - static_cast<std::uint64_t>(std::max<std::int64_t>(start, 0)));
 }
 
 // Every report is one row, and positions moved once per CONFIRMED report:
 // a report decided twice (say, proposed again from received_reports after a
-// restart) would show here, while the digests would still agree.
+// restart) would show here, while the digests would still agree. A node
+// rebuilt from a checkpoint took its positions from it, without the rows
+// before it: its positions must be node 0's.
 void expect_applied_once(Cluster& c) {
+  const std::string positions = "SELECT member_id, isin, settlement_date, bought, sold FROM positions ORDER BY 1, 2, 3";
+  const auto all_positions = rows_everywhere(c, positions);
   for (std::size_t i = 0; i < c.size(); ++i) {
     pqxx::connection db(c.database_url(i));
     pqxx::nontransaction tx(db);
     const auto rows = tx.exec1("SELECT count(*), count(DISTINCT (submitter, trade_id)) FROM trades");
     EXPECT_EQ(rows[0].as<std::int64_t>(), rows[1].as<std::int64_t>()) << "node " << i << ": a report twice in trades";
+    if (history_start(c, i) >= 0) {
+      EXPECT_EQ(all_positions[i], all_positions[0]) << "node " << i << " (rebuilt from a checkpoint)";
+      continue;
+    }
     const auto confirmed = [&](const std::string& submitter) {
       return tx.exec1("SELECT count(*) FROM trades WHERE status = 'CONFIRMED' AND submitter = " + tx.quote(submitter))[0]
           .as<std::int64_t>();
@@ -532,11 +554,17 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
   // growing and every epoch gets its certificate, so clearctl audit verify
   // can check the rebuilt node's whole database at the end.
   options.idle_heartbeat_ms = 60'000;
+  // Checkpoints before the loss: it rebuilds from the newest one.
+  options.checkpoint_interval_epochs = 4;
   Cluster c(options);
   start_ready(c);
   Traffic traffic(c);
-  traffic.round(20, 5);
+  for (int k = 0; k < 4; ++k) {
+    traffic.round(5, 2);
+    std::this_thread::sleep_for(100ms);
+  }
   ASSERT_TRUE(eventually([&] { return traffic.all_confirmed(all_nodes(c)); })) << traffic.counts();
+  ASSERT_GE(last_epoch(c, 0), 3u) << "a checkpoint to rebuild from";
 
   // Reports node 1 acknowledges while it cannot reach a quorum (nodes 2 and
   // 3 stopped): durable there, and not decided when its disk is lost.
@@ -576,6 +604,13 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
   ASSERT_EQ(c.log_lines(1, "REBUILDING").size(), 1u) << c.log_of(1);
   const auto rejoined = c.log_lines(1, "REJOINED");
   ASSERT_EQ(rejoined.size(), 1u) << c.log_of(1);
+  // From a peer's certified checkpoint, not from genesis.
+  const auto rebuilt = c.log_lines(1, "REBUILT_FROM_CHECKPOINT");
+  ASSERT_EQ(rebuilt.size(), 1u) << c.log_of(1);
+  const std::int64_t checkpoint = history_start(c, 1);
+  ASSERT_GE(checkpoint, 3) << rebuilt[0];
+  EXPECT_EQ((checkpoint + 1) % 4, 0) << rebuilt[0];
+  EXPECT_EQ(c.log_lines(1, "CHECKPOINT_STORED").size(), 1u) << c.log_of(1);
   const std::size_t at = rejoined[0].find("votes again from epoch ");
   ASSERT_NE(at, std::string::npos) << rejoined[0];
   const std::uint64_t votes_from = std::stoull(rejoined[0].substr(at + 23));
@@ -585,8 +620,14 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
     const auto last = rows_everywhere(c, "SELECT last_applied_epoch FROM node_state");
     return std::stoull(last[0][0]) >= votes_from;
   }, 90s)) << c.log_of(1);
+  // New trades confirm everywhere; the rebuilt node holds the reports
+  // decided after its checkpoint, the same as node 0's.
   traffic.round(20, 5);
-  ASSERT_TRUE(eventually([&] { return traffic.all_confirmed(all_nodes(c)); }, 90s)) << traffic.counts() << c.log_of(1);
+  const std::vector<std::size_t> others{0, 2, 3};
+  const std::string since = "SELECT count(*) FROM trades WHERE status = 'CONFIRMED' AND epoch > " + std::to_string(checkpoint);
+  ASSERT_TRUE(eventually([&] {
+    return traffic.all_confirmed(others) && rows_everywhere(c, since)[1] == rows_everywhere(c, since)[0];
+  }, 90s)) << traffic.counts() << c.log_of(1);
   const auto starts = c.log_lines(1, "STARTING");
   ASSERT_EQ(starts.size(), 2u);
 
@@ -595,8 +636,12 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
   // from the messages it had sent: never on some nodes only.
   std::cout << received << " of 5 reports were undecided at node 1 when its database was lost (entered epoch "
             << entered << ")\n" << rejoined[0] << "\n";
+  // (The rebuilt node holds those decided after its checkpoint.)
   const auto u = rows_everywhere(c, "SELECT trade_id, status FROM trades WHERE trade_id LIKE 'U-%' ORDER BY 1");
-  for (std::size_t i = 1; i < c.size(); ++i) EXPECT_EQ(u[i], u[0]) << "node " << i;
+  for (std::size_t i = 2; i < c.size(); ++i) EXPECT_EQ(u[i], u[0]) << "node " << i;
+  const std::string u_since = "SELECT trade_id, status FROM trades WHERE trade_id LIKE 'U-%' AND epoch > " +
+                              std::to_string(checkpoint) + " ORDER BY 1";
+  EXPECT_EQ(rows_everywhere(c, u_since)[1], rows_everywhere(c, u_since)[0]);
   std::cout << u[0].size() << " of them were decided from what it had sent; the rest were lost with it\n";
   const HttpAnswer again = c.api(1, "POST", "/v1/trades/bulk", c.token("BANK_B"), body + "]");
   EXPECT_EQ(again.status, 202) << again.body;
@@ -605,11 +650,14 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
     EXPECT_TRUE(c.log_lines(i, "CONFLICTING_SIGNATURE").empty()) << "node " << i;
   }
   traffic.round(5, 0);
-  ASSERT_TRUE(eventually([&] { return traffic.all_confirmed(all_nodes(c)); })) << traffic.counts();
+  ASSERT_TRUE(eventually([&] {
+    return traffic.all_confirmed(others) && rows_everywhere(c, since)[1] == rows_everywhere(c, since)[0];
+  })) << traffic.counts();
   expect_same_history(c);
   expect_applied_once(c);
 
-  // The rebuilt database passes the audit from genesis like any other.
+  // The rebuilt database passes the audit from its checkpoint: certificate,
+  // snapshot, chain from the certified head, replay and every row.
   ASSERT_TRUE(eventually([&] { return settled_and_certified(c); }, 30s)) << c.log_of(1);
   for (std::size_t i = 0; i < c.size(); ++i) c.signal(i, SIGTERM);
   std::string out;
@@ -618,6 +666,8 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
             0)
       << out;
   EXPECT_NE(out.find("AUDIT PASSED"), std::string::npos) << out;
+  EXPECT_NE(out.find("replayed from certified checkpoint at epoch " + std::to_string(checkpoint)), std::string::npos)
+      << out;
   std::cout << "clearctl audit verify on the rebuilt node:\n" << out;
 }
 
