@@ -252,7 +252,10 @@ LedgerStateRows Ledger::state_rows() const {
   LedgerStateRows rows;
   // books_ is ordered by date; cells are sorted per date because a FlatMap
   // iterates in slot order.
-  for (const auto& [date, book] : books_) {
+  for (const auto& entry : books_) {
+    // Named, not bound: clang before 16 cannot capture a structured binding.
+    const BusinessDate date = entry.first;
+    const DateBook& book = entry.second;
     const std::size_t positions_from = rows.positions.size();
     book.positions.for_each([&](std::uint64_t key, const PositionCell& cell) {
       if (cell.empty()) return;
