@@ -16,6 +16,10 @@
 //      the ledger's state, not the rows that record them (trades, positions,
 //      runs: ARCHITECTURE.md, "audit verification re-derives every row by
 //      replay"), so without 4 an edited row would pass.
+// A node rebuilt from a checkpoint C (schema/0013) is audited from C's
+// certified head and stored snapshot, or, once it has fetched the epochs
+// below C, from genesis through them, with its scratch database built as the
+// node built its own (services/README.md, "Rebuilt from a checkpoint").
 // The first difference ends the audit with exit 1 and names table, row and
 // column. Nothing in the audited database is written.
 
@@ -156,6 +160,8 @@ class Audit {
   void check_chain(const store::StoredEpoch& e);
   void check_certificate(const store::StoredEpoch& e);
   void replay_epoch(const store::StoredEpoch& e, store::NodeStore* replay);
+  void replay_older_epoch(const store::StoredEpoch& e, store::NodeStore* replay);
+  void start_replay_at_checkpoint(const store::StoredEpoch& e, settlement::ByteView snapshot, store::NodeStore& replay);
   void check_seq_range();
 
   std::string db_url_;
@@ -170,6 +176,9 @@ class Audit {
   std::optional<std::uint64_t> last_applied_;
   std::unique_ptr<settlement::Ledger> ledger_;
   std::optional<std::uint64_t> checkpoint_start_;
+  /// The node's history starts at checkpoint_start_ and the epochs below it
+  /// were fetched since: the replay starts at genesis all the same.
+  bool older_history_ = false;
   settlement::Digest chain_{};   // check 1: over the stored digests
   settlement::Digest replay_head_{};  // check 3: over the replayed ones
   std::uint64_t next_epoch_ = 0;
@@ -192,6 +201,15 @@ void Audit::start_ledger(store::NodeStore* replay) {
   // digest for the stored snapshot, and the chain goes on from the
   // epoch's certified head.
   const std::uint64_t k = *state.history_start_epoch;
+  if (range_.first == 0) {
+    // The history below the checkpoint was fetched since: replay from
+    // genesis through it, and at the checkpoint start the scratch database
+    // as the node started its own (run_epochs).
+    checkpoint_start_ = k;
+    older_history_ = true;
+    ledger_ = std::make_unique<settlement::Ledger>(reference_, fresh_options());
+    return;
+  }
   const std::string key = "epoch=" + std::to_string(k);
   const std::optional<store::StoredEpoch> epoch = reads_.load_epoch(k);
   const std::optional<store::StoredSnapshot> snapshot = reads_.load_snapshot(k);
@@ -214,16 +232,40 @@ void Audit::start_ledger(store::NodeStore* replay) {
     differs("epoch_batches", key, "(batches)", "stored", "not the ones its output digest names");
   }
   check_certificate(*epoch);
-  if (replay) {
-    // The scratch database starts where the node's did, the same way.
-    const std::vector<store::EpochSignature> signatures = reads_.load_signatures(k);
-    const settlement::LedgerStateRows rows = ledger_->state_rows();
-    replay->start_from_checkpoint({*epoch, signatures, snapshot->bytes, reference_, rows,
-                                   ledger_->open_business_date()});
-  }
+  if (replay) start_replay_at_checkpoint(*epoch, snapshot->bytes, *replay);
   checkpoint_start_ = k;
   chain_ = replay_head_ = epoch->audit_head;
   next_epoch_ = k + 1;
+}
+
+// The scratch database starts where the node's did, the same way.
+void Audit::start_replay_at_checkpoint(const store::StoredEpoch& e, settlement::ByteView snapshot,
+                                       store::NodeStore& replay) {
+  const std::vector<store::EpochSignature> signatures = reads_.load_signatures(e.epoch);
+  const settlement::LedgerStateRows rows = ledger_->state_rows();
+  replay.start_from_checkpoint({e, signatures, snapshot, reference_, rows, ledger_->open_business_date()});
+}
+
+// An epoch at or below the checkpoint of a node whose history starts there,
+// replayed from genesis: chain, certificate and digests as for any epoch;
+// the scratch database takes it as history, and the checkpoint as its start.
+void Audit::replay_older_epoch(const store::StoredEpoch& e, store::NodeStore* replay) {
+  const std::string key = "epoch=" + std::to_string(e.epoch);
+  chain_ = quorum::audit_link(chain_, quorum::Epoch{e.epoch}, e.output_digest, e.state_digest);
+  expect_digest("epochs", key, "audit_head", e.audit_head, chain_);
+  check_certificate(e);
+  replay_epoch(e, nullptr);
+  if (!replay) return;
+  if (e.epoch < *checkpoint_start_) {
+    replay->store_history_epoch(e, reads_.load_signatures(e.epoch));
+    return;
+  }
+  // The checkpoint: the replayed ledger's snapshot is the one the node keeps.
+  const std::optional<store::StoredSnapshot> snapshot = reads_.load_snapshot(e.epoch);
+  if (!snapshot) throw Failure{"ledger_snapshots holds no row of checkpoint " + key + " this node's history starts at"};
+  expect_digest("ledger_snapshots", key, "snapshot digest of its bytes", e.snapshot_digest,
+                settlement::snapshot_digest(snapshot->bytes));
+  start_replay_at_checkpoint(e, snapshot->bytes, *replay);
 }
 
 void Audit::check_chain(const store::StoredEpoch& e) {
@@ -311,6 +353,11 @@ void Audit::run_epochs(store::NodeStore* replay) {
   }
   epochs_.for_each_epoch(next_epoch_, *last_applied_, [&](const store::StoredEpoch& e) {
     if (e.epoch != next_epoch_) differs("epochs", "epoch=" + std::to_string(next_epoch_), "(row)", "absent", "present");
+    if (older_history_ && e.epoch <= *checkpoint_start_) {
+      replay_older_epoch(e, replay);
+      ++next_epoch_;
+      return;
+    }
     check_chain(e);
     check_certificate(e);
     replay_epoch(e, replay);
@@ -365,12 +412,22 @@ void Audit::compare_rows(const std::string& replay_url) {
 
 void Audit::report(std::ostream& out) const {
   const std::uint64_t from = checkpoint_start_ ? *checkpoint_start_ + 1 : 0;
-  out << "audit chain: " << epochs_replayed_ << " links recomputed from "
-      << (checkpoint_start_ ? "the certified head of epoch " + std::to_string(*checkpoint_start_) : "32 zero bytes")
-      << ", each equal to audit_log.entry_hash and epochs.audit_head\n";
+  if (older_history_) {
+    out << "audit chain: " << epochs_replayed_ << " links recomputed from 32 zero bytes, each equal to "
+        << "epochs.audit_head, and to audit_log.entry_hash from epoch " << *checkpoint_start_ + 1 << " on\n";
+  } else {
+    out << "audit chain: " << epochs_replayed_ << " links recomputed from "
+        << (checkpoint_start_ ? "the certified head of epoch " + std::to_string(*checkpoint_start_) : "32 zero bytes")
+        << ", each equal to audit_log.entry_hash and epochs.audit_head\n";
+  }
   out << "certificates: " << certified_ << " epochs certified by at least 2f+1 = " << needed_ << " of "
       << keys_.size() << " genesis nodes; " << signatures_ << " stored signatures, all valid\n";
-  if (checkpoint_start_) {
+  if (older_history_) {
+    out << "replayed " << epochs_replayed_ << " epochs from genesis (0.." << epochs_replayed_ - 1
+        << "): this node's history starts at checkpoint epoch " << *checkpoint_start_
+        << ", the epochs below it fetched from peers; the replayed state there is the checkpoint's; "
+        << snapshots_ << " snapshot digests recomputed\n";
+  } else if (checkpoint_start_) {
     out << "replayed from certified checkpoint at epoch " << *checkpoint_start_ << " (" << epochs_replayed_
         << " epochs after it)\n";
   } else {

@@ -35,4 +35,15 @@ struct NodeCore::CheckpointFetch {
   bool epoch_verified = false;
 };
 
+/// Fetching the block of epochs just below the history floor from one peer.
+struct NodeCore::HistoryFetch {
+  std::optional<quorum::NodeId> peer;
+  std::vector<bool> refused;
+  std::uint64_t last_heard_ms = 0;
+  std::uint64_t from = 0;                   // the block is [from, floor)
+  std::optional<CatchUpEpochHead> head;     // of the epoch being received
+  std::vector<quorum::DecidedBatch> batches;
+  std::vector<HistoryEpoch> epochs;         // received and checked, ascending
+};
+
 }  // namespace quorumclear::node

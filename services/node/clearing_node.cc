@@ -198,6 +198,14 @@ void ClearingNode::Parts::build_core() {
   // epoch since genesis. Not for a crash before the first apply: its
   // database still starts at genesis and keeps the whole history.
   setup.from_checkpoint = rejoin;
+  if (state.history_start_epoch && state.lowest_epoch && *state.lowest_epoch > 0) {
+    // Rebuilt from a checkpoint, the history below not all fetched yet.
+    if (const std::optional<store::StoredEpoch> low = core_store->load_epoch(*state.lowest_epoch)) {
+      setup.history_floor = quorum::EpochTuple{genesis.network_id,  quorum::Epoch{low->epoch}, low->output_digest,
+                                               low->state_digest,   low->audit_head,         low->snapshot_digest,
+                                               low->obligations_root};
+    }
+  }
   core = std::make_unique<NodeCore>(std::move(setup), *io, *budget);
   // Reports acknowledged before a restart and not yet decided: proposed again.
   std::vector<ReceivedEntry> pending;

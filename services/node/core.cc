@@ -41,6 +41,7 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
       peer_latest_signature_(members_.n()) {
   options_.engine.network_id = network_id_;
   fetch_checkpoint_ = setup.from_checkpoint && !ledger_->last_applied_epoch();
+  if (setup.history_floor && setup.history_floor->epoch.value > 0) history_floor_ = setup.history_floor;
   if (setup.rejoin && !entered_) {
     rejoin_.emplace();
   } else {

@@ -62,6 +62,14 @@ struct CheckpointInstall {
   settlement::BusinessDate open_business_date;
 };
 
+/// An epoch below a rebuilt node's checkpoint, fetched in the background
+/// (core_history_fetch.cc) and stored as history only, never applied.
+struct HistoryEpoch {
+  quorum::DecidedEpoch decided;
+  quorum::EpochTuple tuple;
+  std::vector<std::pair<quorum::NodeId, quorum::Signature>> signatures;  // each verified
+};
+
 /// What the node derives from an epoch its ledger has just applied
 /// (`applied.decided` and `applied.result` set, `ledger` standing after
 /// it): the tuple it will sign, with the audit link after `audit_head`
@@ -113,6 +121,8 @@ class CoreIo {
   /// in place of the epochs up to it; the store answers with an
   /// EpochCommitted for the checkpoint epoch. May block like write_epoch.
   virtual void start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) = 0;
+  /// Queues older epochs for the store (store::NodeStore::store_history_epoch).
+  virtual void write_history(std::shared_ptr<const std::vector<HistoryEpoch>> epochs) = 0;
   /// A peer's catch-up request, answered from the store off the core thread.
   virtual void serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) = 0;
   /// A peer's request for a snapshot chunk, answered off the core thread
@@ -200,6 +210,10 @@ struct CoreSetup {
   /// peers' newest certified checkpoint instead of replaying every epoch
   /// since genesis, and replays from genesis only when no peer serves one.
   bool from_checkpoint = false;
+  /// A node rebuilt from a checkpoint: the tuple of the lowest epoch it
+  /// holds. It fetches the epochs below it in the background down to
+  /// genesis (core_history_fetch.cc).
+  std::optional<quorum::EpochTuple> history_floor;
 };
 
 /// A copy of where the core stands, for readiness, status and metrics.
@@ -300,6 +314,15 @@ class NodeCore {
   void on_checkpoint_epoch_frame(const CatchUpFrame& frame);
   void request_chunks();
   void finish_checkpoint_fetch();
+  // The history below a checkpoint (core_history_fetch.cc).
+  struct HistoryFetch;
+  void maybe_fetch_history(std::uint64_t now_ms);
+  void ask_history_peer(std::uint64_t now_ms, std::string_view why);
+  void request_history_block();
+  void on_history_frame(const CatchUpFrame& frame);
+  void finish_history_block();
+  /// Whether a catch-up frame from `from` answers the history fetch.
+  [[nodiscard]] bool is_history_frame(quorum::NodeId from, const CatchUpFrame& frame) const;
   // Rejoining after the data was lost (core_rejoin.cc).
   void ask_progress(std::uint64_t now_ms);
   void answer_progress(quorum::NodeId from);
@@ -340,6 +363,10 @@ class NodeCore {
   /// peer served one; catch-up waits meanwhile.
   bool fetch_checkpoint_ = false;
   std::unique_ptr<CheckpointFetch> checkpoint_fetch_;
+  /// The lowest epoch held by a node rebuilt from a checkpoint, until the
+  /// history down to genesis is stored; the fetch of the block below it.
+  std::optional<quorum::EpochTuple> history_floor_;
+  std::unique_ptr<HistoryFetch> history_fetch_;
   struct Rejoin {
     /// Each peer's latest report: the highest of its entered, applied and
     /// frontier epochs (nullopt: none of them yet).

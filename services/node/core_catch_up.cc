@@ -30,6 +30,7 @@ std::optional<std::uint64_t> NodeCore::certified_frontier() const {
 void NodeCore::maybe_catch_up(std::uint64_t now_ms) {
   if (diverged_at_) return;
   if (fetch_checkpoint_) return maybe_fetch_checkpoint(now_ms);
+  maybe_fetch_history(now_ms);
   if (catch_up_) {
     if (now_ms >= catch_up_->last_heard_ms + options_.catch_up_timeout_ms) ask_next_peer(now_ms, "timeout");
     return;
@@ -134,6 +135,7 @@ void NodeCore::on_catch_up(quorum::NodeId from, const quorum::Bytes& payload) {
     return;
   }
   if (checkpoint_fetch_ && checkpoint_fetch_->peer == from) return on_checkpoint_epoch_frame(*frame);
+  if (is_history_frame(from, *frame)) return on_history_frame(*frame);
   if (!catch_up_ || catch_up_->peer != from) return;  // a late answer to an earlier ask
   CatchUp& c = *catch_up_;
   c.last_heard_ms = now_ms_;

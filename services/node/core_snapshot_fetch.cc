@@ -194,7 +194,8 @@ void NodeCore::finish_checkpoint_fetch() {
   auto install = std::make_shared<CheckpointInstall>();
   install->decided = quorum::DecidedEpoch{quorum::Epoch{head.epoch}, std::move(f.batches)};
   install->tuple = tuple;
-  for (const auto& [signer, signature] : head.signatures) {
+  for (const auto& [signer_id, signature] : head.signatures) {
+    const quorum::NodeId signer = signer_id;
     if (signer.value >= members_.n() || !quorum::verify_epoch(tuple, signature, keys_.signing_public.at(signer.value))) {
       continue;
     }
@@ -222,6 +223,7 @@ void NodeCore::finish_checkpoint_fetch() {
                       " valid signatures; the epochs after it come by catch-up");
   checkpoint_fetch_.reset();
   fetch_checkpoint_ = false;
+  if (tuple.epoch.value > 0) history_floor_ = tuple;
   forget_settled_epochs();
   drain_waiting();
 }

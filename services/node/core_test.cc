@@ -54,6 +54,8 @@ struct FakeStore {
   std::optional<std::uint64_t> entered;
   /// Where its history starts when it was rebuilt from a peer's checkpoint.
   std::shared_ptr<const CheckpointInstall> start;
+  /// The epochs below it fetched since, by epoch.
+  std::map<std::uint64_t, HistoryEpoch> history;
 };
 
 class Cluster;
@@ -71,6 +73,12 @@ class TestIo final : public CoreIo {
   void serve_catch_up(NodeId peer, const CatchUpRequest& request) override;
   void serve_snapshot(NodeId peer, const SnapshotRequest& request) override;
   void start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) override;
+  void write_history(std::shared_ptr<const std::vector<HistoryEpoch>> epochs) override {
+    for (const HistoryEpoch& h : *epochs) {
+      EXPECT_TRUE(cluster_store().start && h.tuple.epoch.value < cluster_store().start->tuple.epoch.value);
+      cluster_store().history[h.tuple.epoch.value] = h;
+    }
+  }
   void local_event(std::string_view kind, std::optional<NodeId>, std::string detail) override {
     events.emplace_back(std::string(kind) + ": " + detail);
   }
@@ -83,6 +91,7 @@ class TestIo final : public CoreIo {
   bool alter_served_snapshots = false;
 
  private:
+  FakeStore& cluster_store();
   Cluster& cluster_;
   NodeId self_;
 };
@@ -144,6 +153,10 @@ class Cluster {
     setup.entered_epoch = stores[i].entered;
     setup.rejoin = rejoin;
     setup.from_checkpoint = rejoin && from_checkpoint;
+    if (stores[i].start) {
+      // Its lowest epoch held, as the node reads it from its database.
+      setup.history_floor = stores[i].history.empty() ? stores[i].start->tuple : stores[i].history.begin()->second.tuple;
+    }
     local[i].clear();
     cores[i] = std::make_unique<NodeCore>(std::move(setup), *ios[i], *budgets[i]);
   }
@@ -299,6 +312,8 @@ void TestIo::serve_catch_up(NodeId peer, const CatchUpRequest& request) {
     }
   }
 }
+
+FakeStore& TestIo::cluster_store() { return cluster_.stores[self_.value]; }
 
 void TestIo::serve_snapshot(NodeId peer, const SnapshotRequest& request) {
   snapshot_requests.emplace_back(peer, request);
@@ -524,6 +539,16 @@ TEST_P(CoreCluster, NodeThatLostItsDataVotesOnlyAboveWhatItCouldHaveEnteredAndCo
     return e.rfind("REBUILT_FROM_CHECKPOINT", 0) == 0;
   })) << c.describe(2);
   expect_identical(c);
+  // In the background it fetched every epoch below the checkpoint, each the
+  // one node 0 applied, down to genesis.
+  ASSERT_TRUE(c.run(400'000, [&] { return c.stores[2].history.size() == checkpoint; })) << c.describe(2);
+  for (std::uint64_t e = 0; e < checkpoint; ++e) {
+    EXPECT_EQ(c.stores[2].history.at(e).tuple, c.stores[0].epochs.at(e)->tuple) << "epoch " << e;
+    EXPECT_GE(c.stores[2].history.at(e).signatures.size(), 2u) << "epoch " << e;
+  }
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const std::string& e) {
+    return e.rfind("HISTORY_COMPLETE", 0) == 0;
+  })) << c.describe(2);
   // Restarted, it starts from that checkpoint or a later snapshot of its own.
   c.start(2);
   ASSERT_TRUE(c.restored_from.count(2));
@@ -542,14 +567,23 @@ TEST_P(CoreCluster, PeersServingAlteredSnapshotsAreRefusedAndAnHonestOneServes) 
   // Node 3 asks node 0 first (the next id after its own), then node 1.
   c.ios[0]->alter_served_snapshots = true;
   c.ios[1]->alter_served_snapshots = true;
+  // And node 0 alters epoch 0 for the history below the checkpoint.
+  c.ios[0]->alter_served_epoch = 0;
   c.start(3, /*rejoin=*/true);
   submit_two_sided(c, 10, 20, 0, 3);
-  ASSERT_TRUE(c.run(800'000, [&] { return c.cores[3]->ledger().matching_stats().matched >= 20; })) << c.describe(3);
+  ASSERT_TRUE(c.run(800'000, [&] {
+    return c.cores[3]->ledger().matching_stats().matched >= 20 && c.stores[3].start &&
+           c.stores[3].history.size() == c.stores[3].start->tuple.epoch.value;
+  })) << c.describe(3);
+  EXPECT_EQ(c.stores[3].history.at(0).tuple, c.stores[2].epochs.at(0)->tuple);
   const auto& events = c.ios[3]->events;
   EXPECT_EQ(std::count_if(events.begin(), events.end(),
                           [](const std::string& e) { return e.rfind("CHECKPOINT_REFUSED", 0) == 0; }),
             2)
       << c.describe(3);
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const std::string& e) {
+    return e.rfind("HISTORY_REFUSED", 0) == 0 && e.find("epoch 0") != std::string::npos;
+  })) << c.describe(3);
   ASSERT_TRUE(c.stores[3].start) << "node 2 served it honestly";
   EXPECT_GE(c.cores[3]->status().faults, 2u);
   expect_identical(c);

@@ -193,6 +193,29 @@ void NodeIo::install_checkpoint(const CheckpointInstall& install) {
   write_snapshot_file(e, *install.snapshot);
 }
 
+void NodeIo::write_history(std::shared_ptr<const std::vector<HistoryEpoch>> epochs) {
+  store_thread_.post([this, epochs = std::move(epochs)] {
+    try {
+      for (const HistoryEpoch& h : *epochs) {
+        store::StoredEpoch epoch{h.tuple.epoch.value, {}, h.tuple.output_digest, h.tuple.state_digest,
+                                 h.tuple.audit_head, h.tuple.snapshot_digest, h.tuple.obligations_root};
+        for (const quorum::DecidedBatch& b : h.decided.batches) epoch.batches.push_back({b.proposer.value, b.value});
+        std::vector<store::EpochSignature> signatures;
+        for (const auto& [signer, signature] : h.signatures) signatures.push_back({signer.value, signature});
+        until_done("history", [&] { apply_store_.store_history_epoch(epoch, signatures); });
+      }
+      if (!epochs->empty()) {
+        log_.write(log::Level::kInfo, "store", "HISTORY_STORED",
+                   {{"from", std::to_string(epochs->front().tuple.epoch.value)},
+                    {"to", std::to_string(epochs->back().tuple.epoch.value)}});
+      }
+    } catch (const std::exception& err) {
+      // History only: the node goes on; a restart fetches from its floor again.
+      log_.write(log::Level::kError, "store", "HISTORY_NOT_STORED", {{"detail", err.what()}});
+    }
+  });
+}
+
 // After the epoch's commit and its EpochCommitted, so signing never waits
 // for it. Only restart time depends on it: a snapshot that cannot be
 // written is logged and the previous one (or genesis) stays the start.

@@ -73,6 +73,7 @@ class NodeIo final : public CoreIo {
   void serve_catch_up(quorum::NodeId peer, const CatchUpRequest& request) override;
   void serve_snapshot(quorum::NodeId peer, const SnapshotRequest& request) override;
   void start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) override;
+  void write_history(std::shared_ptr<const std::vector<HistoryEpoch>> epochs) override;
   void local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) override;
 
   [[nodiscard]] bool database_reachable() const { return database_ok_.load(); }

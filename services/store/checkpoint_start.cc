@@ -28,15 +28,19 @@ void check_start(const CheckpointStart& start) {
   }
 }
 
-void write_checkpoint_epoch(pqxx::work& tx, const StoredEpoch& e) {
+void write_epoch_without_outcomes(pqxx::work& tx, const StoredEpoch& e) {
   const auto epoch = static_cast<std::int64_t>(e.epoch);
   const auto bytea = [](const Digest& d) { return pqxx::binarystring(d.data(), d.size()); };
-  // trade_count NULL: this node took the state after the epoch, not its outcomes.
+  // trade_count NULL: this node computed no outcomes for the epoch (it took
+  // the state after it, or fetched it as older history).
   tx.exec_params(
       "INSERT INTO epochs (epoch, output_digest, state_digest, audit_head, batch_count, trade_count, "
-      "snapshot_digest) VALUES ($1, $2, $3, $4, $5, NULL, $6)",
-      epoch, bytea(e.output_digest), bytea(e.state_digest), bytea(e.audit_head), static_cast<int>(e.batches.size()),
-      bytea(e.snapshot_digest));
+      "snapshot_digest, obligations_root) VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL)",
+      epoch, bytea(e.output_digest), bytea(e.state_digest), bytea(e.audit_head), static_cast<int>(e.batches.size()));
+  // NULL where the tuple carries none, as the epoch writer stores it.
+  if (e.snapshot_digest != Digest{}) {
+    tx.exec_params("UPDATE epochs SET snapshot_digest = $2 WHERE epoch = $1", epoch, bytea(e.snapshot_digest));
+  }
   if (e.obligations_root != Digest{}) {
     tx.exec_params("UPDATE epochs SET obligations_root = $2 WHERE epoch = $1", epoch, bytea(e.obligations_root));
   }
@@ -60,7 +64,7 @@ void NodeStore::start_from_checkpoint(const CheckpointStart& start) {
       throw StoreError("store: start_from_checkpoint: epoch " + state[0][0].as<std::string>() +
                        " is applied already; only an empty database starts from a checkpoint");
     }
-    write_checkpoint_epoch(tx, e);
+    write_epoch_without_outcomes(tx, e);
     insert_signatures(tx, e.epoch, start.signatures);
     insert_snapshot(tx, e.epoch, e.snapshot_digest, start.snapshot);
     // Genesis wrote the opening balances; the ledger's are what stands now,
@@ -73,6 +77,28 @@ void NodeStore::start_from_checkpoint(const CheckpointStart& start) {
         "audit_head = $3, open_business_date = DATE '1970-01-01' + $4::integer",
         static_cast<std::int64_t>(e.epoch), pqxx::binarystring(e.state_digest.data(), e.state_digest.size()),
         pqxx::binarystring(e.audit_head.data(), e.audit_head.size()), start.open_business_date.days);
+    tx.commit();
+    return 0;
+  });
+}
+
+void NodeStore::store_history_epoch(const StoredEpoch& e, std::span<const EpochSignature> signatures) {
+  const std::string name = "store: store_history_epoch " + std::to_string(e.epoch);
+  if (e.epoch >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw StoreError(name + ": the epoch does not fit the schema's bigint");
+  }
+  guarded("store_history_epoch", [&](Session& s) {
+    pqxx::work tx(s.db);
+    const pqxx::row state = tx.exec1("SELECT last_applied_epoch, history_start_epoch FROM node_state");
+    const bool below_start = !state[1].is_null() && e.epoch < state[1].as<std::uint64_t>();
+    const bool before_any = state[1].is_null() && state[0].as<std::int64_t>() == -1;
+    if (!below_start && !before_any) {
+      throw StoreError(name + ": only epochs below a checkpoint this node's history starts at are stored so");
+    }
+    if (tx.exec_params("SELECT 1 FROM epochs WHERE epoch = $1", static_cast<std::int64_t>(e.epoch)).empty()) {
+      write_epoch_without_outcomes(tx, e);
+    }
+    insert_signatures(tx, e.epoch, signatures);
     tx.commit();
     return 0;
   });

@@ -91,6 +91,9 @@ struct StoredState {
   /// Set when this node was rebuilt from a peer's certified checkpoint:
   /// its history starts at that epoch (schema/0013, start_from_checkpoint).
   std::optional<std::uint64_t> history_start_epoch;
+  /// The lowest stored epoch: 0 from genesis; on a rebuilt node the
+  /// checkpoint, or the lowest of the older epochs fetched since.
+  std::optional<std::uint64_t> lowest_epoch;
 };
 
 /// One decided batch as stored: the proposer and the exact bytes.
@@ -261,6 +264,16 @@ class NodeStore {
   /// no epoch was applied; the snapshot's digest is the epoch's
   /// snapshot_digest. Throws StoreError (nothing written) otherwise.
   void start_from_checkpoint(const CheckpointStart& start);
+
+  /// An epoch below a rebuilt node's history start, fetched from its peers
+  /// in the background so an audit can replay from genesis there too: the
+  /// epochs row (trade_count NULL: this node computed no outcomes for it),
+  /// its batches and the signatures the caller verified. Nothing derived
+  /// (trades, runs, audit_log) is written for it. Allowed only below
+  /// node_state.history_start_epoch, or before any epoch was applied (an
+  /// audit's scratch database, which starts from the checkpoint next);
+  /// one already stored is kept. Throws StoreError otherwise.
+  void store_history_epoch(const StoredEpoch& epoch, std::span<const EpochSignature> signatures);
 
   /// Calls `visit` for each stored epoch in [from, to_inclusive], in order,
   /// holding one epoch's batches at a time (a server-side cursor). `visit`

@@ -20,7 +20,7 @@ StoredState NodeStore::load_state() {
     pqxx::work tx(s.db);
     const pqxx::result rows = tx.exec(
         "SELECT last_applied_epoch, entered_epoch, state_digest, audit_head, "
-        "open_business_date - DATE '1970-01-01', history_start_epoch FROM node_state");
+        "open_business_date - DATE '1970-01-01', history_start_epoch, (SELECT min(epoch) FROM epochs) FROM node_state");
     if (rows.empty()) throw StoreError("store: load_state: no node_state row; run init_network first");
     const pqxx::row row = rows[0];
     StoredState state;
@@ -30,6 +30,7 @@ StoredState NodeStore::load_state() {
     state.audit_head = sql::digest_of(row[3]);
     state.open_business_date = settlement::BusinessDate{row[4].as<std::int32_t>()};
     if (!row[5].is_null()) state.history_start_epoch = row[5].as<std::uint64_t>();
+    if (!row[6].is_null()) state.lowest_epoch = row[6].as<std::uint64_t>();
     tx.commit();
     return state;
   });
