@@ -198,6 +198,7 @@ void ClearingNode::Parts::build_core() {
   // epoch since genesis. Not for a crash before the first apply: its
   // database still starts at genesis and keeps the whole history.
   setup.from_checkpoint = rejoin;
+  setup.history_start_epoch = state.history_start_epoch;
   if (state.history_start_epoch && state.lowest_epoch && *state.lowest_epoch > 0) {
     // Rebuilt from a checkpoint, the history below not all fetched yet.
     if (const std::optional<store::StoredEpoch> low = core_store->load_epoch(*state.lowest_epoch)) {

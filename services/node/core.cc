@@ -42,6 +42,7 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
   options_.engine.network_id = network_id_;
   fetch_checkpoint_ = setup.from_checkpoint && !ledger_->last_applied_epoch();
   if (setup.history_floor && setup.history_floor->epoch.value > 0) history_floor_ = setup.history_floor;
+  history_start_ = setup.history_start_epoch;
   if (setup.rejoin && !entered_) {
     rejoin_.emplace();
   } else {
@@ -421,6 +422,7 @@ CoreStatus NodeCore::status() const {
   const std::optional<std::uint64_t> frontier = certified_frontier();
   s.behind_epochs = frontier && *frontier >= next_apply_ ? *frontier - next_apply_ + 1 : 0;
   s.diverged_at = diverged_at_;
+  s.history_start_epoch = history_start_;
   s.faults = faults_;
   s.malformed_frames = malformed_frames_;
   s.drained = draining_ && (!entered_ || *entered_ < next_apply_) && committed_ == ledger_->last_applied_epoch();

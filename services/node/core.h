@@ -214,6 +214,9 @@ struct CoreSetup {
   /// holds. It fetches the epochs below it in the background down to
   /// genesis (core_history_fetch.cc).
   std::optional<quorum::EpochTuple> history_floor;
+  /// node_state.history_start_epoch: its database holds the rows decided
+  /// from this checkpoint on.
+  std::optional<std::uint64_t> history_start_epoch;
 };
 
 /// A copy of where the core stands, for readiness, status and metrics.
@@ -234,6 +237,8 @@ struct CoreStatus {
   /// Epochs others certified that this node has not applied (0 when current).
   std::uint64_t behind_epochs = 0;
   std::optional<std::uint64_t> diverged_at;
+  /// Rebuilt from this checkpoint: rows decided before it are not here.
+  std::optional<std::uint64_t> history_start_epoch;
   std::uint64_t faults = 0;
   std::uint64_t malformed_frames = 0;
   bool drained = false;
@@ -366,6 +371,7 @@ class NodeCore {
   /// The lowest epoch held by a node rebuilt from a checkpoint, until the
   /// history down to genesis is stored; the fetch of the block below it.
   std::optional<quorum::EpochTuple> history_floor_;
+  std::optional<std::uint64_t> history_start_;
   std::unique_ptr<HistoryFetch> history_fetch_;
   struct Rejoin {
     /// Each peer's latest report: the highest of its entered, applied and

@@ -224,6 +224,7 @@ void NodeCore::finish_checkpoint_fetch() {
   checkpoint_fetch_.reset();
   fetch_checkpoint_ = false;
   if (tuple.epoch.value > 0) history_floor_ = tuple;
+  history_start_ = tuple.epoch.value;
   forget_settled_epochs();
   drain_waiting();
 }

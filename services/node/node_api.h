@@ -66,6 +66,8 @@ class NodeApi final : public api::NodeService {
   api::Readiness readiness() override;
 
  private:
+  /// The 404 hint of a node whose history starts at a checkpoint (empty otherwise).
+  [[nodiscard]] std::string before_history() const;
   /// Which members' rows the caller may see: its own, or all (nullopt) for
   /// the operator and the regulator, narrowed to `named` when they name one.
   [[nodiscard]] std::optional<settlement::MemberId> scope(const api::Caller& caller,

@@ -100,13 +100,21 @@ api::Answer<T> NodeApi::with_reads(F&& read) {
   }
 }
 
+std::string NodeApi::before_history() const {
+  const std::optional<std::uint64_t> start = parts_.board.snapshot().core.history_start_epoch;
+  if (!start) return {};
+  return " here: this node was rebuilt from its peers' checkpoint at epoch " + std::to_string(*start) +
+         " and holds what was decided from then on; another node holds what was decided before";
+}
+
 api::Answer<api::TradeView> NodeApi::get_trade(const api::Caller& caller, const api::TradeKey& key) {
   const std::optional<settlement::MemberId> allowed = scope(caller, key.submitter);
   return with_reads<api::TradeView>([&](store::ReadStore& reads) -> api::Answer<api::TradeView> {
     const std::optional<store::TradeRow> row = reads.trade(key.submitter.view(), key.trade_id.view());
     // A member sees its own reports only; not yours and not there answer alike.
     if (!row || (allowed && *allowed != key.submitter)) {
-      return api::Refusal{api::RefusalKind::kNotFound, "TRADE_NOT_FOUND", "no such report", "trade_id", 0};
+      return api::Refusal{api::RefusalKind::kNotFound, "TRADE_NOT_FOUND", "no such report" + before_history(),
+                          "trade_id", 0};
     }
     return trade_view(*row);
   });
@@ -183,7 +191,8 @@ api::Answer<api::RunReport> NodeApi::settlement_run(const api::Caller& caller, s
   return with_reads<api::RunReport>([&](store::ReadStore& reads) -> api::Answer<api::RunReport> {
     const std::optional<store::RunDetail> run = reads.settlement_run(date, scope(caller, std::nullopt));
     if (!run) {
-      return api::Refusal{api::RefusalKind::kNotFound, "RUN_NOT_FOUND", "no settlement run closed " + date_text(date),
+      return api::Refusal{api::RefusalKind::kNotFound, "RUN_NOT_FOUND",
+                          "no settlement run closed " + date_text(date) + before_history(),
                           "business_date", 0};
     }
     api::RunReport out{run_summary(run->run), {}, {}};

@@ -630,6 +630,15 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
   }, 90s)) << traffic.counts() << c.log_of(1);
   const auto starts = c.log_lines(1, "STARTING");
   ASSERT_EQ(starts.size(), 2u);
+  // A report decided before the checkpoint is on the other nodes; the
+  // rebuilt one says why it does not hold it.
+  const auto first_epoch = rows_everywhere(c, "SELECT epoch FROM trades WHERE submitter = 'BANK_B' AND trade_id = 'P-0'");
+  ASSERT_EQ(first_epoch[0].size(), 1u);
+  ASSERT_LE(std::stoll(first_epoch[0][0]), checkpoint) << "the first round was decided before the checkpoint";
+  const HttpAnswer old = c.api(1, "GET", "/v1/trades/P-0", c.token("BANK_B"), "");
+  EXPECT_EQ(old.status, 404) << old.body;
+  EXPECT_NE(old.body.find("rebuilt from its peers' checkpoint at epoch " + std::to_string(checkpoint)), std::string::npos)
+      << old.body;
 
   // Each report acknowledged there and undecided at the loss is either lost
   // with the node on every node (its member resubmits it) or was decided
