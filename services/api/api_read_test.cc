@@ -226,6 +226,7 @@ TEST_F(ApiReadTest, OpsListenerAnswersProbesWithoutAToken) {
   EXPECT_EQ(check->getValue<std::string>("reason"), "connection refused");
   EXPECT_EQ(ops("GET", "/healthz").status, 200);  // alive, though not ready
   expect_error(ops("GET", "/v1/node"), 404, "NOT_FOUND");
+  expect_error(ops("GET", "/metrics"), 404, "NOT_FOUND");  // this fake keeps none
   expect_error(ops("POST", "/healthz"), 405, "METHOD_NOT_ALLOWED");
 }
 
@@ -254,10 +255,10 @@ TEST(ApiOpenApiDocument, DescribesEveryRoute) {
   for (const char* path :
        {"/v1/trades", "/v1/trades/bulk", "/v1/trades/{trade_id}", "/v1/allegations", "/v1/positions",
         "/v1/cash", "/v1/balances", "/v1/cutoff", "/v1/settlement-runs", "/v1/settlement-runs/{date}",
-        "/v1/epochs/{epoch}", "/v1/audit", "/v1/node", "/healthz", "/readyz"}) {
+        "/v1/epochs/{epoch}", "/v1/audit", "/v1/node", "/healthz", "/readyz", "/metrics"}) {
     EXPECT_NE(std::find(paths.begin(), paths.end(), path), paths.end()) << path;
   }
-  EXPECT_EQ(paths.size(), 15u);
+  EXPECT_EQ(paths.size(), 16u);
   // The request schemas accept what the API accepts.
   EXPECT_TRUE(
       OpenApiDocument::instance().check_schema("Report", report_json({{"client_ref", "\"x\""}})).empty());

@@ -33,7 +33,7 @@ Reply get_node(NodeService& node, const Call& call);   // GET /v1/node
 /// Every route of the API listener (routes.cc).
 [[nodiscard]] std::span<const Route> api_routes();
 
-/// The ops listener (no token): GET /healthz, GET /readyz (ops.cc).
+/// The ops listener (no token): GET /healthz, GET /readyz, GET /metrics (ops.cc).
 [[nodiscard]] Reply ops_reply(NodeService& node, std::string_view method, std::string_view path);
 
 }  // namespace quorumclear::api

@@ -187,7 +187,7 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
     } catch (const Poco::Exception&) {
       return error_reply(bad_request("MALFORMED_URI", "the request target is not a valid URI"));
     }
-    ex.route = path == "/healthz" || path == "/readyz" ? path : "";
+    ex.route = path == "/healthz" || path == "/readyz" || path == "/metrics" ? path : "";
     return ops_reply(node_, request.getMethod(), path);
   }
 

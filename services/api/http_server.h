@@ -3,7 +3,8 @@
 //   api  HTTPS (TLS 1.2 or later) with the node's tls.key / tls.crt, or
 //        plain HTTP only when configured without TLS; bearer tokens; the
 //        routes of routes.cc.
-//   ops  plain HTTP, no token: GET /healthz and GET /readyz for probes.
+//   ops  plain HTTP, no token: GET /healthz and GET /readyz for probes,
+//        GET /metrics for Prometheus.
 // Each listener has its own bounded thread pool and connection queue, so
 // probes answer while the API is saturated; a connection beyond the queue
 // is closed by Poco (the client sees a reset, never an unbounded wait).

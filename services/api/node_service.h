@@ -30,6 +30,7 @@
 #include "services/api/answers.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace quorumclear::api {
@@ -121,6 +122,10 @@ class NodeService {
   /// GET /readyz on the ops listener (no token): database reachable, at
   /// least n - f - 1 peers connected, not behind, no divergence.
   [[nodiscard]] virtual Readiness readiness() = 0;
+
+  /// GET /metrics on the ops listener (no token): the Prometheus text
+  /// exposition, or empty (404) for a service that keeps no metrics.
+  [[nodiscard]] virtual std::optional<std::string> metrics_page() { return std::nullopt; }
 };
 
 }  // namespace quorumclear::api

@@ -1,6 +1,7 @@
 // The ops listener: GET /healthz answers while the process lives (it asks
 // the node nothing, so a stuck node still shows as alive but not ready),
-// GET /readyz names every readiness check and why it fails.
+// GET /readyz names every readiness check and why it fails, GET /metrics is
+// the node's Prometheus page (never on the member API's port).
 
 #include "services/api/handlers.h"
 #include "services/api/reply.h"
@@ -10,13 +11,18 @@
 namespace quorumclear::api {
 
 Reply ops_reply(NodeService& node, std::string_view method, std::string_view path) {
-  if (path != "/healthz" && path != "/readyz") {
+  if (path != "/healthz" && path != "/readyz" && path != "/metrics") {
     return error_reply(ApiError{404, "NOT_FOUND", "no such resource", {}, 0});
   }
   if (method != "GET") {
     Reply reply = error_reply(ApiError{405, "METHOD_NOT_ALLOWED", "allowed: GET", {}, 0});
     reply.headers.emplace_back("Allow", "GET");
     return reply;
+  }
+  if (path == "/metrics") {
+    std::optional<std::string> page = node.metrics_page();
+    if (!page) return error_reply(ApiError{404, "NOT_FOUND", "this node keeps no metrics", {}, 0});
+    return Reply{200, std::move(*page), {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}};
   }
   JsonWriter w;
   if (path == "/healthz") {

@@ -7,6 +7,7 @@
 #include "services/config/key_files.h"
 #include "services/config/node_config.h"
 #include "services/log/log.h"
+#include "services/metrics/exposition.h"
 #include "services/node/core_inbox.h"
 #include "services/node/ledger_restore.h"
 #include "services/node/node_api.h"
@@ -79,6 +80,8 @@ struct ClearingNode::Parts {
   /// data_dir/reports/<date>.{json,csv}, from the run as the API serves it.
   void file_report(settlement::BusinessDate date);
   void file_missing_reports();
+  /// GET /metrics: every part's counters, copied now.
+  std::string metrics_page() const;
 };
 
 void ClearingNode::Parts::load(const fs::path& config_file) {
@@ -235,12 +238,14 @@ void ClearingNode::Parts::build_core() {
 
 void ClearingNode::Parts::build_http() {
   service = std::make_unique<NodeApi>(NodeApiParts{quorum::NodeId{config.node_id}, genesis, *reference, config.database,
-                                                   *inbox, *budget, *board, *transport, *io});
+                                                   *inbox, *budget, *board, *transport, *io,
+                                                   [this] { return metrics_page(); }});
   api::ServerConfig server;
   server.api = api::Endpoint{config.api_listen.host, config.api_listen.port};
   if (config.api_tls) server.tls = api::TlsIdentity{config.keys.tls_key, config.keys.tls_cert};
   server.ops = api::Endpoint{config.ops_listen.host, config.ops_listen.port};
   server.on_request = [this](const api::RequestRecord& r) {
+    service->count_request(r);
     log->write(r.status >= 500 ? log::Level::kWarn : log::Level::kDebug, "api", "REQUEST",
                {{"listener", std::string(r.listener)}, {"method", std::string(r.method)},
                 {"route", std::string(r.route)}, {"status", std::to_string(r.status)},
@@ -258,6 +263,27 @@ void ClearingNode::Parts::build_http() {
   } catch (const std::exception& e) {
     throw StartupError(config.file.string() + ": listeners: " + e.what());
   }
+}
+
+std::string ClearingNode::Parts::metrics_page() const {
+  metrics::NodeSnapshot s;
+  s.node = config.node_id;
+  s.version = QC_VERSION;
+  const CoreStatus status = board->snapshot().core;
+  s.core = metrics::CoreGauges{status.engine_epoch,  status.last_applied, status.last_committed, status.last_certified,
+                               status.entered_epoch, status.behind_epochs, status.catch_ups,    status.catching_up,
+                               status.rejoining,     status.diverged_at.has_value(),          status.pending_entries};
+  s.engine = status.engine;
+  s.matching = status.matching;
+  s.ledger = status.ledger_counters;
+  s.transport = transport->stats();
+  s.io = io->stats();
+  s.api = service->api_stats();
+  s.ingest_used = budget->used();
+  s.ingest_capacity = budget->capacity();
+  s.database_reachable = io->database_reachable();
+  s.process = metrics::read_process_stats();
+  return metrics::render_prometheus(s);
 }
 
 void ClearingNode::Parts::file_report(settlement::BusinessDate date) {

@@ -61,6 +61,7 @@ void NodeCore::rebuild_engine() {
   // Never vote again in an epoch entered before (it might contradict what
   // was sent then): those epochs come by certificate (engine.h, "Restart").
   const std::uint64_t first = std::max(next_apply_, entered_ ? *entered_ + 1 : 0);
+  if (engine_) metrics::add_engine_counters(retired_engine_stats_, engine_->stats());
   engine_.reset();
   engine_.emplace(members_, self_, keys_, options_.engine, quorum::Epoch{first});
   // Decided epochs the old engine produced below the new start are kept in
@@ -264,6 +265,9 @@ void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
   assert(applied->result.status == settlement::ApplyStatus::kApplied);
   settle_outcomes(applied->result);
   pending_.output(decided.epoch.value);
+  std::vector<std::size_t> batch_bytes;
+  for (const settlement::EpochBatch& b : batches) batch_bytes.push_back(b.bytes.size());
+  ledger_counters_.count(applied->result, batch_bytes, ledger_->reference());
 
   applied->decided = std::move(decided);
   seal_applied_epoch(*applied, *ledger_, network_id_, is_checkpoint(applied->decided.epoch.value), audit_head_);
@@ -408,6 +412,8 @@ CoreStatus NodeCore::status() const {
     s.engine_epoch = engine_->current_epoch().value;
     s.engine = engine_->stats();
   }
+  metrics::add_engine_counters(s.engine, retired_engine_stats_);
+  s.ledger_counters = ledger_counters_;
   s.last_applied = ledger_->last_applied_epoch();
   s.last_committed = committed_;
   s.last_certified = certified_;

@@ -18,6 +18,7 @@
 
 #include "quorum/certificate.h"
 #include "quorum/engine.h"
+#include "services/metrics/node_stats.h"
 #include "services/node/peer_wire.h"
 #include "services/node/pending_entries.h"
 #include "settlement/ledger.h"
@@ -242,8 +243,10 @@ struct CoreStatus {
   std::uint64_t faults = 0;
   std::uint64_t malformed_frames = 0;
   bool drained = false;
+  /// Totals over every engine this process built (a rebuild keeps them).
   quorum::EngineStats engine;
   settlement::MatchingStats matching;
+  metrics::LedgerCounters ledger_counters;
 };
 
 /// The first epoch a node that lost its data may vote in, from its peers'
@@ -386,6 +389,9 @@ class NodeCore {
   std::uint64_t last_control_proposal_ms_ = 0;
   std::uint64_t last_apply_ms_ = 0;
   std::optional<std::uint64_t> diverged_at_;
+  /// Counters of the engines replaced by rebuild_engine.
+  quorum::EngineStats retired_engine_stats_;
+  metrics::LedgerCounters ledger_counters_;
   std::uint64_t faults_ = 0;
   std::uint64_t malformed_frames_ = 0;
   bool draining_ = false;

@@ -78,6 +78,45 @@ api::Answer<std::optional<api::Caller>> NodeApi::authenticate(const api::TokenDi
 }
 
 api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::vector<settlement::Trade> reports) {
+  api::Answer<api::SubmitResult> answer = take_reports(caller, std::move(reports));
+  std::lock_guard lock(stats_mutex_);
+  if (const auto* refused = std::get_if<api::Refusal>(&answer)) {
+    if (refused->kind == api::RefusalKind::kBusy) ++stats_.refused_queue_full;
+    if (refused->kind == api::RefusalKind::kUnavailable) ++stats_.refused_unavailable;
+    return answer;
+  }
+  for (const api::SubmitItem& item : std::get<api::SubmitResult>(answer).items) {
+    switch (item.outcome) {
+      case api::SubmitOutcome::kAccepted: ++stats_.reports_received; break;
+      case api::SubmitOutcome::kDuplicate: ++stats_.reports_duplicate; break;
+      case api::SubmitOutcome::kConflict: ++stats_.reports_conflict; break;
+      case api::SubmitOutcome::kInvalid:
+      case api::SubmitOutcome::kForbidden: ++stats_.reports_invalid[static_cast<std::uint8_t>(item.reason)]; break;
+    }
+  }
+  return answer;
+}
+
+void NodeApi::count_request(const api::RequestRecord& record) {
+  std::lock_guard lock(stats_mutex_);
+  // The route is a template of the code's (or empty), the status an HTTP
+  // code: bounded labels whatever the client sent.
+  ++stats_.requests[{std::string(record.listener), std::string(record.route), record.status}];
+  stats_.request_duration.observe(static_cast<double>(record.duration_us) / 1e6);
+}
+
+metrics::ApiStats NodeApi::api_stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+std::optional<std::string> NodeApi::metrics_page() {
+  if (!parts_.metrics_page) return std::nullopt;
+  return parts_.metrics_page();
+}
+
+api::Answer<api::SubmitResult> NodeApi::take_reports(const api::Caller& caller,
+                                                     std::vector<settlement::Trade> reports) {
   api::SubmitResult result;
   result.items.resize(reports.size());
   // Stateless checks first: a report refused here never reaches the store.
@@ -182,6 +221,9 @@ api::Answer<api::SubmitResult> NodeApi::submit(const api::Caller& caller, std::v
     parts_.budget.release(accepted.size());
     return unavailable(std::string("database: ") + e.what());
   }
+  std::vector<settlement::Digest> hashes;
+  for (const store::ReceivedReport& r : accepted) hashes.push_back(r.content_hash);
+  parts_.io.note_accepted(hashes);
   EntriesReceived event;
   for (store::ReceivedReport& r : accepted) {
     event.entries.push_back(ReceivedEntry{std::move(r.submitter), std::move(r.trade_id), r.content_hash,

@@ -5,6 +5,7 @@
 // pool of connections, and the node's state from the core's status board.
 // No business rule lives in services/api; they live here and in settlement.
 
+#include "services/api/http_server.h"
 #include "services/api/node_service.h"
 #include "services/config/genesis.h"
 #include "services/net/transport.h"
@@ -36,6 +37,8 @@ struct NodeApiParts {
   StatusBoard& board;
   net::Transport& transport;
   NodeIo& io;
+  /// The ops listener's GET /metrics page.
+  std::function<std::string()> metrics_page;
 };
 
 class NodeApi final : public api::NodeService {
@@ -64,6 +67,12 @@ class NodeApi final : public api::NodeService {
   api::Answer<api::AuditPage> audit(const api::Caller& caller, const api::AuditQuery& query) override;
   api::Answer<api::NodeInfo> node_info(const api::Caller& caller) override;
   api::Readiness readiness() override;
+  std::optional<std::string> metrics_page() override;
+
+  /// Counts one answered request (ServerConfig::on_request). Thread-safe.
+  void count_request(const api::RequestRecord& record);
+  /// A copy of the API's counters. Thread-safe.
+  [[nodiscard]] metrics::ApiStats api_stats() const;
 
  private:
   /// The 404 hint of a node whose history starts at a checkpoint (empty otherwise).
@@ -77,12 +86,15 @@ class NodeApi final : public api::NodeService {
   template <class T, class F>
   api::Answer<T> with_reads(F&& read);
   std::mutex& submit_lock(const settlement::MemberId& member);
+  api::Answer<api::SubmitResult> take_reports(const api::Caller& caller, std::vector<settlement::Trade> reports);
 
   NodeApiParts parts_;
   ConnectionPool<store::NodeStore> writes_;
   ConnectionPool<store::ReadStore> reads_;
   std::mutex locks_mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> submit_locks_;
+  mutable std::mutex stats_mutex_;
+  metrics::ApiStats stats_;
 };
 
 }  // namespace quorumclear::node

@@ -107,6 +107,7 @@ void NodeIo::until_done(const char* what, const std::function<void()>& body) {
 // what was sent.
 void NodeIo::persist_entered_epoch(std::uint64_t epoch) {
   until_done("entered epoch", [&] { core_store_.record_entered_epoch(epoch); });
+  time_entered(epoch);
 }
 
 void NodeIo::send(std::optional<quorum::NodeId> to, Channel channel, std::optional<std::uint64_t> epoch,
@@ -125,6 +126,7 @@ void NodeIo::discard_below(quorum::NodeId peer, std::uint64_t epoch) {
 
 void NodeIo::write_epoch(std::shared_ptr<const AppliedEpoch> epoch) {
   // The core bounds how many epochs wait here (CoreOptions::apply_backlog_max).
+  time_applied(epoch->decided.epoch.value);
   store_thread_.post([this, epoch = std::move(epoch)] { commit(*epoch); });
 }
 
@@ -148,6 +150,7 @@ void NodeIo::commit(const AppliedEpoch& applied) {
   std::vector<settlement::EpochBatch> batches;
   const store::EpochToWrite row = epoch_row(applied, reference_, batches);
   const std::uint64_t e = row.epoch;
+  const auto started = Clock::now();
   try {
     until_done("commit", [&] { apply_store_.apply_epoch(row); });
   } catch (const store::EpochAlreadyApplied&) {
@@ -157,6 +160,7 @@ void NodeIo::commit(const AppliedEpoch& applied) {
     fatal_("epoch " + std::to_string(e) + " could not be committed: " + err.what());
     return;
   }
+  time_committed(applied, Clock::now() - started);
   log_.write(log::Level::kDebug, "store", "EPOCH_COMMITTED",
              {{"epoch", std::to_string(e)}, {"reports", std::to_string(applied.result.trades.size())}});
   inbox_.push_local(EpochCommitted{e});
@@ -384,6 +388,7 @@ settlement::ByteView NodeIo::served_snapshot(std::uint64_t epoch) {
 void NodeIo::local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) {
   log_.write(kind == "DIVERGED" ? log::Level::kError : log::Level::kWarn, "core", kind,
              {{"peer", peer_text(peer)}, {"detail", detail}});
+  count_fault(kind, peer, detail);
   constexpr std::size_t kEventsQueuedMax = 1'000;
   const std::optional<std::uint16_t> id = peer ? std::optional<std::uint16_t>(peer->value) : std::nullopt;
   (void)store_thread_.post(

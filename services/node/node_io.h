@@ -6,15 +6,18 @@
 // services/README.md draws the threads.
 
 #include "services/log/log.h"
+#include "services/metrics/node_stats.h"
 #include "services/net/transport.h"
 #include "services/node/core_inbox.h"
 #include "services/node/snapshot_files.h"
 #include "services/store/node_store.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -77,6 +80,12 @@ class NodeIo final : public CoreIo {
   void local_event(std::string_view kind, std::optional<quorum::NodeId> peer, std::string detail) override;
 
   [[nodiscard]] bool database_reachable() const { return database_ok_.load(); }
+  /// Reports this node has just made durable and acknowledged (their
+  /// content hashes), so the commit that confirms one times its latency.
+  /// Thread-safe (the HTTP threads call it).
+  void note_accepted(const std::vector<settlement::Digest>& content_hashes);
+  /// A copy of the counters (metrics). Thread-safe.
+  [[nodiscard]] metrics::IoStats stats() const;
   /// Called on the store thread for each settlement run an epoch carried,
   /// once that epoch is committed. Set before start().
   void on_settlement_run(std::function<void(settlement::BusinessDate)> callback) {
@@ -126,6 +135,16 @@ class NodeIo final : public CoreIo {
     }
   };
   std::optional<ServedSnapshot> served_snapshot_;
+  using Clock = std::chrono::steady_clock;
+  /// Fault events by kind and peer, and timings; stats_mutex_ guards the lot.
+  void count_fault(std::string_view kind, std::optional<quorum::NodeId> peer, const std::string& detail);
+  void time_entered(std::uint64_t epoch);
+  void time_applied(std::uint64_t epoch);
+  void time_committed(const AppliedEpoch& applied, Clock::duration took);
+  mutable std::mutex stats_mutex_;
+  metrics::IoStats stats_;
+  std::map<std::uint64_t, Clock::time_point> entered_at_;         // epochs entered, not yet applied
+  std::map<settlement::Digest, Clock::time_point> accepted_at_;   // acknowledged here, not yet decided
   std::atomic<bool> database_ok_{true};
   std::atomic<bool> stopping_{false};
 };

@@ -25,11 +25,6 @@
 #include <thread>
 
 namespace quorumclear::testing {
-namespace {
-
-namespace fs = std::filesystem;
-
-const std::vector<std::string> kMembers = {"BANK_A", "BANK_B", "BANK_C", "VENUE"};
 
 // Ports below the ephemeral range (ip_local_port_range starts at 32768), so
 // an outgoing connection's source port can never take one between our
@@ -50,6 +45,12 @@ std::uint16_t free_port() {
   }
   throw std::runtime_error("no free port in 10000..18999");
 }
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kMembers = {"BANK_A", "BANK_B", "BANK_C", "VENUE"};
 
 std::string admin_url() {
   const char* url = std::getenv("QC_PG_URL");

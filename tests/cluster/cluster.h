@@ -23,6 +23,9 @@
 
 namespace quorumclear::testing {
 
+/// A loopback port free now, below the ephemeral range (cluster.cc says why).
+[[nodiscard]] std::uint16_t free_port();
+
 struct ClusterOptions {
   std::size_t nodes = 4;
   bool api_tls = true;
@@ -109,6 +112,8 @@ class Cluster {
   [[nodiscard]] std::size_t size() const { return options_.nodes; }
   /// The port node `node` listens on for peers.
   [[nodiscard]] std::uint16_t peer_port(std::size_t node) const { return peer_ports_.at(node); }
+  /// The port of the node's ops listener (/healthz, /readyz, /metrics).
+  [[nodiscard]] std::uint16_t ops_port(std::size_t node) const { return ops_ports_.at(node); }
   /// Makes `dialer` (the lower id of the pair: it dials) reach `listener`
   /// at 127.0.0.1:`port` instead, e.g. through a tests/tools reset proxy.
   /// Rewrites the dialer's node.json; takes effect at its next start.
