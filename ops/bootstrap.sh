@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libfuzzer-14-dev libclang-rt-14-dev
   postgresql-15 postgresql-client-15 tzdata curl
-  prometheus
+  prometheus chromium chromium-driver
 )
 
 missing=()

@@ -2,6 +2,9 @@
 # The main job: a four-node quorumclear network on this machine, end to end.
 #   ops/quickstart.sh         install, build (release), start PostgreSQL and 4 nodes,
 #                             clear a sample day, run the cut-off, print the result
+#   ops/quickstart.sh --prometheus
+#                             the same, and a real Prometheus (Debian's package)
+#                             scraping the four nodes with ops/prometheus's rules
 #   ops/quickstart.sh stop    stop every process it started
 # For convenience it runs every party's steps on one machine: each node's
 # keygen, the coin dealer, genesis, tokens. In a real network each
@@ -28,7 +31,7 @@ api_url() { echo "https://127.0.0.1:$(port "$1" 1)"; }
 
 stop_all() {
   local stopped=0
-  for pidfile in "$QS"/node-*/pid; do
+  for pidfile in "$QS"/node-*/pid "$QS"/prometheus/pid; do
     [ -f "$pidfile" ] || continue
     local pid
     pid=$(cat "$pidfile")
@@ -44,11 +47,14 @@ stop_all() {
   echo "quickstart: stopped $stopped node(s) and its PostgreSQL"
 }
 
+PROMETHEUS=0
 if [ "${1:-}" = "stop" ]; then
   stop_all
   exit 0
+elif [ "${1:-}" = "--prometheus" ] && [ $# -eq 1 ]; then
+  PROMETHEUS=1
 elif [ $# -gt 0 ]; then
-  echo "usage: ops/quickstart.sh [stop]" >&2
+  echo "usage: ops/quickstart.sh [--prometheus | stop]" >&2
   exit 2
 fi
 
@@ -148,6 +154,24 @@ for i in $(seq 0 $((NODES - 1))); do
   echo "node $i ready: API $(api_url "$i")  ops http://127.0.0.1:$(port "$i" 2)"
 done
 
+PROM_URL=http://127.0.0.1:$((PORT_BASE + 90))
+if [ "$PROMETHEUS" = 1 ]; then
+  say "Prometheus: scraping the four nodes' /metrics with ops/prometheus/alerts.yml"
+  command -v prometheus >/dev/null || { echo "quickstart: no prometheus binary (ops/bootstrap.sh installs it)" >&2; exit 1; }
+  mkdir -p "$QS/prometheus"
+  # The repo's config names the default ports; this run's follow PORT_BASE.
+  sed -e "s|- alerts.yml|- $ROOT/ops/prometheus/alerts.yml|" \
+    -e "s|127.0.0.1:7402|127.0.0.1:$(port 0 2)|; s|127.0.0.1:7412|127.0.0.1:$(port 1 2)|" \
+    -e "s|127.0.0.1:7422|127.0.0.1:$(port 2 2)|; s|127.0.0.1:7432|127.0.0.1:$(port 3 2)|" \
+    "$ROOT/ops/prometheus/prometheus.yml" >"$QS/prometheus/prometheus.yml"
+  (exec setsid prometheus --config.file="$QS/prometheus/prometheus.yml" --storage.tsdb.path="$QS/prometheus/data" \
+    --web.listen-address="${PROM_URL#http://}" >"$QS/prometheus/prometheus.log" 2>&1) &
+  echo $! >"$QS/prometheus/pid"
+  for _ in $(seq 1 150); do curl -sf "$PROM_URL/-/ready" >/dev/null && break; sleep 0.2; done
+  curl -sf "$PROM_URL/-/ready" >/dev/null || { echo "Prometheus never ready:"; tail -20 "$QS/prometheus/prometheus.log"; exit 1; }
+  echo "Prometheus ready: $PROM_URL (alerts: $PROM_URL/alerts)"
+fi
+
 say "submit the sample day, each member at its own node"
 "$ROOT/ops/quickstart/sample_day.sh" "$QS/day"
 client() { echo --node "$(api_url "$1")" --cacert "$QS/nodes-ca.pem" --token-file "$QS/tokens/$2.token"; }
@@ -204,6 +228,10 @@ echo "API (HTTPS, each node's own certificate, bundled in $QS/nodes-ca.pem):"
 for i in $(seq 0 $((NODES - 1))); do echo "  node $i (${MEMBERS[$i]}): $(api_url "$i")"; done
 echo "BANK_A's positions:"
 echo "  curl --cacert $QS/nodes-ca.pem -H \"Authorization: Bearer \$(cat $QS/tokens/BANK_A.token)\" $(api_url 0)/v1/positions"
+echo "Ops dashboard (sign in with the operator's token, $QS/tokens/OPS.token; accept the node's certificate):"
+for i in $(seq 0 $((NODES - 1))); do echo "  node $i: $(api_url "$i")/dashboard"; done
+echo "Metrics: http://127.0.0.1:$(port 0 2)/metrics (each node's ops port)"
+if [ "$PROMETHEUS" = 1 ]; then echo "Prometheus: $PROM_URL"; fi
 echo "Report files: $QS/node-*/data/reports/2026-12-01.{json,csv}; logs: $QS/node-*/node.log"
 echo "Stop everything: ops/quickstart.sh stop"
 echo "quickstart: done in $(($(date +%s) - START)) s"

@@ -372,6 +372,60 @@ struct NodeInfo {
   std::string software_version;
 };
 
+/// GET /v1/dashboard (operator): the ops dashboard's whole view of this node
+/// and, through the peers' signatures, of the others.
+struct DashboardNode {
+  std::uint16_t id = 0;
+  bool self = false;
+  bool connected = false;
+  std::optional<std::uint64_t> last_signed_epoch;
+  std::optional<settlement::Digest> state_digest;  // at DashboardView::comparison_epoch
+  std::optional<bool> agrees;                      // with this node's digest there; empty: unknown
+};
+struct DashboardSample {
+  std::int64_t unix_ms = 0;
+  std::optional<std::uint64_t> last_applied_epoch;
+  std::uint64_t trades_confirmed = 0;
+};
+struct ReasonCount {
+  settlement::Reason reason = settlement::Reason::kNone;
+  std::uint64_t count = 0;
+};
+struct LatencySummary {
+  std::uint64_t count = 0;
+  std::optional<double> p50, p90, p99;  // seconds
+};
+struct DashboardFault {
+  std::int64_t unix_ms = 0;
+  std::string kind;
+  std::optional<std::uint16_t> peer;
+  std::string detail;
+};
+struct DashboardView {
+  std::uint16_t node_id = 0;
+  std::string software_version;
+  settlement::BusinessDate open_business_date;
+  std::uint64_t engine_epoch = 0;
+  std::optional<std::uint64_t> last_applied_epoch;
+  std::optional<std::uint64_t> last_certified_epoch;
+  bool catching_up = false;
+  std::optional<std::uint64_t> diverged_at_epoch;
+  bool database_reachable = true;
+  std::optional<std::uint64_t> history_start_epoch;
+  std::optional<std::uint64_t> comparison_epoch;
+  std::vector<DashboardNode> nodes;
+  double epoch_rate_per_second = 0;  // over the last 10 s of history
+  double trade_rate_per_second = 0;
+  std::vector<DashboardSample> history;  // oldest first, about 1 s apart
+  std::uint64_t received = 0, confirmed = 0, alleged = 0, unmatched = 0, mismatched = 0, expired = 0;
+  std::vector<ReasonCount> rejected;  // by the ledger
+  std::vector<ReasonCount> invalid;   // at submission
+  LatencySummary confirmation_latency;
+  LatencySummary epoch_duration;
+  std::optional<RunReport> latest_run;
+  std::vector<DashboardFault> faults;  // newest last
+};
+
 /// One readiness check, e.g. {"database", false, "connection refused"}.
 struct ReadinessCheck {
   std::string name;  // ^[a-z_]{1,32}$

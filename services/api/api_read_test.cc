@@ -255,10 +255,10 @@ TEST(ApiOpenApiDocument, DescribesEveryRoute) {
   for (const char* path :
        {"/v1/trades", "/v1/trades/bulk", "/v1/trades/{trade_id}", "/v1/allegations", "/v1/positions",
         "/v1/cash", "/v1/balances", "/v1/cutoff", "/v1/settlement-runs", "/v1/settlement-runs/{date}",
-        "/v1/epochs/{epoch}", "/v1/audit", "/v1/node", "/healthz", "/readyz", "/metrics"}) {
+        "/v1/epochs/{epoch}", "/v1/audit", "/v1/node", "/v1/dashboard", "/dashboard", "/healthz", "/readyz", "/metrics"}) {
     EXPECT_NE(std::find(paths.begin(), paths.end(), path), paths.end()) << path;
   }
-  EXPECT_EQ(paths.size(), 16u);
+  EXPECT_EQ(paths.size(), 18u);
   // The request schemas accept what the API accepts.
   EXPECT_TRUE(
       OpenApiDocument::instance().check_schema("Report", report_json({{"client_ref", "\"x\""}})).empty());

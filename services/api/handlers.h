@@ -29,6 +29,12 @@ Reply get_settlement_run(NodeService& node, const Call& call);    // GET /v1/set
 Reply get_epoch(NodeService& node, const Call& call);  // GET /v1/epochs/{epoch}
 Reply get_audit(NodeService& node, const Call& call);  // GET /v1/audit
 Reply get_node(NodeService& node, const Call& call);   // GET /v1/node
+// handlers_dashboard.cc
+Reply get_dashboard(NodeService& node, const Call& call);  // GET /v1/dashboard
+/// GET /dashboard: the page, served without a token (it holds no data).
+[[nodiscard]] Reply dashboard_page();
+/// dashboard/dashboard.html, compiled in (dashboard_page.cc, generated).
+[[nodiscard]] std::string_view dashboard_html();
 
 /// Every route of the API listener (routes.cc).
 [[nodiscard]] std::span<const Route> api_routes();

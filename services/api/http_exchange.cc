@@ -114,6 +114,11 @@ Reply serve_api(const Router& router, HTTPServerRequest& request, Exchange& ex) 
     ex.keep_alive = drain_body(request, 0);
     return error_reply(bad_request("MALFORMED_URI", "the request target is not a valid URI"));
   }
+  if (uri->getPath() == "/dashboard" && request.getMethod() == "GET") {
+    ex.route = "/dashboard";
+    ex.keep_alive = drain_body(request, 0);
+    return dashboard_page();
+  }
   auto prepared = router.prepare(request.getMethod(), uri->getPath(), request.get("Authorization", ""));
   if (auto* reply = std::get_if<Reply>(&prepared)) {
     ex.keep_alive = drain_body(request, 0);

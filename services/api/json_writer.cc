@@ -1,6 +1,9 @@
 #include "services/api/json_writer.h"
 
+#include <array>
 #include <cassert>
+#include <charconv>
+#include <cmath>
 
 namespace quorumclear::api {
 
@@ -92,6 +95,21 @@ JsonWriter& JsonWriter::unsigned_integer(std::uint64_t value) {
 JsonWriter& JsonWriter::boolean(bool value) {
   before_value();
   out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  before_value();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(double value) {
+  if (!std::isfinite(value)) return null();
+  before_value();
+  std::array<char, 32> text{};
+  const auto [end, error] = std::to_chars(text.data(), text.data() + text.size(), value);
+  out_.append(text.data(), error == std::errc() ? end : text.data());
   return *this;
 }
 

@@ -22,6 +22,10 @@ class JsonWriter {
   JsonWriter& integer(std::int64_t value);
   JsonWriter& unsigned_integer(std::uint64_t value);
   JsonWriter& boolean(bool value);
+  JsonWriter& null();
+  /// A measurement (a rate, seconds), never money: money is a decimal
+  /// string. Not finite: null.
+  JsonWriter& number(double value);
 
   /// key(name) then the value: the common case.
   JsonWriter& field(std::string_view name, std::string_view text) { return key(name).string(text); }

@@ -123,6 +123,12 @@ class NodeService {
   /// least n - f - 1 peers connected, not behind, no divergence.
   [[nodiscard]] virtual Readiness readiness() = 0;
 
+  /// GET /v1/dashboard (operator only; the API gates the role).
+  [[nodiscard]] virtual Answer<DashboardView> dashboard(const Caller& caller) {
+    (void)caller;
+    return Refusal{RefusalKind::kNotFound, "NOT_FOUND", "this node serves no dashboard", {}, 0};
+  }
+
   /// GET /metrics on the ops listener (no token): the Prometheus text
   /// exposition, or empty (404) for a service that keeps no metrics.
   [[nodiscard]] virtual std::optional<std::string> metrics_page() { return std::nullopt; }

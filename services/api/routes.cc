@@ -9,7 +9,7 @@ namespace {
 // A cut-off body is at most {"business_date": "YYYY-MM-DD"}.
 constexpr std::size_t kCutoffBodyBytesMax = 4 * 1024;
 
-const std::array<Route, 15> kRoutes = {{
+const std::array<Route, 16> kRoutes = {{
     {"POST", "/v1/trades", kParties, kSingleBodyBytesMax, false, submit_trade},
     {"GET", "/v1/trades", kAnyRole, 0, false, list_trades},
     {"POST", "/v1/trades/bulk", kParties, kBulkBodyBytesMax, false, submit_bulk},
@@ -25,6 +25,7 @@ const std::array<Route, 15> kRoutes = {{
     {"GET", "/v1/epochs/{epoch}", kAnyRole, 0, false, get_epoch},
     {"GET", "/v1/audit", kOverseers, 0, false, get_audit},
     {"GET", "/v1/node", kAnyRole, 0, false, get_node},
+    {"GET", "/v1/dashboard", kOperatorOnly, 0, false, get_dashboard},
 }};
 
 }  // namespace

@@ -51,6 +51,12 @@ class Validator {
 
   void validate(Object::Ptr schema, const Var& value, const std::string& at,
                 std::vector<std::string>& errors) const {
+    // OpenAPI 3.0 writes a nullable reference as {"nullable": true, "allOf": [{"$ref": ...}]}.
+    if (value.isEmpty() && schema->has("nullable") && schema->getValue<bool>("nullable")) return;
+    if (const Array::Ptr all = schema->getArray("allOf")) {
+      for (std::size_t i = 0; i < all->size(); ++i) validate(all->getObject(static_cast<unsigned>(i)), value, at, errors);
+      return;
+    }
     schema = resolve(schema);
     const std::string type = schema->has("type") ? schema->getValue<std::string>("type") : "";
     auto fail = [&](const std::string& what) { errors.push_back(at + ": " + what); };

@@ -18,4 +18,21 @@ void Histogram::observe(double value) {
   ++count_;
 }
 
+std::optional<double> quantile(const Histogram& h, double q) {
+  if (h.count() == 0) return std::nullopt;
+  const double rank = q * static_cast<double>(h.count());
+  double below = 0;
+  for (std::size_t i = 0; i < h.counts().size(); ++i) {
+    const auto in_bucket = static_cast<double>(h.counts()[i]);
+    if (below + in_bucket >= rank && in_bucket > 0) {
+      if (i == h.upper_bounds().size()) return h.upper_bounds().empty() ? 0 : h.upper_bounds().back();
+      const double low = i == 0 ? std::min(0.0, h.upper_bounds()[0]) : h.upper_bounds()[i - 1];
+      const double high = h.upper_bounds()[i];
+      return low + (high - low) * (rank - below) / in_bucket;
+    }
+    below += in_bucket;
+  }
+  return h.upper_bounds().empty() ? 0 : h.upper_bounds().back();
+}
+
 }  // namespace quorumclear::metrics

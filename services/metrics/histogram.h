@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -27,6 +28,11 @@ class Histogram {
   double sum_ = 0;
   std::uint64_t count_ = 0;
 };
+
+/// The q-quantile (0 < q < 1) as Prometheus's histogram_quantile() gives
+/// it: linear within the bucket that holds it, the highest finite bound
+/// when it falls in +Inf; empty when nothing was observed.
+[[nodiscard]] std::optional<double> quantile(const Histogram& h, double q);
 
 /// Latencies from a millisecond (a local commit) to two minutes (a stalled
 /// network), roughly x2.5 apart.

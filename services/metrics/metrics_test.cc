@@ -27,6 +27,17 @@ TEST(Histogram, CountsEachValueInTheFirstBucketThatHoldsIt) {
   EXPECT_DOUBLE_EQ(h.sum(), 15.0);
 }
 
+TEST(Histogram, QuantilesInterpolateWithinTheirBucketAsPrometheusDoes) {
+  constexpr std::array<double, 3> bounds = {1, 2, 4};
+  Histogram h(bounds);
+  EXPECT_FALSE(quantile(h, 0.5).has_value());
+  for (int i = 0; i < 10; ++i) h.observe(1.5);  // all in (1, 2]
+  EXPECT_DOUBLE_EQ(*quantile(h, 0.5), 1.5);
+  EXPECT_DOUBLE_EQ(*quantile(h, 0.9), 1.9);
+  h.observe(100);                                 // +Inf: reported as the highest bound
+  EXPECT_DOUBLE_EQ(*quantile(h, 0.99), 4);
+}
+
 class LedgerCountersTest : public ::testing::Test {
  protected:
   LedgerCountersTest() {

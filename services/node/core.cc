@@ -38,7 +38,8 @@ NodeCore::NodeCore(CoreSetup setup, CoreIo& io, IngestBudget& budget)
       certified_(ledger_->last_applied_epoch()),
       audit_head_(setup.audit_head),
       peer_signed_next_(members_.n(), 0),
-      peer_latest_signature_(members_.n()) {
+      peer_latest_signature_(members_.n()),
+      recent_digests_(members_.n()) {
   options_.engine.network_id = network_id_;
   fetch_checkpoint_ = setup.from_checkpoint && !ledger_->last_applied_epoch();
   if (setup.history_floor && setup.history_floor->epoch.value > 0) history_floor_ = setup.history_floor;
@@ -268,6 +269,7 @@ void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
   std::vector<std::size_t> batch_bytes;
   for (const settlement::EpochBatch& b : batches) batch_bytes.push_back(b.bytes.size());
   ledger_counters_.count(applied->result, batch_bytes, ledger_->reference());
+  note_digest(self_.value, decided.epoch.value, applied->result.state_digest);
 
   applied->decided = std::move(decided);
   seal_applied_epoch(*applied, *ledger_, network_id_, is_checkpoint(applied->decided.epoch.value), audit_head_);
@@ -398,6 +400,39 @@ void NodeCore::note_peer_signature(quorum::NodeId peer, const quorum::EpochTuple
                                    const quorum::Signature& signature) {
   std::optional<SignatureFrame>& latest = peer_latest_signature_.at(peer.value);
   if (!latest || tuple.epoch.value > latest->epoch) latest = signature_frame(tuple, signature);
+  note_digest(peer.value, tuple.epoch.value, tuple.state_digest);
+}
+
+void NodeCore::note_digest(std::uint16_t node, std::uint64_t epoch, const quorum::Digest& digest) {
+  auto& kept = recent_digests_.at(node);
+  if (!kept.empty() && epoch <= kept.back().first) return;  // a late copy of an older signature
+  kept.emplace_back(epoch, digest);
+  if (kept.size() > kDigestsKept) kept.pop_front();
+}
+
+// Nodes sign at slightly different moments, so their newest digests are of
+// different epochs: they are compared at the newest epoch all of them have
+// signed. A peer far behind (stopped, catching up) would hold that epoch
+// back past what we keep; it is shown with its last epoch and no digest.
+void NodeCore::fill_digests(CoreStatus& s) const {
+  const auto& own = recent_digests_.at(self_.value);
+  if (own.empty()) return;
+  const std::uint64_t newest = own.back().first;
+  const std::uint64_t behind_limit = newest > kDigestsKept / 2 ? newest - kDigestsKept / 2 : 0;
+  std::uint64_t common = newest;
+  for (const auto& kept : recent_digests_) {
+    if (!kept.empty() && kept.back().first >= behind_limit) common = std::min(common, kept.back().first);
+  }
+  s.comparison_epoch = common;
+  for (std::uint16_t node = 0; node < recent_digests_.size(); ++node) {
+    const auto& kept = recent_digests_[node];
+    NodeDigest d{node, {}, {}};
+    if (!kept.empty()) d.last_signed = kept.back().first;
+    for (const auto& [epoch, digest] : kept) {
+      if (epoch == common) d.at_comparison = digest;
+    }
+    s.node_digests.push_back(d);
+  }
 }
 
 void NodeCore::diverge(std::uint64_t epoch, std::string why) {
@@ -414,6 +449,7 @@ CoreStatus NodeCore::status() const {
   }
   metrics::add_engine_counters(s.engine, retired_engine_stats_);
   s.ledger_counters = ledger_counters_;
+  fill_digests(s);
   s.last_applied = ledger_->last_applied_epoch();
   s.last_committed = committed_;
   s.last_certified = certified_;

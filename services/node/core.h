@@ -25,6 +25,7 @@
 #include "settlement/obligation_proof.h"
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -220,6 +221,15 @@ struct CoreSetup {
   std::optional<std::uint64_t> history_start_epoch;
 };
 
+/// One node's state digest as this node knows it: its own, or what a peer
+/// signed (dashboard: every node's digest side by side).
+struct NodeDigest {
+  std::uint16_t node = 0;
+  std::optional<std::uint64_t> last_signed;  // its newest epoch signed (ours: applied)
+  /// Its digest at CoreStatus::comparison_epoch, when known.
+  std::optional<quorum::Digest> at_comparison;
+};
+
 /// A copy of where the core stands, for readiness, status and metrics.
 struct CoreStatus {
   std::uint64_t engine_epoch = 0;
@@ -247,6 +257,10 @@ struct CoreStatus {
   quorum::EngineStats engine;
   settlement::MatchingStats matching;
   metrics::LedgerCounters ledger_counters;
+  /// The newest epoch this node and every peer that is not far behind have
+  /// all signed, and each node's digest there (in node id order).
+  std::optional<std::uint64_t> comparison_epoch;
+  std::vector<NodeDigest> node_digests;
 };
 
 /// The first epoch a node that lost its data may vote in, from its peers'
@@ -392,6 +406,12 @@ class NodeCore {
   /// Counters of the engines replaced by rebuild_engine.
   quorum::EngineStats retired_engine_stats_;
   metrics::LedgerCounters ledger_counters_;
+  /// Per node (ours included), the state digests of its newest signed
+  /// epochs, oldest first (at most kDigestsKept): what the dashboard compares.
+  std::vector<std::deque<std::pair<std::uint64_t, quorum::Digest>>> recent_digests_;
+  static constexpr std::size_t kDigestsKept = 128;
+  void note_digest(std::uint16_t node, std::uint64_t epoch, const quorum::Digest& digest);
+  void fill_digests(CoreStatus& status) const;
   std::uint64_t faults_ = 0;
   std::uint64_t malformed_frames_ = 0;
   bool draining_ = false;

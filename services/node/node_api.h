@@ -68,6 +68,7 @@ class NodeApi final : public api::NodeService {
   api::Answer<api::NodeInfo> node_info(const api::Caller& caller) override;
   api::Readiness readiness() override;
   std::optional<std::string> metrics_page() override;
+  api::Answer<api::DashboardView> dashboard(const api::Caller& caller) override;
 
   /// Counts one answered request (ServerConfig::on_request). Thread-safe.
   void count_request(const api::RequestRecord& record);
