@@ -28,6 +28,7 @@ std::vector<Command> commands() {
       cash_command(),
       cutoff_command(),
       report_command(),
+      loadgen_command(),
       proof_command(),
       audit_command(),
   };

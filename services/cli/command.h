@@ -73,6 +73,8 @@ struct Command {
 [[nodiscard]] Command cash_command();
 [[nodiscard]] Command cutoff_command();
 [[nodiscard]] Command report_command();
+/// Load: loadgen (every node at once; load_plan.h).
+[[nodiscard]] Command loadgen_command();
 /// Verification with only public files: proof (a member's obligations).
 [[nodiscard]] Command proof_command();
 /// Verification of a node's database with the genesis file: audit.
