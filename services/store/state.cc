@@ -1,5 +1,5 @@
-// node_state: where the node stands, and the one value it writes outside
-// an epoch's transaction, entered_epoch.
+// node_state: where the node stands; node_entered_epoch: the one value it
+// writes outside an epoch's transaction (a row of its own, schema/0014).
 #include "services/store/node_store_internal.h"
 #include "services/store/sql_rows.h"
 
@@ -19,7 +19,8 @@ StoredState NodeStore::load_state() {
   return guarded("load_state", [&](Session& s) {
     pqxx::work tx(s.db);
     const pqxx::result rows = tx.exec(
-        "SELECT last_applied_epoch, entered_epoch, state_digest, audit_head, "
+        "SELECT last_applied_epoch, GREATEST(entered_epoch, COALESCE((SELECT entered_epoch FROM "
+        "node_entered_epoch), -1)), state_digest, audit_head, "
         "open_business_date - DATE '1970-01-01', history_start_epoch, (SELECT min(epoch) FROM epochs) FROM node_state");
     if (rows.empty()) throw StoreError("store: load_state: no node_state row; run init_network first");
     const pqxx::row row = rows[0];
@@ -43,12 +44,11 @@ void NodeStore::record_entered_epoch(std::uint64_t epoch) {
   guarded("record_entered_epoch", [&](Session& s) {
     pqxx::work tx(s.db);
     // GREATEST: a Step that re-enters an older epoch is no reason to fail;
-    // the trigger of 0009 refuses a decrease from anywhere else.
-    const pqxx::result done = tx.exec("UPDATE node_state SET entered_epoch = GREATEST(entered_epoch, " +
-                                      std::to_string(epoch) + ")");
-    if (done.affected_rows() != 1) {
-      throw StoreError("store: record_entered_epoch: no node_state row; run init_network first");
-    }
+    // the trigger of 0014 refuses a decrease from anywhere else. Never
+    // node_state's row: the epoch writer holds it locked while it commits.
+    tx.exec("INSERT INTO node_entered_epoch (entered_epoch) VALUES (" + std::to_string(epoch) +
+            ") ON CONFLICT (singleton) DO UPDATE SET entered_epoch = GREATEST(node_entered_epoch.entered_epoch, "
+            "EXCLUDED.entered_epoch)");
     tx.commit();  // synchronous_commit = on (session_conninfo): on disk before the messages go out
     return 0;
   });

@@ -583,7 +583,7 @@ TEST(ClusterFaults, NodeWhoseDatabaseWasEmptiedRebuildsFromItsPeersAndVotesOnlyP
   {
     pqxx::connection db(c.database_url(1));
     pqxx::nontransaction tx(db);
-    entered = tx.exec1("SELECT entered_epoch FROM node_state")[0].as<std::uint64_t>();
+    entered = tx.exec1("SELECT entered_epoch FROM node_entered_epoch")[0].as<std::uint64_t>();
     received = tx.exec1("SELECT count(*) FROM received_reports")[0].as<std::int64_t>();
   }
   c.signal(1, SIGKILL);

@@ -94,7 +94,7 @@ TEST(Migrations, ApplyToEmptyDatabase) {
         "epoch_signatures", "trades", "trade_rejections", "network", "control_votes", "positions", "cash_positions",
         "default_fund_contributions", "venue_members", "settlement_unmatched_reports",
         "securities_balances", "cash_balances", "settlement_runs", "settlement_run_totals",
-        "net_obligations", "audit_log", "node_state", "schema_migrations"}) {
+        "net_obligations", "audit_log", "node_state", "node_entered_epoch", "schema_migrations"}) {
     EXPECT_EQ(count_rows(db, std::string("SELECT count(*) FROM information_schema.tables "
                                          "WHERE table_schema = 'public' AND table_name = '") +
                                  table + "'"),

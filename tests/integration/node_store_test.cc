@@ -306,7 +306,7 @@ TEST_F(NodeStoreTest, EnteredEpochOnlyRises) {
   node_.store.record_entered_epoch(6);
   EXPECT_EQ(node_.store.load_state().entered_epoch, 6u);
   // The database refuses a decrease from anywhere else.
-  EXPECT_EQ(outcome_of(db_, "UPDATE node_state SET entered_epoch = 2").sqlstate, "P0001");
+  EXPECT_EQ(outcome_of(db_, "UPDATE node_entered_epoch SET entered_epoch = 2").sqlstate, "P0001");
   // Applying epochs leaves it alone.
   (void)apply_day();
   EXPECT_EQ(node_.store.load_state().entered_epoch, 6u);
@@ -625,13 +625,21 @@ TEST_P(NodeStoreConnection, StatementTimeoutAndLostConnectionAreUnavailable) {
   StoreOptions options;
   options.statement_timeout_ms = 200;
   NodeStore store(GetParam() ? pg.url() : keyword_form(pg.url()), options);
-  // Hold node_state's row from another connection: the next write waits
-  // past its statement timeout.
+  store.record_entered_epoch(0);
   pqxx::connection other(pg.url());
   {
+    // The epoch writer holds node_state's row while it commits: entering an
+    // epoch must not wait for that (schema/0014).
+    pqxx::work writer(other);
+    writer.exec("SELECT * FROM node_state FOR UPDATE");
+    EXPECT_NO_THROW(store.record_entered_epoch(1));
+  }
+  // Hold the entered epoch's own row from another connection: the next
+  // write waits past its statement timeout.
+  {
     pqxx::work blocker(other);
-    blocker.exec("SELECT * FROM node_state FOR UPDATE");
-    EXPECT_THROW(store.record_entered_epoch(1), StoreUnavailable);
+    blocker.exec("SELECT * FROM node_entered_epoch FOR UPDATE");
+    EXPECT_THROW(store.record_entered_epoch(2), StoreUnavailable);
   }
   store.record_entered_epoch(1);  // the store reconnected
   // The server ends the store's idle session (and waits until it has gone):
