@@ -41,5 +41,7 @@ Reply get_dashboard(NodeService& node, const Call& call);  // GET /v1/dashboard
 
 /// The ops listener (no token): GET /healthz, GET /readyz, GET /metrics (ops.cc).
 [[nodiscard]] Reply ops_reply(NodeService& node, std::string_view method, std::string_view path);
+/// One of the ops listener's three paths (its route, for the request log).
+[[nodiscard]] bool is_ops_path(std::string_view path);
 
 }  // namespace quorumclear::api

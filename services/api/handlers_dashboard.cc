@@ -89,12 +89,7 @@ void write_dashboard(JsonWriter& w, const DashboardView& d) {
   w.key("faults").begin_array();
   for (const DashboardFault& f : d.faults) {
     w.begin_object().field("unix_ms", f.unix_ms).field("kind", f.kind);
-    w.key("peer");
-    if (f.peer) {
-      w.unsigned_integer(*f.peer);
-    } else {
-      w.null();
-    }
+    optional_field(w, "peer", f.peer);
     w.field("detail", f.detail).end_object();
   }
   w.end_array().end_object();

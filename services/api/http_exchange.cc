@@ -192,7 +192,7 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
     } catch (const Poco::Exception&) {
       return error_reply(bad_request("MALFORMED_URI", "the request target is not a valid URI"));
     }
-    ex.route = path == "/healthz" || path == "/readyz" || path == "/metrics" ? path : "";
+    ex.route = is_ops_path(path) ? path : "";
     return ops_reply(node_, request.getMethod(), path);
   }
 

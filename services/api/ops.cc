@@ -10,8 +10,10 @@
 
 namespace quorumclear::api {
 
+bool is_ops_path(std::string_view path) { return path == "/healthz" || path == "/readyz" || path == "/metrics"; }
+
 Reply ops_reply(NodeService& node, std::string_view method, std::string_view path) {
-  if (path != "/healthz" && path != "/readyz" && path != "/metrics") {
+  if (!is_ops_path(path)) {
     return error_reply(ApiError{404, "NOT_FOUND", "no such resource", {}, 0});
   }
   if (method != "GET") {

@@ -3,6 +3,7 @@
 #include "services/config/key_files.h"
 
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 
 namespace quorumclear::cli {
@@ -16,31 +17,37 @@ std::vector<OptionSpec> client_options(std::vector<OptionSpec> own, bool many_no
 
 namespace {
 
-std::variant<std::string, SetupProblem> load_token(const Args& args) {
-  std::string token;
-  if (const auto file = args.value("token-file")) {
-    auto text = config::read_secret_file(*file);
-    if (const auto* e = std::get_if<config::ConfigError>(&text)) {
-      return SetupProblem{std::string("--token-file: ") + e->what(), kExitFailed};
-    }
-    token = std::move(std::get<std::string>(text));
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-    if (token.empty()) return SetupProblem{"--token-file " + *file + ": empty", kExitFailed};
-  } else if (const char* env = std::getenv("QC_TOKEN"); env != nullptr && *env != '\0') {
-    token = env;
-  } else {
-    return SetupProblem{"no token: give --token-file FILE or set QC_TOKEN", kExitUsage};
-  }
-  // A header value may not hold control characters; the token itself is never echoed.
+// A header value may not hold control characters; the token itself is never echoed.
+std::optional<SetupProblem> check_token(const std::string& token) {
   for (const char c : token) {
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
       return SetupProblem{"the token holds a space or control character", kExitFailed};
     }
   }
-  return token;
+  return std::nullopt;
+}
+
+std::variant<std::string, SetupProblem> load_token(const Args& args) {
+  if (const auto file = args.value("token-file")) return read_token_file(*file, "--token-file");
+  const char* env = std::getenv("QC_TOKEN");
+  if (env == nullptr || *env == '\0') return SetupProblem{"no token: give --token-file FILE or set QC_TOKEN", kExitUsage};
+  if (auto problem = check_token(env)) return *problem;
+  return std::string(env);
 }
 
 }  // namespace
+
+std::variant<std::string, SetupProblem> read_token_file(const std::string& path, const std::string& what) {
+  auto text = config::read_secret_file(path);
+  if (const auto* e = std::get_if<config::ConfigError>(&text)) {
+    return SetupProblem{what + ": " + e->what(), kExitFailed};
+  }
+  std::string token = std::move(std::get<std::string>(text));
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) return SetupProblem{what + " " + path + ": empty", kExitFailed};
+  if (auto problem = check_token(token)) return *problem;
+  return token;
+}
 
 std::variant<std::vector<std::unique_ptr<ApiClient>>, SetupProblem> open_clients(const Args& args) {
   const std::vector<std::string> nodes = args.values("node");

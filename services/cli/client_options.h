@@ -33,6 +33,12 @@ struct SetupProblem {
   int exit_code = kExitUsage;
 };
 
+/// A token file (a secret file: not readable by group or others), its
+/// trailing newline dropped; refused when unreadable, empty or holding a
+/// space or control character. `what` names it in the messages ("--token-file").
+[[nodiscard]] std::variant<std::string, SetupProblem> read_token_file(const std::string& path,
+                                                                     const std::string& what);
+
 /// One client per --node, sharing --cacert and the token. The token comes
 /// from --token-file (a secret file: not readable by group or others, its
 /// trailing newline dropped) or QC_TOKEN; neither is a usage error.

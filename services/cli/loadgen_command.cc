@@ -7,10 +7,10 @@
 // got a 202 for was decided exactly once on every node.
 
 #include "services/cli/api_client.h"
+#include "services/cli/client_options.h"
 #include "services/cli/command.h"
 #include "services/cli/json_access.h"
 #include "services/cli/load_plan.h"
-#include "services/config/key_files.h"
 #include "services/config/genesis.h"
 
 #include <atomic>
@@ -99,7 +99,8 @@ struct TradeState {
 
 class Run {
  public:
-  Run(Settings settings, LoadPlan plan, std::size_t nodes) : s_(settings), plan_(std::move(plan)), nodes_(nodes) {}
+  Run(Settings settings, LoadPlan plan, std::size_t nodes)
+      : s_(settings), plan_(std::move(plan)), nodes_(nodes), random_(settings.seed ^ 0x5eedull) {}
 
   std::vector<std::string> members;  // submitters, by index
   std::map<std::string, std::size_t> sender_of;  // member -> senders index
@@ -151,7 +152,7 @@ class Run {
   std::map<std::string, std::uint64_t> rejected_;  // by the ledger, by reason (one node's view)
   std::size_t first_auditor_ = 0;
   std::atomic<bool> stop_audit_{false};
-  std::uint64_t random_ = 0x5eed;
+  std::uint64_t random_;  // which reports go again: from --seed, like the stream
 };
 
 void Run::add(Sender& sender, std::uint64_t trade, std::uint8_t side, const std::string& json) {
@@ -201,20 +202,17 @@ void Run::generate(std::size_t count) {
     // Now and then a report sent before goes again: the node must answer
     // DUPLICATE and decide it once.
     random_ = random_ * 6364136223846793005ull + 1442695040888963407ull;
-    if (static_cast<double>(random_ >> 11) * 0x1.0p-53 < s_.duplicate_share) {
+    if (static_cast<double>(random_ >> 11) * 0x1.0p-53 >= s_.duplicate_share) continue;
+    std::optional<Sent> again;
+    Sender* sender = nullptr;
+    {
       std::lock_guard lock(mutex_);
       if (sent_.size() < 2) continue;
-      const Sent again = sent_[(random_ >> 20) % (sent_.size() - 1)];
-      const std::uint64_t trade = again.trade;
-      const std::uint8_t side = again.side;
-      const std::string& member = members[trades_[trade].submitter[side]];
-      Sender& sender = *senders.at(sender_of.at(member));
-      const std::string& json = again.json;
+      again = sent_[(random_ >> 20) % (sent_.size() - 1)];
+      sender = senders.at(sender_of.at(members[trades_[again->trade].submitter[again->side]])).get();
       ++duplicates_sent_;
-      mutex_.unlock();
-      add(sender, trade, side, json);
-      mutex_.lock();
     }
+    add(*sender, again->trade, again->side, again->json);
   }
 }
 
@@ -455,20 +453,13 @@ int run(const Args& args) {
   if (urls.size() != genesis.node_count) {
     return usage_error(command, "give one --node per node of genesis (" + std::to_string(genesis.node_count) + ")");
   }
-  const auto token_of = [&](const std::string& member) -> std::optional<std::string> {
-    auto text = config::read_secret_file(fs::path(*tokens) / (member + ".token"));
-    if (!std::holds_alternative<std::string>(text)) return std::nullopt;
-    std::string t = std::get<std::string>(text);
-    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-    return t;
-  };
   const auto open = [&](std::size_t node, const std::string& member) -> std::unique_ptr<ApiClient> {
-    const std::optional<std::string> token = token_of(member);
-    if (!token) {
-      std::cerr << "clearctl loadgen: no readable " << member << ".token in " << *tokens << "\n";
+    auto token = read_token_file((fs::path(*tokens) / (member + ".token")).string(), "--tokens");
+    if (const auto* problem = std::get_if<SetupProblem>(&token)) {
+      std::cerr << "clearctl loadgen: " << member << "'s token: " << problem->message << "\n";
       return nullptr;
     }
-    auto client = ApiClient::open(Endpoint{urls[node], args.values("cacert"), *token});
+    auto client = ApiClient::open(Endpoint{urls[node], args.values("cacert"), std::get<std::string>(token)});
     if (auto* problem = std::get_if<std::string>(&client)) {
       std::cerr << "clearctl loadgen: " << *problem << "\n";
       return nullptr;

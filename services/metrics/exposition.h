@@ -9,8 +9,6 @@
 
 namespace quorumclear::metrics {
 
-inline constexpr std::string_view kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
-
 [[nodiscard]] std::string render_prometheus(const NodeSnapshot& snapshot);
 
 }  // namespace quorumclear::metrics

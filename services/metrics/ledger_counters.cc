@@ -2,11 +2,11 @@
 
 namespace quorumclear::metrics {
 
-void LedgerCounters::count(const settlement::EpochResult& result, std::span<const std::size_t> batch_bytes_of,
+void LedgerCounters::count(const settlement::EpochResult& result, std::span<const settlement::EpochBatch> batches,
                            const settlement::ReferenceData& reference) {
   using K = settlement::TradeOutcomeKind;
   ++epochs_applied;
-  for (const std::size_t b : batch_bytes_of) batch_bytes.observe(static_cast<double>(b));
+  for (const settlement::EpochBatch& b : batches) batch_bytes.observe(static_cast<double>(b.bytes.size()));
   epoch_reports.observe(static_cast<double>(result.trades.size()));
   for (const settlement::TradeOutcome& o : result.trades) {
     switch (o.kind) {

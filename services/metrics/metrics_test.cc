@@ -3,6 +3,7 @@
 // cumulative buckets, labels from code and genesis only). promtool's own
 // check of a live node's page is in tests/cluster (ClusterMetrics).
 #include "services/metrics/exposition.h"
+#include "services/metrics/test_metrics_page.h"
 
 #include "settlement/test_support.h"
 
@@ -61,18 +62,18 @@ TEST_F(LedgerCountersTest, CountsOutcomesRejectionsByReasonAndTheRunsNetting) {
   settlement::Trade lonely = acme_trade("3", "A", "C", 1, 1'000, kWednesday);
   settlement::Trade out_of_band = acme_trade("4", "A", "C", 1, 1, kWednesday);  // below the band's 1.00
   matched.emplace_back(0, settlement::testing::batch_of({lonely, out_of_band}));
-  std::vector<std::size_t> sizes;
-  for (const auto& [node, bytes] : matched) sizes.push_back(bytes.size());
-  c.count(apply(matched), sizes, ref);
+  std::vector<settlement::EpochBatch> batches;
+  for (const auto& [node, bytes] : matched) batches.push_back({node, bytes});
+  c.count(apply(matched), batches, ref);
   EXPECT_EQ(c.epochs_applied, 1u);
   EXPECT_EQ(c.trades_confirmed, 2u);
   EXPECT_EQ(c.reports_alleged, 3u);  // the first side of each pair, and the lonely one
   EXPECT_EQ(c.reports_rejected[static_cast<std::uint8_t>(settlement::Reason::kPriceOutsideBand)], 1u);
-  EXPECT_EQ(c.batch_bytes.count(), sizes.size());
+  EXPECT_EQ(c.batch_bytes.count(), batches.size());
   EXPECT_EQ(c.epoch_reports.count(), 1u);
 
   const settlement::Bytes cut_off = settlement::testing::batch_of({settlement::CutOff{settlement::MemberId::of("OPS"), kWednesday}});
-  c.count(apply({{3, cut_off}, {4, cut_off}}), std::vector<std::size_t>{cut_off.size(), cut_off.size()}, ref);
+  c.count(apply({{3, cut_off}, {4, cut_off}}), std::vector<settlement::EpochBatch>{{3, cut_off}, {4, cut_off}}, ref);
   EXPECT_EQ(c.settlement_runs, 1u);
   ASSERT_TRUE(c.last_run_date.has_value());
   EXPECT_EQ(*c.last_run_date, kWednesday);
@@ -84,32 +85,6 @@ TEST_F(LedgerCountersTest, CountsOutcomesRejectionsByReasonAndTheRunsNetting) {
   EXPECT_EQ(eur.net_minor, 10'000 - 4'400);
   EXPECT_GT(c.obligations_settled, 0u);
   EXPECT_EQ(c.obligations_failed, 0u);
-}
-
-// Every sample line of `text`: name, its labels, its value.
-struct Sample {
-  std::string name;
-  std::map<std::string, std::string> labels;
-  double value = 0;
-};
-std::vector<Sample> samples(const std::string& text) {
-  static const std::regex line(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$)");
-  static const std::regex label(R"lbl(([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)")lbl");
-  std::vector<Sample> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (l.empty() || l[0] == '#') continue;
-    std::smatch m;
-    EXPECT_TRUE(std::regex_match(l, m, line)) << l;
-    if (m.empty()) continue;
-    Sample s{m[1], {}, std::stod(m[4])};
-    const std::string labels = m[3];
-    for (auto it = std::sregex_iterator(labels.begin(), labels.end(), label); it != std::sregex_iterator(); ++it) {
-      s.labels[(*it)[1]] = (*it)[2];
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
 }
 
 NodeSnapshot busy_snapshot() {
@@ -145,12 +120,11 @@ NodeSnapshot busy_snapshot() {
 
 TEST(Exposition, NamesEveryValueInPrometheusFormWithCumulativeBuckets) {
   const std::string text = render_prometheus(busy_snapshot());
-  const std::vector<Sample> all = samples(text);
+  std::vector<std::string> malformed;
+  const std::vector<testing::MetricSample> all = testing::parse_metrics(text, &malformed);
+  EXPECT_TRUE(malformed.empty()) << malformed.front();
   const auto find = [&](const std::string& name, const std::map<std::string, std::string>& labels = {}) {
-    for (const Sample& s : all) {
-      if (s.name == name && s.labels == labels) return std::optional<double>(s.value);
-    }
-    return std::optional<double>();
+    return testing::metric_value(all, name, labels);
   };
   EXPECT_EQ(find("quorumclear_trades_confirmed_total"), 1'234);
   EXPECT_EQ(find("quorumclear_epoch_last_applied"), 40);

@@ -48,8 +48,8 @@ struct LedgerCounters {
   Histogram batch_bytes{kBytesBuckets};
   Histogram epoch_reports{kReportsBuckets};
 
-  /// Counts one applied epoch: `batch_bytes` are its decided batches' sizes.
-  void count(const settlement::EpochResult& result, std::span<const std::size_t> batch_bytes,
+  /// Counts one applied epoch: `batches` are what the ledger applied it from.
+  void count(const settlement::EpochResult& result, std::span<const settlement::EpochBatch> batches,
              const settlement::ReferenceData& reference);
 };
 

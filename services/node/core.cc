@@ -266,9 +266,7 @@ void NodeCore::apply(quorum::DecidedEpoch&& decided, bool by_catch_up) {
   assert(applied->result.status == settlement::ApplyStatus::kApplied);
   settle_outcomes(applied->result);
   pending_.output(decided.epoch.value);
-  std::vector<std::size_t> batch_bytes;
-  for (const settlement::EpochBatch& b : batches) batch_bytes.push_back(b.bytes.size());
-  ledger_counters_.count(applied->result, batch_bytes, ledger_->reference());
+  ledger_counters_.count(applied->result, batches, ledger_->reference());
   note_digest(self_.value, decided.epoch.value, applied->result.state_digest);
 
   applied->decided = std::move(decided);

@@ -4,7 +4,7 @@
 // trade id, member text or free text becomes a label value).
 
 #include "tests/cluster/cluster_checks.h"
-#include "tests/cluster/metrics_page.h"
+#include "services/metrics/test_metrics_page.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,11 @@
 
 namespace quorumclear::testing {
 namespace {
+
+using metrics::testing::metric_value;
+using metrics::testing::MetricSample;
+using metrics::testing::parse_metrics;
+using metrics::testing::run_promtool;
 
 constexpr int kPairs = 1'000, kRounds = 3, kVenue = 100;
 

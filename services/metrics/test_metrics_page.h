@@ -1,13 +1,14 @@
 #pragma once
-// Reading a node's /metrics page in tests: its samples, and promtool (from
-// Debian's prometheus package, which ops/bootstrap.sh installs) run on it.
+// Reading a /metrics page in tests (metrics_test, and the cluster tests on
+// live nodes): its samples, and promtool (from Debian's prometheus package,
+// which ops/bootstrap.sh installs) run on it. Test-only.
 
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace quorumclear::testing {
+namespace quorumclear::metrics::testing {
 
 struct MetricSample {
   std::string name;
@@ -28,4 +29,4 @@ struct MetricSample {
 /// status, and what it printed in `output`. -1 when promtool is missing.
 int run_promtool(const std::string& args, const std::string& input, std::string* output);
 
-}  // namespace quorumclear::testing
+}  // namespace quorumclear::metrics::testing

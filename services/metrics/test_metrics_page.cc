@@ -1,4 +1,4 @@
-#include "tests/cluster/metrics_page.h"
+#include "services/metrics/test_metrics_page.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <regex>
 #include <sstream>
 
-namespace quorumclear::testing {
+namespace quorumclear::metrics::testing {
 
 std::vector<MetricSample> parse_metrics(const std::string& page, std::vector<std::string>* malformed) {
   static const std::regex line(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$)");
@@ -65,4 +65,4 @@ int run_promtool(const std::string& args, const std::string& input, std::string*
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-}  // namespace quorumclear::testing
+}  // namespace quorumclear::metrics::testing
