@@ -9,7 +9,7 @@ PACKAGES=(
   libpoco-dev libpqxx-dev libssl-dev prometheus-cpp-dev libsodium-dev libisal-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libfuzzer-14-dev libclang-rt-14-dev
-  postgresql-15 postgresql-client-15 tzdata curl
+  postgresql-15 postgresql-client-15 tzdata curl python3
   prometheus chromium chromium-driver
 )
 

@@ -16,6 +16,9 @@
 # files. Ports: QC_QUICKSTART_PORT_BASE (7400) + 10 * node + {0 peer, 1 API,
 # 2 ops}. QC_QUICKSTART_BIN_DIR=DIR uses clearing-node and clearctl from DIR
 # and skips the install and the build (the test suite does that).
+# ops/bench.sh sets QC_QUICKSTART_NETWORK=FILE (the network.json to start
+# with) and QC_QUICKSTART_START_ONLY=1 (stop once the four nodes are ready,
+# leaving them running, before the sample day).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,7 +101,7 @@ done
 for i in $(seq 0 $((NODES - 1))); do mv "$QS/dealer/coin-share-$i.key" "$QS/node-$i/coin-share.key"; done
 
 say "genesis from public material only"
-cp "$ROOT/ops/quickstart/network.json" "$QS/network.json"
+cp "${QC_QUICKSTART_NETWORK:-$ROOT/ops/quickstart/network.json}" "$QS/network.json"
 node_args=()
 for i in $(seq 0 $((NODES - 1))); do node_args+=(--node "$QS/node-$i/node-$i.public.json"); done
 "$CLEARCTL" genesis --network "$QS/network.json" "${node_args[@]}" --coin "$QS/dealer/coin-public-shares.json" \
@@ -153,6 +156,11 @@ for i in $(seq 0 $((NODES - 1))); do
   curl -sf "http://127.0.0.1:$(port "$i" 2)/readyz" >/dev/null || { echo "node $i never ready"; exit 1; }
   echo "node $i ready: API $(api_url "$i")  ops http://127.0.0.1:$(port "$i" 2)"
 done
+
+if [ -n "${QC_QUICKSTART_START_ONLY:-}" ]; then
+  echo "quickstart: four nodes up in $(($(date +%s) - START)) s (start only)"
+  exit 0
+fi
 
 PROM_URL=http://127.0.0.1:$((PORT_BASE + 90))
 if [ "$PROMETHEUS" = 1 ]; then
