@@ -127,7 +127,13 @@ void NodeIo::discard_below(quorum::NodeId peer, std::uint64_t epoch) {
 void NodeIo::write_epoch(std::shared_ptr<const AppliedEpoch> epoch) {
   // The core bounds how many epochs wait here (CoreOptions::apply_backlog_max).
   time_applied(epoch->decided.epoch.value);
-  store_thread_.post([this, epoch = std::move(epoch)] { commit(*epoch); });
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.push_back(std::move(epoch));
+  }
+  // One job per epoch, though the first to run takes every epoch waiting:
+  // the rest find nothing left.
+  store_thread_.post([this] { commit_pending(); });
 }
 
 store::EpochToWrite epoch_row(const AppliedEpoch& applied, const settlement::ReferenceData& reference,
@@ -146,28 +152,41 @@ store::EpochToWrite epoch_row(const AppliedEpoch& applied, const settlement::Ref
                              applied.obligations.proofs};
 }
 
-void NodeIo::commit(const AppliedEpoch& applied) {
-  std::vector<settlement::EpochBatch> batches;
-  const store::EpochToWrite row = epoch_row(applied, reference_, batches);
-  const std::uint64_t e = row.epoch;
+void NodeIo::commit_pending() {
+  std::vector<std::shared_ptr<const AppliedEpoch>> group;
+  {
+    std::lock_guard lock(pending_mutex_);
+    group.swap(pending_);
+  }
+  if (group.empty()) return;
+  std::vector<std::vector<settlement::EpochBatch>> batches(group.size());
+  std::vector<store::EpochToWrite> rows;
+  rows.reserve(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) rows.push_back(epoch_row(*group[i], reference_, batches[i]));
   const auto started = Clock::now();
   try {
-    until_done("commit", [&] { apply_store_.apply_epoch(row); });
-  } catch (const store::EpochAlreadyApplied&) {
-    // Committed before a crash that came between commit and notice: the
-    // replay at start made the ledger hold it, so this is the same epoch.
+    // Epochs the database holds already were committed before a crash that
+    // came between commit and notice: the replay at start made the ledger
+    // hold them, so they are the same epochs.
+    until_done("commit", [&] { (void)apply_store_.apply_epochs(rows, true); });
   } catch (const std::exception& err) {
-    fatal_("epoch " + std::to_string(e) + " could not be committed: " + err.what());
+    fatal_("epochs " + std::to_string(rows.front().epoch) + ".." + std::to_string(rows.back().epoch) +
+           " could not be committed: " + err.what());
     return;
   }
-  time_committed(applied, Clock::now() - started);
-  log_.write(log::Level::kDebug, "store", "EPOCH_COMMITTED",
-             {{"epoch", std::to_string(e)}, {"reports", std::to_string(applied.result.trades.size())}});
-  inbox_.push_local(EpochCommitted{e});
-  if (on_settlement_run_) {
-    for (const settlement::SettlementReport& r : applied.result.reports) on_settlement_run_(r.business_date);
+  const auto took = (Clock::now() - started) / static_cast<long>(group.size());
+  for (const std::shared_ptr<const AppliedEpoch>& applied : group) {
+    const std::uint64_t e = applied->decided.epoch.value;
+    time_committed(*applied, took);
+    log_.write(log::Level::kDebug, "store", "EPOCH_COMMITTED",
+               {{"epoch", std::to_string(e)}, {"reports", std::to_string(applied->result.trades.size())},
+                {"group", std::to_string(group.size())}});
+    inbox_.push_local(EpochCommitted{e});
+    if (on_settlement_run_) {
+      for (const settlement::SettlementReport& r : applied->result.reports) on_settlement_run_(r.business_date);
+    }
+    if (applied->snapshot) write_snapshot(e, applied->tuple.snapshot_digest, *applied->snapshot);
   }
-  if (applied.snapshot) write_snapshot(e, applied.tuple.snapshot_digest, *applied.snapshot);
 }
 
 void NodeIo::start_from_checkpoint(std::shared_ptr<const CheckpointInstall> install) {

@@ -96,7 +96,6 @@ class NodeIo final : public CoreIo {
   void alter_served_epochs(bool on) { alter_served_epochs_ = on; }
 
  private:
-  void commit(const AppliedEpoch& applied);
   void write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, const settlement::Bytes& bytes);
   void install_checkpoint(const CheckpointInstall& install);
   void write_snapshot_file(std::uint64_t epoch, const settlement::Bytes& bytes);
@@ -121,6 +120,12 @@ class NodeIo final : public CoreIo {
   std::function<void(std::string)> fatal_;
   std::function<void(settlement::BusinessDate)> on_settlement_run_;
   Worker store_thread_{"store"};
+  /// Decided epochs waiting for the store thread, in order; it commits all
+  /// of them in one transaction (group commit). Bounded by the core's
+  /// apply_backlog_max.
+  std::mutex pending_mutex_;
+  std::vector<std::shared_ptr<const AppliedEpoch>> pending_;
+  void commit_pending();
   Worker serve_thread_{"catch-up"};
   bool alter_served_epochs_ = false;
   /// The snapshot last served, kept so that serving its chunks one by one

@@ -206,6 +206,16 @@ void ensure_staging(pqxx::connection& db, int& staging_backend) {
   staging_backend = db.backendpid();
 }
 
+namespace {
+
+void clear_staging(pqxx::work& tx) {
+  tx.exec(
+      "DELETE FROM qc_stage_trade_changes; DELETE FROM qc_stage_positions; DELETE FROM qc_stage_cash_positions; "
+      "DELETE FROM qc_stage_securities_balances; DELETE FROM qc_stage_cash_balances; DELETE FROM qc_stage_answered");
+}
+
+}  // namespace
+
 void write_epoch(pqxx::work& tx, const EpochToWrite& e, const Digest& prev_head, std::uint16_t self,
                  std::optional<std::uint64_t> history_start, BulkMethod bulk) {
   write_epoch_row(tx, e);
@@ -219,8 +229,21 @@ void write_epoch(pqxx::work& tx, const EpochToWrite& e, const Digest& prev_head,
 }
 
 void NodeStore::apply_epoch(const EpochToWrite& e) {
-  check_arguments(e);
-  guarded("apply_epoch", [&](Session& s) {
+  if (apply_epochs(std::span<const EpochToWrite>(&e, 1), false) == 0) {
+    throw StoreError("store: epoch " + std::to_string(e.epoch) + " was not written");
+  }
+}
+
+std::size_t NodeStore::apply_epochs(std::span<const EpochToWrite> epochs, bool skip_applied) {
+  for (std::size_t i = 0; i < epochs.size(); ++i) {
+    check_arguments(epochs[i]);
+    if (i > 0 && epochs[i].epoch != epochs[i - 1].epoch + 1) {
+      throw StoreError("store: apply_epochs was given epoch " + std::to_string(epochs[i].epoch) + " after " +
+                       std::to_string(epochs[i - 1].epoch));
+    }
+  }
+  if (epochs.empty()) return 0;
+  return guarded("apply_epoch", [&](Session& s) -> std::size_t {
     ensure_staging(s.db, s.staging_backend);
     pqxx::work tx(s.db);
     // Every join in this transaction is a staged set (thousands of rows)
@@ -235,25 +258,35 @@ void NodeStore::apply_epoch(const EpochToWrite& e) {
     const pqxx::row state =
         tx.exec1("SELECT last_applied_epoch, audit_head, node_id, history_start_epoch FROM node_state FOR UPDATE");
     const auto last = state[0].as<std::int64_t>();
-    const auto epoch = static_cast<std::int64_t>(e.epoch);
-    if (epoch <= last) {
-      throw EpochAlreadyApplied("store: epoch " + std::to_string(e.epoch) + " is applied already (last applied " +
-                                std::to_string(last) + ")");
+    std::size_t first = 0;
+    while (first < epochs.size() && static_cast<std::int64_t>(epochs[first].epoch) <= last) ++first;
+    if (first > 0 && !skip_applied) {
+      throw EpochAlreadyApplied("store: epoch " + std::to_string(epochs[0].epoch) +
+                                " is applied already (last applied " + std::to_string(last) + ")");
     }
-    if (epoch != last + 1) {
-      throw EpochOutOfOrder("store: epoch " + std::to_string(e.epoch) + " follows last applied epoch " +
+    if (first == epochs.size()) return 0;
+    if (static_cast<std::int64_t>(epochs[first].epoch) != last + 1) {
+      throw EpochOutOfOrder("store: epoch " + std::to_string(epochs[first].epoch) + " follows last applied epoch " +
                             std::to_string(last));
     }
-    const Digest prev = sql::digest_of(state[1]);
-    if (e.audit_head != audit_link(prev, e.epoch, e.output_digest, e.result.state_digest)) {
-      throw StoreError("store: the audit head given for epoch " + std::to_string(e.epoch) +
-                       " does not extend the stored head");
-    }
+    Digest prev = sql::digest_of(state[1]);
     const std::optional<std::uint64_t> history_start =
         state[3].is_null() ? std::nullopt : std::optional<std::uint64_t>(state[3].as<std::uint64_t>());
-    write_epoch(tx, e, prev, static_cast<std::uint16_t>(state[2].as<int>()), history_start, options_.bulk);
+    const auto self = static_cast<std::uint16_t>(state[2].as<int>());
+    for (std::size_t i = first; i < epochs.size(); ++i) {
+      const EpochToWrite& e = epochs[i];
+      if (e.audit_head != audit_link(prev, e.epoch, e.output_digest, e.result.state_digest)) {
+        throw StoreError("store: the audit head given for epoch " + std::to_string(e.epoch) +
+                         " does not extend the stored head");
+      }
+      // The staging tables empty at commit; within a group each epoch's
+      // upserts must see only its own rows.
+      if (i > first) clear_staging(tx);
+      write_epoch(tx, e, prev, self, history_start, options_.bulk);
+      prev = e.audit_head;
+    }
     tx.commit();
-    return 0;
+    return epochs.size() - first;
   });
 }
 

@@ -254,6 +254,15 @@ class NodeStore {
   /// any throw nothing of the epoch was committed.
   void apply_epoch(const EpochToWrite& epoch);
 
+  /// Consecutive epochs in ONE transaction, each written exactly as
+  /// apply_epoch writes it (its rows, its audit link, node_state one step
+  /// at a time), so a group waiting in the store queue pays one durable
+  /// commit. With `skip_applied`, epochs the database holds already at the
+  /// front are left out (a restart's replay wrote them) and the count
+  /// written is returned; otherwise they throw EpochAlreadyApplied. Throws
+  /// as apply_epoch does; on any throw nothing of the group was committed.
+  std::size_t apply_epochs(std::span<const EpochToWrite> epochs, bool skip_applied);
+
   /// A node rebuilt from a checkpoint (schema/0013 says what its database
   /// then holds): writes in ONE transaction the checkpoint epoch with its
   /// batches and signatures, the snapshot, the positions, cash positions

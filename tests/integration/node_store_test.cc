@@ -678,5 +678,60 @@ TEST(NodeStoreBulk, CopyAndValuesWriteIdenticalRows) {
   EXPECT_NE(digests.at("trades"), "");
 }
 
+
+// The store thread commits every epoch waiting in its queue in one
+// transaction; the rows must be what committing them one by one leaves.
+TEST(NodeStoreGroup, EpochsInOneTransactionWriteWhatOneAtATimeWrites) {
+  PgTestDatabase single_db;
+  PgTestDatabase group_db;
+  Node one_by_one(single_db.url(), 0);
+  Node grouped(group_db.url(), 0);
+  const std::vector<Batches> day = the_day();
+  for (std::size_t e = 0; e < day.size(); ++e) (void)one_by_one.apply(e, day[e]);
+  // The grouped node's ledger runs ahead of its store, as the core does.
+  std::vector<std::vector<EpochBatch>> batches;
+  std::vector<EpochResult> results;
+  std::vector<Digest> outputs;
+  std::vector<Digest> heads;
+  Digest head{};
+  for (std::uint64_t e = 0; e < day.size(); ++e) {
+    batches.push_back(views(day[e]));
+    results.push_back(grouped.ledger.apply(e, batches.back()));
+    outputs.push_back(output_digest(e, batches.back()));
+    head = audit_link(head, e, outputs.back(), results.back().state_digest);
+    heads.push_back(head);
+  }
+  std::vector<EpochToWrite> rows;
+  for (std::uint64_t e = 0; e < day.size(); ++e) {
+    rows.push_back(EpochToWrite{e, batches[e], results[e], grouped.ledger.reference(), outputs[e], heads[e]});
+  }
+  const std::span<const EpochToWrite> all(rows);
+  ASSERT_EQ(grouped.store.apply_epochs(all.first(1), false), 1u);
+  pqxx::connection db(group_db.url());
+  const auto after_first = table_digests(db);
+  // A bad epoch late in a group leaves nothing of the group.
+  const Digest wrong_head{};
+  std::vector<EpochToWrite> broken;
+  for (std::uint64_t e = 1; e < day.size(); ++e) {
+    broken.push_back(EpochToWrite{e, batches[e], results[e], grouped.ledger.reference(), outputs[e],
+                                  e == 3 ? wrong_head : heads[e]});
+  }
+  EXPECT_THROW((void)grouped.store.apply_epochs(broken, true), StoreError);
+  EXPECT_EQ(table_digests(db), after_first);
+  EXPECT_THROW((void)grouped.store.apply_epochs(all.subspan(2), true), EpochOutOfOrder);
+  EXPECT_THROW((void)grouped.store.apply_epochs(all, false), EpochAlreadyApplied);
+  EXPECT_EQ(table_digests(db), after_first);
+  // The stored front is skipped (a retry after a commit whose answer was
+  // lost); the rest goes in as one.
+  EXPECT_EQ(grouped.store.apply_epochs(all, true), day.size() - 1);
+  EXPECT_EQ(grouped.store.apply_epochs(all, true), 0u);
+  pqxx::connection single(single_db.url());
+  const auto digests = table_digests(single);
+  EXPECT_EQ(table_digests(db), digests);
+  EXPECT_NE(digests.at("positions"), "");
+  EXPECT_EQ(grouped.store.load_state().audit_head, one_by_one.head);
+  EXPECT_EQ(grouped.store.load_state().last_applied_epoch, day.size() - 1);
+}
+
 }  // namespace
 }  // namespace quorumclear::store
