@@ -70,7 +70,8 @@ CLEARCTL=$(find "$(realpath "$BIN")" -name clearctl -type f -perm -u+x | head -1
 START=$(date +%s)
 PG_URL=$("$ROOT/ops/pg.sh" url)
 PG_ROOT=${PG_URL%/*}
-echo "PostgreSQL: fsync=$(psql -qAtX "$PG_URL" -c 'SHOW fsync'), synchronous_commit=$(psql -qAtX "$PG_URL" -c 'SHOW synchronous_commit'), wal_sync_method=$(psql -qAtX "$PG_URL" -c 'SHOW wal_sync_method')"
+echo "PostgreSQL: fsync=$(psql -qAtX "$PG_URL" -c 'SHOW fsync'), synchronous_commit=$(psql -qAtX "$PG_URL" -c 'SHOW synchronous_commit'), wal_sync_method=$(psql -qAtX "$PG_URL" -c 'SHOW wal_sync_method'), shared_buffers=$(psql -qAtX "$PG_URL" -c 'SHOW shared_buffers'), max_wal_size=$(psql -qAtX "$PG_URL" -c 'SHOW max_wal_size')"
+checkpoints() { psql -qAtX "$PG_URL" -c 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter'; }
 node_pid() { cat "$QS/node-$1/pid"; }
 node_args=()
 for i in 0 1 2 3; do node_args+=(--node "https://127.0.0.1:$((PORT_BASE + 10 * i + 1))"); done
@@ -124,7 +125,9 @@ if [ "$MODE" = soak ]; then
   rss_sample >"$QS/rss.txt" &
   SAMPLER=$!
 fi
+CHECKPOINTS0=$(checkpoints)
 run_load sat --duration "$SAT_S" --rate 0 --drain-timeout 300
+echo "   PostgreSQL checkpoints during the phase: $(( $(checkpoints) - CHECKPOINTS0 ))"
 if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""; fi
 grep '^loadgen: ' "$QS/load-sat.log" | sed -E 's/.*; mix: ([^;]*);.*/mix: \1/' >"$QS/mix.txt" || true
 
