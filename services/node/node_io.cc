@@ -243,10 +243,14 @@ void NodeIo::write_history(std::shared_ptr<const std::vector<HistoryEpoch>> epoc
 // for it. Only restart time depends on it: a snapshot that cannot be
 // written is logged and the previous one (or genesis) stays the start.
 void NodeIo::write_snapshot(std::uint64_t epoch, const quorum::Digest& digest, const settlement::Bytes& bytes) {
+  const auto started = Clock::now();
   try {
     until_done("snapshot", [&] { apply_store_.write_snapshot(epoch, digest, bytes); });
+    // The epochs decided meanwhile wait behind this on the store thread.
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     log_.write(log::Level::kInfo, "store", "SNAPSHOT_WRITTEN",
-               {{"epoch", std::to_string(epoch)}, {"bytes", std::to_string(bytes.size())}});
+               {{"epoch", std::to_string(epoch)}, {"bytes", std::to_string(bytes.size())},
+                {"took_ms", std::to_string(took.count())}});
   } catch (const std::exception& err) {
     log_.write(log::Level::kError, "store", "SNAPSHOT_NOT_WRITTEN",
                {{"epoch", std::to_string(epoch)}, {"detail", err.what()}});
