@@ -70,7 +70,8 @@ CLEARCTL=$(find "$(realpath "$BIN")" -name clearctl -type f -perm -u+x | head -1
 START=$(date +%s)
 PG_URL=$("$ROOT/ops/pg.sh" url)
 PG_ROOT=${PG_URL%/*}
-echo "PostgreSQL: fsync=$(psql -qAtX "$PG_URL" -c 'SHOW fsync'), synchronous_commit=$(psql -qAtX "$PG_URL" -c 'SHOW synchronous_commit'), wal_sync_method=$(psql -qAtX "$PG_URL" -c 'SHOW wal_sync_method'), shared_buffers=$(psql -qAtX "$PG_URL" -c 'SHOW shared_buffers'), max_wal_size=$(psql -qAtX "$PG_URL" -c 'SHOW max_wal_size')"
+echo "PostgreSQL: $(psql -qAtX "$PG_URL" -c "SELECT string_agg(n || '=' || current_setting(n), ', ' ORDER BY o) FROM
+  unnest(ARRAY['fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers', 'max_wal_size']) WITH ORDINALITY AS s(n, o)")"
 checkpoints() { psql -qAtX "$PG_URL" -c 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter'; }
 node_pid() { cat "$QS/node-$1/pid"; }
 node_args=()

@@ -9,7 +9,10 @@
 #include "services/store/node_store_internal.h"
 #include "services/store/sql_rows.h"
 
+#include <array>
 #include <limits>
+#include <string>
+#include <string_view>
 
 namespace quorumclear::store {
 namespace {
@@ -185,6 +188,30 @@ void check_arguments(const EpochToWrite& e) {
   }
 }
 
+// Every staging table with its columns, in one list: ensure_staging creates
+// them, and clear_staging must empty every one of them between the epochs
+// of one transaction.
+struct StagingTable {
+  std::string_view name;
+  std::string_view columns;
+};
+constexpr std::array<StagingTable, 6> kStagingTables{{
+    {"qc_stage_trade_changes",
+     "(submitter text, trade_id text, version smallint, status text, reject_reason text, reject_field text, "
+     "set_matched boolean, matched_submitter text, business_date date, effective_settlement_date date)"},
+    {"qc_stage_positions", "(LIKE positions)"},
+    {"qc_stage_cash_positions", "(LIKE cash_positions)"},
+    {"qc_stage_securities_balances", "(LIKE securities_balances)"},
+    {"qc_stage_cash_balances", "(LIKE cash_balances)"},
+    {"qc_stage_answered", "(submitter text, trade_id text, content_hash bytea)"},
+}};
+
+void clear_staging(pqxx::work& tx) {
+  std::string sql;
+  for (const StagingTable& t : kStagingTables) sql.append("DELETE FROM ").append(t.name).append(";");
+  tx.exec(sql);
+}
+
 }  // namespace
 
 void ensure_staging(pqxx::connection& db, int& staging_backend) {
@@ -192,29 +219,14 @@ void ensure_staging(pqxx::connection& db, int& staging_backend) {
   pqxx::nontransaction tx(db);
   // Temporary: private to this session, never WAL-logged, emptied at each
   // commit. LIKE keeps them in step with the tables they feed.
-  tx.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS qc_stage_trade_changes (submitter text, trade_id text, "
-      "version smallint, status text, reject_reason text, reject_field text, set_matched boolean, "
-      "matched_submitter text, business_date date, effective_settlement_date date) ON COMMIT DELETE ROWS;"
-      "CREATE TEMP TABLE IF NOT EXISTS qc_stage_positions (LIKE positions) ON COMMIT DELETE ROWS;"
-      "CREATE TEMP TABLE IF NOT EXISTS qc_stage_cash_positions (LIKE cash_positions) ON COMMIT DELETE ROWS;"
-      "CREATE TEMP TABLE IF NOT EXISTS qc_stage_securities_balances (LIKE securities_balances) "
-      "ON COMMIT DELETE ROWS;"
-      "CREATE TEMP TABLE IF NOT EXISTS qc_stage_cash_balances (LIKE cash_balances) ON COMMIT DELETE ROWS;"
-      "CREATE TEMP TABLE IF NOT EXISTS qc_stage_answered (submitter text, trade_id text, content_hash bytea) "
-      "ON COMMIT DELETE ROWS;");
+  std::string sql;
+  for (const StagingTable& t : kStagingTables) {
+    sql.append("CREATE TEMP TABLE IF NOT EXISTS ").append(t.name).append(" ").append(t.columns);
+    sql.append(" ON COMMIT DELETE ROWS;");
+  }
+  tx.exec(sql);
   staging_backend = db.backendpid();
 }
-
-namespace {
-
-void clear_staging(pqxx::work& tx) {
-  tx.exec(
-      "DELETE FROM qc_stage_trade_changes; DELETE FROM qc_stage_positions; DELETE FROM qc_stage_cash_positions; "
-      "DELETE FROM qc_stage_securities_balances; DELETE FROM qc_stage_cash_balances; DELETE FROM qc_stage_answered");
-}
-
-}  // namespace
 
 void write_epoch(pqxx::work& tx, const EpochToWrite& e, const Digest& prev_head, std::uint16_t self,
                  std::optional<std::uint64_t> history_start, BulkMethod bulk) {
@@ -229,9 +241,8 @@ void write_epoch(pqxx::work& tx, const EpochToWrite& e, const Digest& prev_head,
 }
 
 void NodeStore::apply_epoch(const EpochToWrite& e) {
-  if (apply_epochs(std::span<const EpochToWrite>(&e, 1), false) == 0) {
-    throw StoreError("store: epoch " + std::to_string(e.epoch) + " was not written");
-  }
+  // Without skip_applied it writes the one epoch or throws.
+  (void)apply_epochs(std::span<const EpochToWrite>(&e, 1), false);
 }
 
 std::size_t NodeStore::apply_epochs(std::span<const EpochToWrite> epochs, bool skip_applied) {

@@ -678,7 +678,6 @@ TEST(NodeStoreBulk, CopyAndValuesWriteIdenticalRows) {
   EXPECT_NE(digests.at("trades"), "");
 }
 
-
 // The store thread commits every epoch waiting in its queue in one
 // transaction; the rows must be what committing them one by one leaves.
 TEST(NodeStoreGroup, EpochsInOneTransactionWriteWhatOneAtATimeWrites) {
